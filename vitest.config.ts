@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+export const config = defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: ['src/**/*.test.ts'] },
+      },
+      {
+        // End-to-end tests share one lab host, so they run one file at a time, in order.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { concurrent: false },
+          testTimeout: 300_000,
+          hookTimeout: 1_800_000,
+          globalSetup: ['test/e2e/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
+
+// Vitest reads the default export of its config file.
+// eslint-disable-next-line no-restricted-syntax
+export default config;
