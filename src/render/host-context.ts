@@ -1,0 +1,70 @@
+/**
+ * Everything a renderer needs to know about one mail host, derived from the validated
+ * cluster spec (see spec/) by `hostContextFromSpec`. Renderers take this narrow view
+ * rather than the whole spec so that each one can be read and tested on its own.
+ *
+ * Secrets are never part of it: a rendered file that needs one (a database password in
+ * PostgreSQL container mode, say) carries a `secretRef('name')` token, which apply/
+ * replaces with the value kept on the host in /etc/mailctl/secrets/<name> (mode 0600).
+ * The config history in git records the token, never the value.
+ */
+export interface MailHostContext {
+  /** Short name of the host in the cluster file, e.g. `mx1`. */
+  name: string;
+  /** Fully qualified host name: Postfix myhostname, the TLS certificate's name, HELO. */
+  fqdn: string;
+  /** Public addresses (IPv4 and/or IPv6) where SMTP, submission and HTTPS listen. */
+  publicAddresses: readonly string[];
+  /** This host's address inside the VPN, e.g. 10.100.0.1: IMAP, POP3, PostgreSQL listen here. */
+  vpnAddress: string;
+  /** The VPN network in CIDR form, e.g. 10.100.0.0/24. */
+  vpnSubnet: string;
+  /** WireGuard listen port (UDP). */
+  vpnPort: number;
+  /** Mail domains served by the cluster, lower-case, sorted. */
+  domains: readonly string[];
+  postgres: {
+    mode: 'native' | 'container';
+    /** Database name holding domains, mailboxes, aliases and settings. */
+    database: string;
+    port: number;
+    dataDir: string;
+    walArchiveDir: string;
+  };
+  /** Default mailbox quota in bytes (0 means unlimited). */
+  defaultQuotaBytes: number;
+  spam: {
+    /** Rspamd action thresholds (scores). */
+    rejectScore: number;
+    addHeaderScore: number;
+    greylistScore: number;
+  };
+  tls: {
+    certFile: string;
+    keyFile: string;
+  };
+  paths: {
+    vmail: string;
+    queue: string;
+    backups: string;
+  };
+  /** The system user and group that own the mail store. */
+  vmail: { user: string; group: string; uid: number; gid: number };
+}
+
+const SECRET_TOKEN = /@@secret:([a-z0-9_-]+)@@/g;
+
+/** A placeholder for a host-side secret inside rendered content. */
+export function secretRef(name: string): string {
+  return `@@secret:${name}@@`;
+}
+
+/** Names of the secrets a piece of rendered content refers to. */
+export function secretRefsIn(content: string): string[] {
+  return [...new Set([...content.matchAll(SECRET_TOKEN)].map((m) => m[1] ?? ''))].sort();
+}
+
+/** Replaces every secret token using `lookup` (which the I/O layer backs with the host's files). */
+export function resolveSecretRefs(content: string, lookup: (name: string) => string): string {
+  return content.replace(SECRET_TOKEN, (_all, name: string) => lookup(name));
+}
