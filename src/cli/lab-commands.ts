@@ -1,7 +1,107 @@
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { buildRootfs } from '../lab/build.js';
+import { labDown } from '../lab/down.js';
+import { LAB_NAMESPACES, labExec, type LabNamespace } from '../lab/exec.js';
+import { labLayout } from '../lab/layout.js';
+import { labStatus, type LabStatus } from '../lab/status.js';
+import { labUp } from '../lab/up.js';
+import { stderrProgress } from '../util/progress.js';
+
+const nameOption = () =>
+  new Option('--name <name>', 'lab name (several labs can run side by side)').default('lab');
 
 export function registerLabCommands(program: Command): void {
-  program
+  const lab = program
     .command('lab')
-    .description('Debian 13 test host on this machine (build, up, exec, status, down)');
+    .description(
+      'a Debian 13 test host booted with systemd on this machine, with an internet and a VPN side',
+    );
+
+  lab
+    .command('build')
+    .description('build (or reuse from the cache) the Debian 13 root file system')
+    .option('--force', 'rebuild even when a cached root matches')
+    .action(async (opts: { force?: boolean }) => {
+      const r = await buildRootfs(stderrProgress('lab build'), opts);
+      process.stdout.write(`${r.dir}${r.cached ? ' (cached)' : ''}\n`);
+    });
+
+  lab
+    .command('up')
+    .description('boot a fresh lab host and its internet and VPN client namespaces')
+    .addOption(nameOption())
+    .option('--fqdn <name>', 'host name of the lab host', 'mail.example.com')
+    .action(async (opts: { name: string; fqdn: string }) => {
+      await labUp(
+        { name: opts.name, fqdn: opts.fqdn, bundlePath: fileURLToPath(import.meta.url) },
+        stderrProgress('lab up'),
+      );
+      process.stdout.write(reachText(await labStatus(opts.name)));
+    });
+
+  lab
+    .command('down')
+    .description(
+      'stop the lab and remove its processes, mounts, namespaces, interfaces and sockets',
+    )
+    .addOption(nameOption())
+    .action(async (opts: { name: string }) => {
+      await labDown(opts.name, stderrProgress('lab down'));
+    });
+
+  lab
+    .command('status')
+    .description('show whether the lab runs, its system state and addresses')
+    .addOption(nameOption())
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      const s = await labStatus(opts.name);
+      process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : statusText(s));
+      if (s.state !== 'running') process.exitCode = 3;
+    });
+
+  lab
+    .command('exec')
+    .description('run a command on the lab host or in its internet or VPN client namespace')
+    .addOption(nameOption())
+    .addOption(
+      new Option('--ns <namespace>', 'where to run it').choices(LAB_NAMESPACES).default('host'),
+    )
+    .argument('<command...>', 'the command and its arguments (put -- before it)')
+    .action(async (command: string[], opts: { name: string; ns: LabNamespace }) => {
+      process.exitCode = await labExec(opts.name, opts.ns, command);
+    });
+}
+
+function statusText(s: LabStatus): string {
+  if (s.state !== 'running') {
+    return `lab '${s.name}': ${s.state}${s.state === 'stale' ? " (leftovers of a lab that died; 'mailctl lab down' clears them)" : ''}\n`;
+  }
+  return [
+    `lab '${s.name}': running, ${s.fqdn}`,
+    `  systemd: ${s.systemState}${s.failedUnits?.length ? ` (failed: ${s.failedUnits.join(', ')})` : ''}`,
+    `  VPN handshake: ${s.vpnHandshake ? 'yes' : 'no'}`,
+    `  public: ${s.addresses.public4}, ${s.addresses.public6}   VPN: ${s.addresses.vpn}`,
+    '',
+  ].join('\n');
+}
+
+function reachText(s: LabStatus): string {
+  const l = labLayout(s.name);
+  const flag = s.name === 'lab' ? '' : ` --name ${s.name}`;
+  return [
+    `The lab host ${s.fqdn} is up (systemd: ${s.systemState}).`,
+    '',
+    `  public address (the internet side): ${s.addresses.public4} and ${s.addresses.public6}`,
+    `  VPN address (WireGuard, ${l.net.vpnSubnet}): ${s.addresses.vpn}`,
+    '',
+    'Reach it:',
+    `  a shell on the host:            mailctl lab exec${flag} -- bash`,
+    `  as the internet:                mailctl lab exec${flag} --ns internet -- CMD   (network namespace ${l.netns.internet})`,
+    `  as a VPN client (${s.addresses.vpnClient}):   mailctl lab exec${flag} --ns vpn -- CMD        (network namespace ${l.netns.vpn})`,
+    `  ${s.fqdn} resolves to the public address from the internet side and to ${s.addresses.vpn} from the VPN side.`,
+    `  stop it:                        mailctl lab down${flag}`,
+    '',
+  ].join('\n');
 }

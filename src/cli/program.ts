@@ -20,7 +20,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return 0;
+    // Commands that pass on another program's status (lab exec) or report a state
+    // (lab status) set process.exitCode themselves.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has already printed help or the usage error.

@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, rename, writeFile, cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mustRun } from '../util/exec.js';
+import type { Progress } from '../util/progress.js';
+import {
+  archiveUrisFrom,
+  parseAptSources,
+  trixieSources,
+  type ArchiveUris,
+} from './apt-sources.js';
+import { rootfsKey } from './cache-key.js';
+import { LAB_CACHE_ROOT, LAB_STATE_ROOT } from './layout.js';
+import { readLabState } from './state.js';
+import { BASE_PACKAGES, HOST_PACKAGES, PREFETCH_PACKAGES } from './packages.js';
+import { ensureHostPackages } from './host-tools.js';
+
+export interface BuiltRootfs {
+  key: string;
+  dir: string;
+  cached: boolean;
+}
+
+const SUITE = 'trixie';
+
+/** Reads the archive URIs from this machine's apt configuration (never from the repo). */
+export async function machineArchiveUris(): Promise<ArchiveUris> {
+  const texts: string[] = [];
+  if (existsSync('/etc/apt/sources.list'))
+    texts.push(await readFile('/etc/apt/sources.list', 'utf8'));
+  const dir = '/etc/apt/sources.list.d';
+  if (existsSync(dir)) {
+    for (const f of (await readdir(dir)).sort()) {
+      if (f.endsWith('.sources') || f.endsWith('.list'))
+        texts.push(await readFile(join(dir, f), 'utf8'));
+    }
+  }
+  return archiveUrisFrom(texts.flatMap((t) => parseAptSources(t)));
+}
+
+export async function currentRootfs(): Promise<{ key: string; dir: string; uris: ArchiveUris }> {
+  const uris = await machineArchiveUris();
+  const key = rootfsKey({ suite: SUITE, uris, base: BASE_PACKAGES, prefetch: PREFETCH_PACKAGES });
+  return { key, dir: join(LAB_CACHE_ROOT, `rootfs-${key}`), uris };
+}
+
+/**
+ * Builds (or reuses) the Debian 13 root file system. The finished root is published by an
+ * atomic rename, so an interrupted build never leaves a half-built root behind a valid key.
+ */
+export async function buildRootfs(
+  progress: Progress,
+  opts: { force?: boolean } = {},
+): Promise<BuiltRootfs> {
+  await ensureHostPackages(HOST_PACKAGES, progress);
+  const { key, dir, uris } = await currentRootfs();
+  if (!opts.force && existsSync(join(dir, '.mailctl-complete'))) {
+    progress.step(`root file system ${key} is cached at ${dir}`);
+    return { key, dir, cached: true };
+  }
+  await mkdir(LAB_CACHE_ROOT, { recursive: true });
+  const tmp = `${dir}.partial`;
+  await rm(tmp, { recursive: true, force: true });
+  const debCache = join(LAB_CACHE_ROOT, 'debootstrap-debs');
+  const aptCache = join(LAB_CACHE_ROOT, 'apt-archives');
+  await mkdir(debCache, { recursive: true });
+  await mkdir(join(aptCache, 'partial'), { recursive: true });
+
+  progress.step(`debootstrap ${SUITE} (minbase + ${BASE_PACKAGES.length} packages) into ${tmp}`);
+  await mustRun(
+    'debootstrap',
+    [
+      '--variant=minbase',
+      `--include=${BASE_PACKAGES.join(',')}`,
+      `--cache-dir=${debCache}`,
+      SUITE,
+      tmp,
+      uris.main,
+    ],
+    { timeoutMs: 20 * 60_000 },
+  );
+
+  progress.step('configuring apt sources (trixie, trixie-updates, trixie-security)');
+  await rm(join(tmp, 'etc/apt/sources.list'), { force: true });
+  await writeFile(join(tmp, 'etc/apt/sources.list.d/debian.sources'), trixieSources(uris));
+
+  progress.step(
+    `downloading ${PREFETCH_PACKAGES.length} mail-stack packages and their dependencies`,
+  );
+  await chrootApt(tmp, aptCache, ['update', '-q']);
+  await chrootApt(tmp, aptCache, [
+    'install',
+    '-y',
+    '-q',
+    '--download-only',
+    '--no-install-recommends',
+    ...PREFETCH_PACKAGES,
+  ]);
+  progress.step('copying the downloaded packages into the root');
+  await cp(aptCache, join(tmp, 'var/cache/apt/archives'), {
+    recursive: true,
+    filter: (src) => !src.includes('/partial') && !src.endsWith('/lock'),
+  });
+
+  await writeFile(join(tmp, '.mailctl-complete'), `${key}\n`);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  await pruneOtherRoots(key);
+  return { key, dir, cached: false };
+}
+
+/** Runs apt-get in the root with the shared download cache bound in, in a private mount namespace. */
+async function chrootApt(root: string, aptCache: string, args: string[]): Promise<void> {
+  const script = [
+    'set -e',
+    `mount --bind "${aptCache}" "${root}/var/cache/apt/archives"`,
+    `mount -t proc proc "${root}/proc"`,
+    `exec chroot "${root}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"`,
+  ].join('\n');
+  await mustRun(
+    'unshare',
+    ['--mount', '--propagation', 'private', 'bash', '-c', script, 'chroot-apt', ...args],
+    {
+      timeoutMs: 30 * 60_000,
+    },
+  );
+}
+
+/** Keeps the cache bounded: roots built from other inputs go, unless a lab still runs on one. */
+async function pruneOtherRoots(keep: string): Promise<void> {
+  const inUse = new Set<string>();
+  if (existsSync(LAB_STATE_ROOT)) {
+    for (const lab of await readdir(LAB_STATE_ROOT)) {
+      const state = await readLabState(lab);
+      if (state) inUse.add(state.rootfsDir);
+    }
+  }
+  for (const entry of await readdir(LAB_CACHE_ROOT)) {
+    const path = join(LAB_CACHE_ROOT, entry);
+    if (entry.startsWith('rootfs-') && entry !== `rootfs-${keep}` && !inUse.has(path)) {
+      await rm(path, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { run } from '../util/exec.js';
+import type { Progress } from '../util/progress.js';
+import { hostExecArgv } from './exec.js';
+import { labLayout } from './layout.js';
+import { destroyNetworks } from './network.js';
+import { processAlive, readLabState } from './state.js';
+
+/**
+ * Stops a lab and removes everything it made. Works from any state: a clean lab, one whose
+ * PID 1 was killed, or a half-finished `lab up`; everything is found by the lab's name.
+ */
+export async function labDown(
+  name: string,
+  progress: Progress,
+  opts: { quiet?: boolean } = {},
+): Promise<void> {
+  const l = labLayout(name);
+  const state = await readLabState(name);
+  if (state && processAlive(state.initPid)) {
+    if (!opts.quiet) progress.step('shutting the lab host down (systemctl poweroff)');
+    const argv = hostExecArgv(state, ['systemctl', 'poweroff', '--no-block']);
+    await run(argv[0] ?? 'nsenter', argv.slice(1), { timeoutMs: 10_000 });
+    for (let i = 0; i < 300 && processAlive(state.initPid); i++) await sleep(100);
+  }
+  for (const pid of [state?.initPid, state?.unsharePid, state?.vpnClientPid]) {
+    if (processAlive(pid)) process.kill(pid as number, 'SIGKILL');
+  }
+  if (!opts.quiet) progress.step('removing namespaces, interfaces and sockets');
+  await killStrays(l.vpnClientInterface, l.dirs.state);
+  await destroyNetworks(l);
+  await rm(`/var/run/wireguard/${l.vpnClientInterface}.sock`, { force: true });
+  await rm(`/var/run/wireguard/${l.vpnClientInterface}.name`, { force: true });
+  await unmountUnder(l.dirs.state);
+  await rm(l.dirs.state, { recursive: true, force: true });
+  if (!opts.quiet) progress.done(`lab '${name}' is down`);
+}
+
+/** Processes of this lab that outlived their namespaces' bookkeeping (a crashed session's). */
+async function killStrays(wgInterface: string, stateDir: string): Promise<void> {
+  for (const pattern of [`wireguard-go --foreground ${wgInterface}$`, `bash ${stateDir}/boot.sh`]) {
+    await run('pkill', ['-KILL', '-f', pattern]);
+  }
+}
+
+/** A lab's mounts live in its own mount namespace; this only catches ones that leaked out. */
+async function unmountUnder(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  const r = await run('findmnt', ['-rn', '-o', 'TARGET']);
+  const targets = r.stdout
+    .split('\n')
+    .filter((t) => t === dir || t.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const t of targets) await run('umount', ['-l', t]);
+}
+
+/** Names of labs that have state on this machine. */
+export async function knownLabs(root: string): Promise<string[]> {
+  return existsSync(root) ? (await readdir(root)).sort() : [];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,92 @@
+import type { LabLayout } from './layout.js';
+
+/** A file to place in the lab root's upper layer before boot. */
+export interface SeedFile {
+  path: string;
+  content: string;
+  mode: number;
+  /** Symlink target instead of content. */
+  symlinkTo?: string;
+}
+
+/**
+ * What makes the freshly built root a networked host on first boot (pure): its name, and
+ * its membership of the VPN, as the provider's cloud-init and the VPN's bootstrap would
+ * do on a real VPS. Everything else is mailctl apply's job.
+ */
+export function labSeedFiles(
+  l: LabLayout,
+  hostPrivateKey: string,
+  clientPublicKey: string,
+): SeedFile[] {
+  const n = l.net;
+  const short = l.fqdn.split('.')[0] ?? l.fqdn;
+  return [
+    { path: '/etc/hostname', content: `${l.fqdn}\n`, mode: 0o644 },
+    {
+      path: '/etc/hosts',
+      content: [
+        '127.0.0.1 localhost',
+        `127.0.1.1 ${l.fqdn} ${short}`,
+        '::1 localhost ip6-localhost ip6-loopback',
+        '',
+      ].join('\n'),
+      mode: 0o644,
+    },
+    {
+      path: '/etc/wireguard/wg0.conf',
+      content: [
+        '[Interface]',
+        `Address = ${n.hostVpn4}/24`,
+        `ListenPort = ${n.vpnPort}`,
+        `PrivateKey = ${hostPrivateKey}`,
+        // Linux accepts a packet for any local address on any interface, so without this a
+        // neighbour on the public link could reach VPN-only services by routing the VPN
+        // subnet via our public address. Only the tunnel may carry traffic to VPN addresses.
+        `PostUp = nft 'table inet lab_vpn_guard { chain input { type filter hook input priority -10; iifname != "%i" ip daddr ${n.vpnSubnet} drop; }; }'`,
+        'PostDown = nft delete table inet lab_vpn_guard',
+        '',
+        "# the lab's VPN client (an administrator's laptop)",
+        '[Peer]',
+        `PublicKey = ${clientPublicKey}`,
+        `AllowedIPs = ${n.vpnClient4}/32`,
+        '',
+      ].join('\n'),
+      mode: 0o600,
+    },
+    {
+      path: '/etc/systemd/system/wg-quick@.service.d/userspace.conf',
+      // wg-quick tries the kernel module first and only falls back to this when it is missing.
+      content: '[Service]\nEnvironment=WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go\n',
+      mode: 0o644,
+    },
+    {
+      path: '/etc/systemd/system/multi-user.target.wants/wg-quick@wg0.service',
+      content: '',
+      mode: 0o777,
+      symlinkTo: '/lib/systemd/system/wg-quick@.service',
+    },
+  ];
+}
+
+/** Script run as PID 1 of the lab's new PID namespace: mounts the root, then becomes systemd. */
+export function bootScript(l: LabLayout, rootfsDir: string): string {
+  const r = l.dirs.root;
+  return [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    // Nothing mounted below may propagate back to the machine's own mount namespace.
+    'mount --make-rprivate /',
+    `mount -t overlay overlay -o lowerdir=${rootfsDir},upperdir=${l.dirs.upper},workdir=${l.dirs.work} ${r}`,
+    `mount -t proc proc ${r}/proc`,
+    `mount -t sysfs sysfs ${r}/sys`,
+    // systemd 257 needs the unified cgroup hierarchy even where the machine runs cgroup v1.
+    `mount -t cgroup2 cgroup2 ${r}/sys/fs/cgroup`,
+    `mount --rbind /dev ${r}/dev`,
+    `mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs ${r}/run`,
+    `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${r}/tmp`,
+    `hostname ${l.fqdn}`,
+    `exec chroot ${r} /usr/bin/env -i container=mailctl-lab TERM=dumb /lib/systemd/systemd --system --log-target=console`,
+    '',
+  ].join('\n');
+}

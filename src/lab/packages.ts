@@ -1,0 +1,67 @@
+/**
+ * What goes into the lab's Debian 13 root file system. Both lists are part of the cache
+ * key: changing either rebuilds the root.
+ */
+
+/** Installed by debootstrap: enough to boot with systemd, join the VPN and run mailctl. */
+export const BASE_PACKAGES = [
+  'systemd',
+  'systemd-sysv',
+  'dbus',
+  'iproute2',
+  'iputils-ping',
+  'nftables',
+  'ca-certificates',
+  'openssl',
+  'procps',
+  'less',
+  'wireguard-tools',
+  'wireguard-go',
+  // mailctl itself runs on the host with Debian's nodejs, from a single bundled file.
+  'nodejs',
+  // apply records every change to the managed configuration in a git repository.
+  'git',
+] as const;
+
+/**
+ * Downloaded (not installed) into the root's apt cache, so that `mailctl apply` inside the
+ * lab installs the mail stack with no network, as it would from a mirror on a real VPS.
+ */
+export const PREFETCH_PACKAGES = [
+  'postfix',
+  'postfix-pgsql',
+  'dovecot-core',
+  'dovecot-imapd',
+  'dovecot-pop3d',
+  'dovecot-lmtpd',
+  'dovecot-pgsql',
+  'dovecot-sieve',
+  'dovecot-managesieved',
+  'postgresql-17',
+  'postgresql-client-17',
+  'rspamd',
+  'redis-server',
+  'nginx',
+  'sogo',
+  'sogo-activesync',
+  'memcached',
+  'certbot',
+  'fail2ban',
+  'python3-systemd',
+  'restic',
+  'openssh-server',
+  'unattended-upgrades',
+  'lynis',
+  'sudo',
+] as const;
+
+/** Tools the machine running the lab needs itself (it is Debian 12 here). */
+export const HOST_PACKAGES = [
+  'debootstrap',
+  'wireguard-go',
+  'wireguard-tools',
+  'iproute2',
+  'iputils-ping',
+  'procps',
+  'util-linux',
+] as const;

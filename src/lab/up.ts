@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { chmod, mkdir, readFile, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { mustRun, run } from '../util/exec.js';
+import { UserError } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
+import { buildRootfs } from './build.js';
+import { bootScript, labSeedFiles } from './host-files.js';
+import { labDown } from './down.js';
+import { labLayout, type LabLayout } from './layout.js';
+import { createNetworks } from './network.js';
+import { writeLabState, type LabState } from './state.js';
+import { generateWgKeyPair } from './wg-keys.js';
+import { hostExecArgv } from './exec.js';
+
+export interface UpOptions {
+  name: string;
+  fqdn?: string;
+  /** The mailctl bundle to install as /usr/local/bin/mailctl in the lab (the running one). */
+  bundlePath?: string;
+  bootTimeoutMs?: number;
+}
+
+/** Boots a fresh lab host, recovering first from whatever an earlier lab of this name left. */
+export async function labUp(opts: UpOptions, progress: Progress): Promise<LabState> {
+  const l = labLayout(opts.name, opts.fqdn);
+  const rootfs = await buildRootfs(progress);
+
+  progress.step('clearing anything an earlier lab of this name left behind');
+  await labDown(opts.name, progress, { quiet: true });
+
+  progress.step('seeding the lab root (host name, WireGuard keys)');
+  for (const d of [l.dirs.upper, l.dirs.work, l.dirs.root]) await mkdir(d, { recursive: true });
+  await chmod(l.dirs.state, 0o700);
+  const hostKeys = generateWgKeyPair();
+  const clientKeys = generateWgKeyPair();
+  for (const f of labSeedFiles(l, hostKeys.privateKey, clientKeys.publicKey)) {
+    const target = join(l.dirs.upper, f.path);
+    await mkdir(dirname(target), { recursive: true });
+    if (f.symlinkTo) await symlink(f.symlinkTo, target);
+    else await writeFile(target, f.content, { mode: f.mode });
+  }
+  if (opts.bundlePath && existsSync(opts.bundlePath)) {
+    const bin = join(l.dirs.upper, 'usr/local/bin/mailctl');
+    await mkdir(dirname(bin), { recursive: true });
+    await copyFile(opts.bundlePath, bin);
+    await chmod(bin, 0o755);
+  }
+  const clientKeyFile = join(l.dirs.state, 'vpn-client.key');
+  await writeFile(clientKeyFile, `${clientKeys.privateKey}\n`, { mode: 0o600 });
+
+  progress.step('creating the internet, VPN client and lab host networks');
+  await createNetworks(l);
+
+  progress.step('booting Debian 13 with systemd in its own namespaces');
+  const scriptPath = join(l.dirs.state, 'boot.sh');
+  await writeFile(scriptPath, bootScript(l, rootfs.dir), { mode: 0o700 });
+  const consoleFd = openSync(join(l.dirs.state, 'console.log'), 'a');
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      l.netns.host,
+      'unshare',
+      '--pid',
+      '--fork',
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--cgroup',
+      '--kill-child',
+      'bash',
+      scriptPath,
+    ],
+    { detached: true, stdio: ['ignore', consoleFd, consoleFd] },
+  );
+  closeSync(consoleFd);
+  child.unref();
+  const unsharePid = child.pid;
+  if (!unsharePid) throw new UserError('E_LAB_BOOT', 'could not start the lab host');
+  const initPid = await waitForInit(unsharePid);
+
+  const state: LabState = {
+    name: l.name,
+    fqdn: l.fqdn,
+    unsharePid,
+    initPid,
+    rootfsKey: rootfs.key,
+    rootfsDir: rootfs.dir,
+    startedAt: new Date().toISOString(),
+    hostPublicKey: hostKeys.publicKey,
+    clientPublicKey: clientKeys.publicKey,
+  };
+  await writeLabState(state);
+
+  progress.step('waiting for systemd to finish booting');
+  await waitForBoot(l, state, opts.bootTimeoutMs ?? 180_000);
+
+  progress.step('joining the VPN client over WireGuard (wireguard-go)');
+  state.vpnClientPid = await startVpnClient(l, clientKeyFile, hostKeys.publicKey);
+  await writeLabState(state);
+  await waitForHandshake(l);
+  progress.done(`lab '${l.name}' is up`);
+  return state;
+}
+
+async function waitForInit(unsharePid: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const children = await run('pgrep', ['-P', String(unsharePid)]);
+    const pid = Number(children.stdout.trim().split('\n')[0]);
+    if (pid > 0) return pid;
+    await sleep(100);
+  }
+  throw new UserError('E_LAB_BOOT', 'the lab host did not start (see its console.log)');
+}
+
+async function waitForBoot(l: LabLayout, state: LabState, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    // `is-system-running --wait` blocks until boot settles, but needs systemd's bus up first.
+    const argv = hostExecArgv(state, ['systemctl', 'is-system-running', '--wait']);
+    const r = await run(argv[0] ?? 'nsenter', argv.slice(1), {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+    });
+    last = r.stdout.trim();
+    if (last === 'running' || last === 'degraded') return;
+    await sleep(500);
+  }
+  const console = await readFile(join(l.dirs.state, 'console.log'), 'utf8').catch(() => '');
+  throw new UserError(
+    'E_LAB_BOOT',
+    `the lab host did not finish booting (state '${last}'); last console lines: ${console.split('\n').slice(-5).join(' | ')}`,
+  );
+}
+
+async function startVpnClient(
+  l: LabLayout,
+  keyFile: string,
+  hostPublicKey: string,
+): Promise<number> {
+  const n = l.net;
+  const ifname = l.vpnClientInterface;
+  const logFd = openSync(join(l.dirs.state, 'wireguard-client.log'), 'a');
+  const wg = spawn('ip', ['netns', 'exec', l.netns.vpn, 'wireguard-go', '--foreground', ifname], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  wg.unref();
+  for (let i = 0; i < 50 && !existsSync(`/var/run/wireguard/${ifname}.sock`); i++) await sleep(100);
+  const ns = (args: string[]) => mustRun('ip', ['netns', 'exec', l.netns.vpn, ...args]);
+  await ns([
+    'wg',
+    'set',
+    ifname,
+    'private-key',
+    keyFile,
+    'peer',
+    hostPublicKey,
+    'endpoint',
+    `${n.hostPublic4}:${n.vpnPort}`,
+    'allowed-ips',
+    n.vpnSubnet,
+    'persistent-keepalive',
+    '15',
+  ]);
+  await ns(['ip', 'addr', 'add', `${n.vpnClient4}/24`, 'dev', ifname]);
+  await ns(['ip', 'link', 'set', ifname, 'up']);
+  if (!wg.pid) throw new UserError('E_LAB_VPN', 'wireguard-go did not start');
+  return wg.pid;
+}
+
+async function waitForHandshake(l: LabLayout): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    const ping = await run('ip', [
+      'netns',
+      'exec',
+      l.netns.vpn,
+      'ping',
+      '-c1',
+      '-W1',
+      l.net.hostVpn4,
+    ]);
+    if (ping.code === 0) return;
+    await sleep(500);
+  }
+  throw new UserError(
+    'E_LAB_VPN',
+    `the VPN client could not reach ${l.net.hostVpn4} over WireGuard`,
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
