@@ -60,6 +60,14 @@ export function labSeedFiles(
       content: '[Service]\nEnvironment=WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go\n',
       mode: 0o644,
     },
+    // The lab has no terminals (`lab exec` is its login); a getty on the machine's console
+    // would only fail and respawn.
+    ...['console-getty.service', 'getty@tty1.service'].map((unit) => ({
+      path: `/etc/systemd/system/${unit}`,
+      content: '',
+      mode: 0o777,
+      symlinkTo: '/dev/null',
+    })),
     {
       path: '/etc/systemd/system/multi-user.target.wants/wg-quick@wg0.service',
       content: '',
