@@ -31,6 +31,7 @@ describe('lab seed files', () => {
     expect(s).toContain('lowerdir=/cache/rootfs-x,upperdir=/var/lib/mailctl/lab/lab/upper');
     expect(s).toContain('mount -t cgroup2 cgroup2 /var/lib/mailctl/lab/lab/root/sys/fs/cgroup');
     expect(s.indexOf('mount --make-rprivate /')).toBeLessThan(s.indexOf('mount -t overlay'));
-    expect(s).toMatch(/exec chroot .* \/lib\/systemd\/systemd --system/);
+    expect(s).toContain('pivot_root . run/mailctl-oldroot');
+    expect(s).toMatch(/exec .* \/lib\/systemd\/systemd --system/);
   });
 });

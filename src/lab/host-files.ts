@@ -94,7 +94,15 @@ export function bootScript(l: LabLayout, rootfsDir: string): string {
     `mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs ${r}/run`,
     `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${r}/tmp`,
     `hostname ${l.fqdn}`,
-    `exec chroot ${r} /usr/bin/env -i container=mailctl-lab TERM=dumb /lib/systemd/systemd --system --log-target=console`,
+    // pivot_root rather than chroot: the kernel refuses user namespaces to a chrooted
+    // process, and systemd units with PrivateUsers= (redis-server, among others) need them.
+    `mkdir -p ${r}/run/mailctl-oldroot`,
+    `cd ${r}`,
+    'pivot_root . run/mailctl-oldroot',
+    'cd /',
+    'umount -l /run/mailctl-oldroot',
+    'rmdir /run/mailctl-oldroot',
+    'exec /usr/bin/env -i container=mailctl-lab TERM=dumb /lib/systemd/systemd --system --log-target=console',
     '',
   ].join('\n');
 }

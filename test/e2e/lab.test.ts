@@ -63,6 +63,8 @@ describe('the lab host', () => {
     const release = labRun(LAB, 'host', ['cat', '/etc/os-release']);
     expect(release.stdout).toMatch(/VERSION_CODENAME=trixie/);
     expect(labRun(LAB, 'host', ['cat', '/proc/1/comm']).stdout.trim()).toBe('systemd');
+    // Hardened units (PrivateUsers=) need user namespaces, which a chroot would forbid.
+    expect(labRun(LAB, 'host', ['unshare', '--user', 'true']).code).toBe(0);
   });
 
   it('answers on its public address from the internet, but not on its VPN address', () => {
