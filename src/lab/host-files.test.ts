@@ -13,11 +13,13 @@ describe('lab seed files', () => {
     expect(wg?.content).toContain('Address = 10.100.0.1/24');
     expect(wg?.content).toContain('ListenPort = 51820');
     expect(wg?.content).toContain('PublicKey = CLIENTPUB\nAllowedIPs = 10.100.0.2/32');
+    expect(wg?.content).toContain('PrivateKey = PRIVATE\n');
+    expect(wg?.content).not.toContain('@@secret');
   });
 
   it('drops VPN-addressed traffic that did not come through the tunnel', () => {
     expect(byPath('/etc/wireguard/wg0.conf')?.content).toMatch(
-      /PostUp = nft .*iifname != "%i" ip daddr 10\.100\.0\.0\/24 drop/,
+      /PostUp = nft .*iifname != \{ "%i", "lo" \} ip daddr 10\.100\.0\.0\/24 drop/,
     );
   });
 

@@ -1,4 +1,14 @@
+import { resolveSecretRefs } from '../render/host-context.js';
+import { renderWireguard, type WireguardPeer } from '../render/wireguard/index.js';
 import type { LabLayout } from './layout.js';
+
+/** Where the host keeps VPN peers added on it (`mailctl vpn peer add`), beside the cluster file's. */
+export const VPN_PEER_REGISTRY_DIR = '/etc/mailctl/vpn-peers';
+export const LAB_CLIENT_PEER_NAME = 'lab-vpn-client';
+
+export function labClientPeer(l: LabLayout, publicKey: string): WireguardPeer {
+  return { name: LAB_CLIENT_PEER_NAME, publicKey, address: l.net.vpnClient4 };
+}
 
 /** A file to place in the lab root's upper layer before boot. */
 export interface SeedFile {
@@ -33,31 +43,19 @@ export function labSeedFiles(
       ].join('\n'),
       mode: 0o644,
     },
+    // The VPN as a VPS would have it before mailctl's first apply, rendered by the same
+    // renderer apply uses, so that apply takes the interface over without a seam. The lab's
+    // VPN client is registered as a host-side peer, which apply keeps.
+    ...renderWireguard({ vpnAddress: n.hostVpn4, vpnSubnet: n.vpnSubnet, vpnPort: n.vpnPort }, [
+      labClientPeer(l, clientPublicKey),
+    ]).map((f) => ({
+      path: f.path,
+      content: resolveSecretRefs(f.content, () => hostPrivateKey),
+      mode: f.mode,
+    })),
     {
-      path: '/etc/wireguard/wg0.conf',
-      content: [
-        '[Interface]',
-        `Address = ${n.hostVpn4}/24`,
-        `ListenPort = ${n.vpnPort}`,
-        `PrivateKey = ${hostPrivateKey}`,
-        // Linux accepts a packet for any local address on any interface, so without this a
-        // neighbour on the public link could reach VPN-only services by routing the VPN
-        // subnet via our public address. Only the tunnel may carry traffic to VPN addresses.
-        `PostUp = nft 'table inet lab_vpn_guard { chain input { type filter hook input priority -10; iifname != "%i" ip daddr ${n.vpnSubnet} drop; }; }'`,
-        'PostDown = nft delete table inet lab_vpn_guard',
-        '',
-        "# the lab's VPN client (an administrator's laptop)",
-        '[Peer]',
-        `PublicKey = ${clientPublicKey}`,
-        `AllowedIPs = ${n.vpnClient4}/32`,
-        '',
-      ].join('\n'),
-      mode: 0o600,
-    },
-    {
-      path: '/etc/systemd/system/wg-quick@.service.d/userspace.conf',
-      // wg-quick tries the kernel module first and only falls back to this when it is missing.
-      content: '[Service]\nEnvironment=WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go\n',
+      path: `${VPN_PEER_REGISTRY_DIR}/${LAB_CLIENT_PEER_NAME}.json`,
+      content: `${JSON.stringify(labClientPeer(l, clientPublicKey), null, 2)}\n`,
       mode: 0o644,
     },
     // The lab has no terminals (`lab exec` is its login); a getty on the machine's console
