@@ -1,9 +1,8 @@
 import { resolveSecretRefs } from '../render/host-context.js';
+import { VPN_PEER_REGISTRY_DIR } from '../ops/vpn/peer-registry.js';
 import { renderWireguard, type WireguardPeer } from '../render/wireguard/index.js';
 import type { LabLayout } from './layout.js';
 
-/** Where the host keeps VPN peers added on it (`mailctl vpn peer add`), beside the cluster file's. */
-export const VPN_PEER_REGISTRY_DIR = '/etc/mailctl/vpn-peers';
 export const LAB_CLIENT_PEER_NAME = 'lab-vpn-client';
 
 export function labClientPeer(l: LabLayout, publicKey: string): WireguardPeer {
