@@ -44,12 +44,16 @@ export async function readRegisteredPeers(root = '/'): Promise<WireguardPeer[]> 
 export async function registerPeer(peer: WireguardPeer, root = '/'): Promise<void> {
   const dir = join(root, VPN_PEER_REGISTRY_DIR);
   await mkdir(dir, { recursive: true });
-  await writeFile(
-    join(dir, `${validatePeerName(peer.name)}.json`),
-    `${JSON.stringify(peer, null, 2)}\n`,
-    {
-      mode: 0o644,
-      flag: 'wx',
-    },
-  );
+  const file = join(dir, `${validatePeerName(peer.name)}.json`);
+  try {
+    await writeFile(file, `${JSON.stringify(peer, null, 2)}\n`, { mode: 0o644, flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UserError(
+        'E_VPN_PEER_EXISTS',
+        `a VPN peer named '${peer.name}' already exists (${file})`,
+      );
+    }
+    throw e;
+  }
 }
