@@ -14,11 +14,16 @@ import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
 import { hostExecArgv } from './exec.js';
 
+/** Where the lab host keeps its cluster file, as an administrator would on a VPS. */
+export const LAB_CLUSTER_PATH = '/etc/mailctl/cluster.yaml';
+
 export interface UpOptions {
   name: string;
   fqdn?: string;
   /** The mailctl bundle to install as /usr/local/bin/mailctl in the lab (the running one). */
   bundlePath?: string;
+  /** A cluster file to place at /etc/mailctl/cluster.yaml on the lab host. */
+  clusterFile?: string;
   bootTimeoutMs?: number;
 }
 
@@ -46,6 +51,11 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
     await mkdir(dirname(bin), { recursive: true });
     await copyFile(opts.bundlePath, bin);
     await chmod(bin, 0o755);
+  }
+  if (opts.clusterFile) {
+    const target = join(l.dirs.upper, LAB_CLUSTER_PATH);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(opts.clusterFile, target);
   }
   const clientKeyFile = join(l.dirs.state, 'vpn-client.key');
   await writeFile(clientKeyFile, `${clientKeys.privateKey}\n`, { mode: 0o600 });

@@ -1,0 +1,35 @@
+import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
+
+export interface DesiredUser {
+  name: string;
+  uid: number;
+  group: string;
+  gid: number;
+  home: string;
+}
+
+export interface DesiredDirectory {
+  path: string;
+  owner: string;
+  group: string;
+  mode: number;
+}
+
+/** Everything apply converges a host to; assembled purely from the spec. */
+export interface DesiredState {
+  packages: readonly string[];
+  users: readonly DesiredUser[];
+  directories: readonly DesiredDirectory[];
+  files: readonly RenderedFile[];
+  components: readonly ComponentDescriptor[];
+}
+
+/** What apply found on the host (gathered by apply/observe.ts). */
+export interface ObservedState {
+  installedPackages: ReadonlySet<string>;
+  users: ReadonlySet<string>;
+  directories: ReadonlyMap<string, { owner: string; group: string; mode: number }>;
+  /** Live files by path: content with secrets as they are on disk. */
+  files: ReadonlyMap<string, { content: string; owner: string; group: string; mode: number }>;
+  enabledUnits: ReadonlySet<string>;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
+import type { DesiredState, ObservedState } from './desired-state.js';
+import { computePlan, formatPlan, isEmptyPlan } from './plan.js';
+
+const comp = (name: string): ComponentDescriptor => ({
+  name,
+  packages: [name],
+  units: [`${name}.service`],
+  onChange: 'reload',
+  check: ['true'],
+});
+const file = (path: string, content: string, component = 'postfix'): RenderedFile => ({
+  path,
+  content,
+  mode: 0o644,
+  owner: 'root',
+  group: 'root',
+  component,
+});
+
+const desired: DesiredState = {
+  packages: ['postfix', 'dovecot-core'],
+  users: [{ name: 'vmail', uid: 5000, group: 'vmail', gid: 5000, home: '/var/mail/vmail' }],
+  directories: [{ path: '/var/mail/vmail', owner: 'vmail', group: 'vmail', mode: 0o750 }],
+  files: [
+    file('/etc/postfix/main.cf', 'a = 1\n'),
+    file('/etc/dovecot/sql.conf', 'password = @@secret:db@@\n', 'dovecot'),
+  ],
+  components: [comp('postfix'), comp('dovecot')],
+};
+
+const converged: ObservedState = {
+  installedPackages: new Set(['postfix', 'dovecot-core']),
+  users: new Set(['vmail']),
+  directories: new Map([['/var/mail/vmail', { owner: 'vmail', group: 'vmail', mode: 0o750 }]]),
+  files: new Map([
+    ['/etc/postfix/main.cf', { content: 'a = 1\n', owner: 'root', group: 'root', mode: 0o644 }],
+    [
+      '/etc/dovecot/sql.conf',
+      { content: 'password = s3cret-value\n', owner: 'root', group: 'root', mode: 0o644 },
+    ],
+  ]),
+  enabledUnits: new Set(['postfix.service', 'dovecot.service']),
+};
+
+const resolve = (f: RenderedFile) => f.content.replace('@@secret:db@@', 's3cret-value');
+const diff = (a: string, b: string) => `-${a}+${b}`;
+
+describe('computePlan', () => {
+  it('is empty on a converged host, and says so', () => {
+    const plan = computePlan(desired, converged, resolve);
+    expect(isEmptyPlan(plan)).toBe(true);
+    expect(formatPlan(plan, diff)).toMatch(/^No changes/);
+  });
+
+  it('plans everything on a fresh host, and every unit to be enabled', () => {
+    const fresh: ObservedState = {
+      installedPackages: new Set(),
+      users: new Set(),
+      directories: new Map(),
+      files: new Map(),
+      enabledUnits: new Set(),
+    };
+    const plan = computePlan(desired, fresh, resolve);
+    expect(plan.packages).toEqual(['dovecot-core', 'postfix']);
+    expect(plan.users.map((u) => u.name)).toEqual(['vmail']);
+    expect(plan.files.map((f) => f.kind)).toEqual(['create', 'create']);
+    expect(plan.unitsToEnable).toEqual(['dovecot.service', 'postfix.service']);
+  });
+
+  it('reloads only the component whose file changed, and shows its diff', () => {
+    const observed = {
+      ...converged,
+      files: new Map(converged.files).set('/etc/postfix/main.cf', {
+        content: 'a = 0\n',
+        owner: 'root',
+        group: 'root',
+        mode: 0o644,
+      }),
+    };
+    const plan = computePlan(desired, observed, resolve);
+    expect(plan.changedComponents.map((c) => c.name)).toEqual(['postfix']);
+    expect(formatPlan(plan, diff)).toContain('-a = 0\n+a = 1\n');
+  });
+
+  it('never shows a secret: a file with secrets is compared resolved but its diff is withheld', () => {
+    const observed = {
+      ...converged,
+      files: new Map(converged.files).set('/etc/dovecot/sql.conf', {
+        content: 'password = old-secret\n',
+        owner: 'root',
+        group: 'root',
+        mode: 0o644,
+      }),
+    };
+    const plan = computePlan(desired, observed, resolve);
+    const text = formatPlan(plan, diff);
+    expect(plan.files).toHaveLength(1);
+    expect(text).toContain('contains secrets');
+    expect(text).not.toContain('s3cret-value');
+    expect(text).not.toContain('old-secret');
+  });
+
+  it('fixes owner and mode without rewriting content', () => {
+    const observed = {
+      ...converged,
+      files: new Map(converged.files).set('/etc/postfix/main.cf', {
+        content: 'a = 1\n',
+        owner: 'root',
+        group: 'root',
+        mode: 0o666,
+      }),
+    };
+    expect(computePlan(desired, observed, resolve).files.map((f) => f.kind)).toEqual(['metadata']);
+  });
+});

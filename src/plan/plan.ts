@@ -1,0 +1,118 @@
+import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
+import type {
+  DesiredDirectory,
+  DesiredState,
+  DesiredUser,
+  ObservedState,
+} from './desired-state.js';
+
+export interface FileChange {
+  file: RenderedFile;
+  /** The content to install, secrets resolved (never shown). */
+  resolved: string;
+  kind: 'create' | 'update' | 'metadata';
+  /** Whether the file carries secrets: its diff is never shown. */
+  secret: boolean;
+  previous?: string;
+}
+
+export interface Plan {
+  packages: string[];
+  users: DesiredUser[];
+  directories: DesiredDirectory[];
+  files: FileChange[];
+  /** Components whose files change: their check runs, then their units reload. */
+  changedComponents: ComponentDescriptor[];
+  /** Units to enable and start (new on this host). */
+  unitsToEnable: string[];
+}
+
+export function isEmptyPlan(p: Plan): boolean {
+  return (
+    p.packages.length +
+      p.users.length +
+      p.directories.length +
+      p.files.length +
+      p.unitsToEnable.length ===
+    0
+  );
+}
+
+/**
+ * The difference between what the spec asks for and what the host has (pure).
+ * `resolve` turns a rendered file's content into what belongs on disk (secret tokens
+ * replaced); comparison is on that, display on the token form.
+ */
+export function computePlan(
+  desired: DesiredState,
+  observed: ObservedState,
+  resolve: (file: RenderedFile) => string,
+): Plan {
+  const packages = [...new Set(desired.packages)]
+    .filter((p) => !observed.installedPackages.has(p))
+    .sort();
+  const users = desired.users.filter((u) => !observed.users.has(u.name));
+  const directories = desired.directories.filter((d) => {
+    const o = observed.directories.get(d.path);
+    return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
+  });
+  const files: FileChange[] = [];
+  for (const file of [...desired.files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const resolved = resolve(file);
+    const live = observed.files.get(file.path);
+    const secret = resolved !== file.content;
+    if (!live) {
+      files.push({ file, resolved, kind: 'create', secret });
+    } else if (live.content !== resolved) {
+      files.push({ file, resolved, kind: 'update', secret, previous: live.content });
+    } else if (live.owner !== file.owner || live.group !== file.group || live.mode !== file.mode) {
+      files.push({ file, resolved, kind: 'metadata', secret, previous: live.content });
+    }
+  }
+  const changed = new Set(files.map((f) => f.file.component));
+  const changedComponents = desired.components.filter((c) => changed.has(c.name));
+  const unitsToEnable = desired.components
+    .flatMap((c) => c.units)
+    .filter((u) => !observed.enabledUnits.has(u))
+    .sort();
+  return {
+    packages,
+    users,
+    directories,
+    files,
+    changedComponents,
+    unitsToEnable: [...new Set(unitsToEnable)],
+  };
+}
+
+/** The plan as an administrator reads it before applying (terraform-like). */
+export function formatPlan(
+  p: Plan,
+  diff: (before: string, after: string, path: string) => string,
+): string {
+  if (isEmptyPlan(p)) return 'No changes: the host matches the cluster file.\n';
+  const out: string[] = [];
+  if (p.packages.length) out.push(`+ packages: ${p.packages.join(' ')}`);
+  for (const u of p.users) out.push(`+ user ${u.name} (uid ${u.uid}, group ${u.group})`);
+  for (const d of p.directories)
+    out.push(`~ directory ${d.path} ${d.owner}:${d.group} ${d.mode.toString(8)}`);
+  for (const f of p.files) {
+    const sign = f.kind === 'create' ? '+' : '~';
+    const meta = `${f.file.owner}:${f.file.group} ${f.file.mode.toString(8)}`;
+    out.push(
+      `${sign} ${f.file.path} (${f.file.component}, ${meta}${f.kind === 'metadata' ? ', owner/mode only' : ''})`,
+    );
+    if (f.kind === 'update') {
+      out.push(
+        f.secret
+          ? '    (contains secrets: diff not shown)'
+          : diff(f.previous ?? '', f.file.content, f.file.path),
+      );
+    }
+  }
+  for (const c of p.changedComponents)
+    out.push(`! ${c.name}: check, then ${c.onChange} ${c.units.join(' ')}`);
+  for (const u of p.unitsToEnable) out.push(`+ enable and start ${u}`);
+  const counts = `${p.files.length} file(s), ${p.packages.length} package(s), ${p.directories.length} directory(ies)`;
+  return `${out.join('\n')}\n\nPlan: ${counts}, ${p.changedComponents.length} component(s) to reload.\n`;
+}
