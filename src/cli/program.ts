@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.js';
+import { registerAccountCommands } from './account-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 
 export const VERSION = '0.1.0';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerAccountCommands(program);
   registerLabCommands(program);
   return program;
 }
