@@ -1,0 +1,30 @@
+import type { MailHostContext } from './host-context.js';
+
+/** A two-domain host as the example cluster describes it; tests override what they vary. */
+export function testHostContext(overrides: Partial<MailHostContext> = {}): MailHostContext {
+  return {
+    name: 'mx1',
+    fqdn: 'mail.example.com',
+    publicAddresses: ['192.0.2.10', '2001:db8::10'],
+    vpnAddress: '10.100.0.1',
+    vpnSubnet: '10.100.0.0/24',
+    vpnPort: 51820,
+    domains: ['example.com', 'example.org'],
+    postgres: {
+      mode: 'native',
+      database: 'mailctl',
+      port: 5432,
+      dataDir: '/opt/postgres/data',
+      walArchiveDir: '/opt/postgres/wal_archive',
+    },
+    defaultQuotaBytes: 1_073_741_824,
+    spam: { rejectScore: 15, addHeaderScore: 6, greylistScore: 4 },
+    tls: {
+      certFile: '/etc/mailctl/tls/mail.example.com.crt',
+      keyFile: '/etc/mailctl/tls/mail.example.com.key',
+    },
+    paths: { vmail: '/var/mail/vmail', queue: '/var/mail/queue', backups: '/var/mail/backups' },
+    vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
+    ...overrides,
+  };
+}
