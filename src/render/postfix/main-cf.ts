@@ -1,0 +1,331 @@
+import type { MailHostContext } from '../host-context.js';
+import { configToken } from '../config-token.js';
+import { POSTFIX_PRIVATE_SOCKETS, RSPAMD_MILTER_ADDRESS } from '../mail-sockets.js';
+import { MOZILLA_INTERMEDIATE_TLS12_CIPHERS } from '../mozilla-tls.js';
+import { generatedHeader, type RenderedFile } from '../types.js';
+import { isIpv6 } from '../wireguard/addresses.js';
+import { inetProtocols, postfixListenAddresses } from './listen-addresses.js';
+import { formatMainCf, type PostfixParameter, type PostfixSection } from './main-cf-format.js';
+import { pgsqlMapReference } from './pgsql-maps.js';
+
+export const POSTFIX_MAIN_CF_PATH = '/etc/postfix/main.cf';
+
+/** Largest message accepted, in bytes (50 MiB: attachments survive base64's +37%). */
+export const POSTFIX_MESSAGE_SIZE_LIMIT = 52_428_800;
+
+/**
+ * The quota check against Dovecot's quota-status service. default_action=DUNNO: when the
+ * service is unreachable the recipient is accepted and LMTP enforces the quota at delivery,
+ * so a Dovecot restart never turns into refused mail.
+ */
+export const QUOTA_POLICY_CHECK = `check_policy_service { unix:${POSTFIX_PRIVATE_SOCKETS.quotaStatus}, default_action=DUNNO }`;
+
+/** Restriction lists for the submission services (587, 465), referenced from master.cf. */
+export const SUBMISSION_RESTRICTION_PARAMETERS = {
+  client: 'mua_client_restrictions',
+  sender: 'mua_sender_restrictions',
+  recipient: 'mua_recipient_restrictions',
+} as const;
+
+function identity(ctx: MailHostContext): PostfixSection {
+  const fqdn = configToken(ctx.fqdn, 'fqdn');
+  const listen = postfixListenAddresses(ctx);
+  const firstV4 = ctx.publicAddresses.find((a) => !isIpv6(a));
+  const firstV6 = ctx.publicAddresses.find(isIpv6);
+  const bind: PostfixParameter[] = [];
+  if (firstV4) bind.push({ name: 'smtp_bind_address', value: configToken(firstV4, 'address') });
+  if (firstV6) bind.push({ name: 'smtp_bind_address6', value: configToken(firstV6, 'address') });
+  if (bind[0]) {
+    bind[0] = {
+      ...bind[0],
+      why: [
+        'Outbound SMTP leaves from the public address whose PTR, A and SPF records name',
+        'this host, not from whichever address the kernel would pick (the VPN one, say).',
+      ],
+    };
+  }
+  // A mail domain equal to the host name belongs to virtual_mailbox_domains only;
+  // Postfix refuses a domain listed as both local and virtual.
+  const localDomains = ctx.domains.includes(ctx.fqdn.toLowerCase())
+    ? 'localhost'
+    : '$myhostname, localhost';
+  return {
+    title: 'Identity and addresses',
+    parameters: [
+      {
+        name: 'compatibility_level',
+        value: '3.10',
+        why: ['The defaults of Postfix 3.10, the version this file was checked against.'],
+      },
+      { name: 'myhostname', value: fqdn },
+      { name: 'myorigin', value: '$myhostname' },
+      {
+        name: 'mydestination',
+        value: localDomains,
+        why: [
+          "Only the host's own name is local (root, postmaster and cron mail for the host);",
+          'the mail domains are virtual, below.',
+        ],
+      },
+      {
+        name: 'smtpd_banner',
+        value: '$myhostname ESMTP',
+        why: ['No software name or version for scanners.'],
+      },
+      { name: 'biff', value: 'no' },
+      { name: 'append_dot_mydomain', value: 'no' },
+      { name: 'readme_directory', value: 'no' },
+      { name: 'recipient_delimiter', value: '+' },
+      {
+        name: 'queue_directory',
+        value: configToken(ctx.paths.queue, 'paths.queue'),
+        why: [
+          'The mail partition of the plan; smtpd and friends are chrooted here (master.cf),',
+          "and Dovecot's sockets for Postfix live in its private/ directory.",
+        ],
+      },
+      {
+        name: 'inet_interfaces',
+        value: 'all',
+        why: [
+          'Each listener names its own address in master.cf; "all" lets Postfix recognise',
+          'every local address as itself (mail loops, MX pointing here).',
+        ],
+      },
+      {
+        name: 'inet_protocols',
+        value: inetProtocols([...listen.mx, ...ctx.publicAddresses]),
+      },
+      ...bind,
+      {
+        name: 'mynetworks',
+        value: inetProtocols(listen.mx) === 'ipv4' ? '127.0.0.0/8' : '127.0.0.0/8 [::1]/128',
+        why: [
+          'Only this host relays without authentication. VPN members are users like any',
+          'other: they authenticate on 587/465.',
+        ],
+      },
+      { name: 'alias_maps', value: 'hash:/etc/aliases' },
+      { name: 'alias_database', value: 'hash:/etc/aliases' },
+    ],
+  };
+}
+
+function virtualDelivery(): PostfixSection {
+  return {
+    title: 'Virtual domains, mailboxes and aliases (PostgreSQL), delivery to Dovecot',
+    parameters: [
+      { name: 'virtual_mailbox_domains', value: pgsqlMapReference('virtual_mailbox_domains') },
+      { name: 'virtual_mailbox_maps', value: pgsqlMapReference('virtual_mailbox_maps') },
+      { name: 'virtual_alias_maps', value: pgsqlMapReference('virtual_alias_maps') },
+      {
+        name: 'virtual_transport',
+        value: `lmtp:unix:${POSTFIX_PRIVATE_SOCKETS.lmtp}`,
+        why: ['Dovecot delivers: Sieve filters and quota apply to every message.'],
+      },
+      {
+        name: 'smtpd_sender_login_maps',
+        value: pgsqlMapReference('smtpd_sender_login_maps'),
+        why: [
+          'Used by reject_sender_login_mismatch on submission. Set here rather than in',
+          'master.cf so that proxy_read_maps (which expands $smtpd_sender_login_maps)',
+          'lets proxymap open it.',
+        ],
+      },
+    ],
+  };
+}
+
+function saslAndTls(ctx: MailHostContext): PostfixSection {
+  const cert = configToken(ctx.tls.certFile, 'tls.certFile');
+  const key = configToken(ctx.tls.keyFile, 'tls.keyFile');
+  return {
+    title: 'SASL (through Dovecot) and TLS',
+    parameters: [
+      { name: 'smtpd_sasl_type', value: 'dovecot' },
+      { name: 'smtpd_sasl_path', value: POSTFIX_PRIVATE_SOCKETS.sasl },
+      {
+        name: 'smtpd_sasl_auth_enable',
+        value: 'no',
+        why: ['AUTH is offered on 587 and 465 only (master.cf), never on the MX port.'],
+      },
+      { name: 'smtpd_sasl_security_options', value: 'noanonymous, noplaintext' },
+      { name: 'smtpd_sasl_tls_security_options', value: 'noanonymous' },
+      {
+        name: 'smtpd_tls_auth_only',
+        value: 'yes',
+        why: ['No AUTH before STARTTLS: a password never crosses the network in clear.'],
+      },
+      { name: 'smtpd_tls_chain_files', value: [key, cert] },
+      {
+        name: 'smtpd_tls_security_level',
+        value: 'may',
+        why: [
+          'Port 25 is opportunistic: refusing senders without TLS would only make them',
+          'bounce. Submission overrides this with "encrypt" in master.cf.',
+        ],
+      },
+      { name: 'smtpd_tls_protocols', value: '>=TLSv1' },
+      {
+        name: 'smtpd_tls_mandatory_protocols',
+        value: '>=TLSv1.2',
+        why: ["Mandatory TLS (submission) follows Mozilla's intermediate profile."],
+      },
+      { name: 'smtpd_tls_mandatory_ciphers', value: 'high' },
+      { name: 'tls_high_cipherlist', value: MOZILLA_INTERMEDIATE_TLS12_CIPHERS },
+      { name: 'tls_preempt_cipherlist', value: 'no' },
+      { name: 'smtpd_tls_received_header', value: 'yes' },
+      { name: 'smtpd_tls_loglevel', value: '1' },
+      { name: 'smtp_tls_security_level', value: 'may' },
+      { name: 'smtp_tls_CAfile', value: '/etc/ssl/certs/ca-certificates.crt' },
+      { name: 'smtp_tls_loglevel', value: '1' },
+    ],
+  };
+}
+
+function restrictions(): PostfixSection {
+  return {
+    title: 'Who may send what to whom',
+    parameters: [
+      { name: 'smtpd_helo_required', value: 'yes' },
+      {
+        name: 'disable_vrfy_command',
+        value: 'yes',
+        why: ['No address harvesting.'],
+      },
+      { name: 'show_user_unknown_table_name', value: 'no' },
+      { name: 'smtpd_helo_restrictions', value: ['reject_invalid_helo_hostname'] },
+      {
+        name: 'smtpd_sender_restrictions',
+        value: ['reject_non_fqdn_sender', 'reject_unknown_sender_domain'],
+      },
+      {
+        name: 'smtpd_relay_restrictions',
+        value: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
+        why: ['No open relay: only this host and authenticated users reach other domains.'],
+      },
+      {
+        name: 'smtpd_recipient_restrictions',
+        value: [
+          'reject_non_fqdn_recipient',
+          'reject_unknown_recipient_domain',
+          'reject_unlisted_recipient',
+          QUOTA_POLICY_CHECK,
+        ],
+        why: [
+          'Unknown users get 550 at RCPT (reject_unlisted_recipient, before asking Dovecot),',
+          "and a full mailbox gets Dovecot's 552 5.2.2 at RCPT rather than a bounce later.",
+        ],
+      },
+      { name: 'smtpd_reject_unlisted_recipient', value: 'yes' },
+      {
+        name: 'smtpd_data_restrictions',
+        value: ['reject_unauth_pipelining', 'reject_multi_recipient_bounce'],
+      },
+      {
+        name: 'smtpd_forbid_unauth_pipelining',
+        value: 'yes',
+        why: ['SMTP smuggling and spambot defences (Postfix 3.9 defaults, kept explicit).'],
+      },
+      { name: 'smtpd_forbid_bare_newline', value: 'normalize' },
+      { name: 'smtpd_forbid_bare_newline_exclusions', value: '$mynetworks' },
+      {
+        name: SUBMISSION_RESTRICTION_PARAMETERS.client,
+        value: ['permit_sasl_authenticated', 'reject'],
+        why: ['Submission (587, 465): authenticated users only ...'],
+      },
+      {
+        name: SUBMISSION_RESTRICTION_PARAMETERS.sender,
+        value: [
+          'reject_non_fqdn_sender',
+          'reject_sender_login_mismatch',
+          'permit_sasl_authenticated',
+          'reject',
+        ],
+        why: ['... who send only as their own addresses (smtpd_sender_login_maps) ...'],
+      },
+      {
+        name: SUBMISSION_RESTRICTION_PARAMETERS.recipient,
+        value: [
+          'reject_non_fqdn_recipient',
+          'reject_unknown_recipient_domain',
+          QUOTA_POLICY_CHECK,
+          'permit_sasl_authenticated',
+          'reject',
+        ],
+        why: ['... and learn at once when a local recipient is over quota.'],
+      },
+    ],
+  };
+}
+
+function milter(): PostfixSection {
+  const { host, port } = RSPAMD_MILTER_ADDRESS;
+  return {
+    title: 'Rspamd (spam filtering, DKIM signing)',
+    parameters: [
+      { name: 'smtpd_milters', value: `inet:${host}:${port}` },
+      {
+        name: 'non_smtpd_milters',
+        value: '$smtpd_milters',
+        why: ['Locally submitted mail (sendmail, cron) is signed and scanned too.'],
+      },
+      { name: 'milter_protocol', value: '6' },
+      {
+        name: 'milter_default_action',
+        value: 'tempfail',
+        why: [
+          'While Rspamd is down, mail waits rather than slips through: "accept" would deliver',
+          'unscanned spam and send mail without a DKIM signature, which receivers enforcing',
+          "the domain's DMARC policy reject. Every SMTP client retries a 4xx, so an outage",
+          'delays mail and loses none.',
+        ],
+      },
+      {
+        name: 'milter_mail_macros',
+        value: 'i {mail_addr} {client_addr} {client_name} {auth_authen}',
+        why: ['{auth_authen} tells Rspamd the sender authenticated: it signs, not scores.'],
+      },
+    ],
+  };
+}
+
+function limits(): PostfixSection {
+  return {
+    title: 'Limits',
+    parameters: [
+      { name: 'message_size_limit', value: String(POSTFIX_MESSAGE_SIZE_LIMIT) },
+      {
+        name: 'mailbox_size_limit',
+        value: '0',
+        why: ['Mailbox sizes are Dovecot quota, not a limit of local(8).'],
+      },
+      { name: 'smtpd_recipient_limit', value: '100' },
+      {
+        name: 'smtpd_client_auth_rate_limit',
+        value: '30',
+        why: ['AUTH attempts per client address and minute (anvil), against guessing.'],
+      },
+      { name: 'delay_warning_time', value: '4h' },
+    ],
+  };
+}
+
+/** /etc/postfix/main.cf */
+export function renderPostfixMainCf(ctx: MailHostContext): RenderedFile {
+  return {
+    path: POSTFIX_MAIN_CF_PATH,
+    content: formatMainCf(generatedHeader(), [
+      identity(ctx),
+      virtualDelivery(),
+      saslAndTls(ctx),
+      restrictions(),
+      milter(),
+      limits(),
+    ]),
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+    component: 'postfix',
+  };
+}
