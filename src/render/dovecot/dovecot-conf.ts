@@ -1,0 +1,198 @@
+import type { MailHostContext } from '../host-context.js';
+import { configToken } from '../config-token.js';
+import { postfixSocketPath } from '../mail-sockets.js';
+import {
+  MOZILLA_INTERMEDIATE_MIN_PROTOCOL,
+  MOZILLA_INTERMEDIATE_TLS12_CIPHERS,
+} from '../mozilla-tls.js';
+import { generatedHeader, type RenderedFile } from '../types.js';
+import { DOVECOT_SQL_CONF_PATH } from './sql-conf.js';
+
+export const DOVECOT_CONF_PATH = '/etc/dovecot/dovecot.conf';
+
+/** IMAP, POP3 and ManageSieve listen here and nowhere else. */
+export function dovecotListenAddresses(ctx: Pick<MailHostContext, 'vpnAddress'>): string[] {
+  return [configToken(ctx.vpnAddress, 'vpnAddress'), '127.0.0.1'];
+}
+
+/** A Dovecot size: `unlimited` for 0, else bytes with the B unit. */
+export function dovecotSize(bytes: number): string {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`not a byte count: ${bytes}`);
+  return bytes === 0 ? 'unlimited' : `${bytes}B`;
+}
+
+/** A unix_listener for a Postfix client: inside Postfix's queue, owned by postfix. */
+function postfixListener(path: string, mode: string): string[] {
+  return [
+    `  unix_listener ${path} {`,
+    `    mode = ${mode}`,
+    '    user = postfix',
+    '    group = postfix',
+    '  }',
+  ];
+}
+
+const SPECIAL_MAILBOXES = ['Drafts', 'Sent', 'Junk', 'Trash', 'Archive'] as const;
+
+function mailboxes(): string[] {
+  return SPECIAL_MAILBOXES.flatMap((name) => [
+    `  mailbox ${name} {`,
+    `    special_use = \\${name}`,
+    '    auto = subscribe',
+    ...(name === 'Trash'
+      ? [
+          '    # Moving mail to Trash is how clients delete; it must work when the',
+          '    # mailbox is full, so Trash may exceed the quota a little.',
+          '    quota_storage_extra = 100M',
+        ]
+      : []),
+    '  }',
+  ]);
+}
+
+/** /etc/dovecot/dovecot.conf: the whole Dovecot configuration except the databases. */
+export function renderDovecotConf(ctx: MailHostContext): RenderedFile {
+  const queue = configToken(ctx.paths.queue, 'paths.queue');
+  const vmail = configToken(ctx.paths.vmail, 'paths.vmail').replace(/\/+$/, '');
+  const { uid, gid } = ctx.vmail;
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid <= 0 || gid <= 0) {
+    throw new Error(`vmail needs a non-root uid and gid, got ${uid}:${gid}`);
+  }
+  const lines = [
+    generatedHeader().trimEnd(),
+    "# Dovecot 2.4 syntax. Debian's conf.d/ is deliberately not included: this file and",
+    `# ${DOVECOT_SQL_CONF_PATH} are the whole configuration.`,
+    'dovecot_config_version = 2.4.1',
+    '# The storage format stays readable by any 2.4 release.',
+    'dovecot_storage_version = 2.4.0',
+    '',
+    '# === Protocols and where they listen',
+    'protocols = imap pop3 lmtp sieve',
+    '# The VPN address and loopback only, never a public address: mail clients reach',
+    '# IMAP, POP3 and ManageSieve through the VPN. LMTP, SASL and quota-status are Unix',
+    '# sockets for Postfix.',
+    `listen = ${dovecotListenAddresses(ctx).join(' ')}`,
+    '',
+    'service imap-login {',
+    '  inet_listener imap {',
+    '    port = 143',
+    '  }',
+    '  inet_listener imaps {',
+    '    port = 993',
+    '    ssl = yes',
+    '  }',
+    '}',
+    'service pop3-login {',
+    '  inet_listener pop3 {',
+    '    port = 110',
+    '  }',
+    '  inet_listener pop3s {',
+    '    port = 995',
+    '    ssl = yes',
+    '  }',
+    '}',
+    'service managesieve-login {',
+    '  inet_listener sieve {',
+    '    port = 4190',
+    '  }',
+    '}',
+    '',
+    '# === TLS (Mozilla intermediate)',
+    'ssl = yes',
+    `ssl_server_cert_file = ${configToken(ctx.tls.certFile, 'tls.certFile')}`,
+    `ssl_server_key_file = ${configToken(ctx.tls.keyFile, 'tls.keyFile')}`,
+    `ssl_min_protocol = ${MOZILLA_INTERMEDIATE_MIN_PROTOCOL}`,
+    `ssl_cipher_list = ${MOZILLA_INTERMEDIATE_TLS12_CIPHERS}`,
+    'ssl_server_prefer_ciphers = client',
+    '',
+    '# === Authentication',
+    '# PLAIN and LOGIN (Outlook still asks for LOGIN) carry the password itself, so they',
+    '# are refused until the connection is TLS; loopback counts as secure, for local tools.',
+    'auth_mechanisms = plain login',
+    'auth_allow_cleartext = no',
+    `!include ${DOVECOT_SQL_CONF_PATH}`,
+    '',
+    'service auth {',
+    "  # Postfix's SASL (smtpd_sasl_type = dovecot), inside its chroot.",
+    ...postfixListener(postfixSocketPath(queue, 'sasl'), '0660'),
+    '}',
+    '',
+    '# === Mail store: Maildir per user, all owned by the vmail user',
+    'mail_driver = maildir',
+    `mail_home = ${vmail}/%{user | domain}/%{user | username}`,
+    'mail_path = ~/Maildir',
+    `mail_uid = ${uid}`,
+    `mail_gid = ${gid}`,
+    '# Mail processes may run as vmail and nothing else, whatever a userdb returns.',
+    `first_valid_uid = ${uid}`,
+    `last_valid_uid = ${uid}`,
+    `first_valid_gid = ${gid}`,
+    `last_valid_gid = ${gid}`,
+    'mailbox_list_index = yes',
+    '',
+    'namespace inbox {',
+    '  inbox = yes',
+    '  separator = /',
+    ...mailboxes(),
+    '}',
+    '',
+    '# === Quota',
+    '# Counted in the index files (the "count" driver). The per-user limit comes from',
+    '# the userdb (quota_storage_size), this is the default.',
+    'mail_plugins {',
+    '  quota = yes',
+    '}',
+    'protocol imap {',
+    '  mail_plugins {',
+    '    imap_quota = yes',
+    '  }',
+    '}',
+    `quota_storage_size = ${dovecotSize(ctx.defaultQuotaBytes)}`,
+    'quota "User quota" {',
+    '  driver = count',
+    '}',
+    '',
+    '# Postfix asks before it accepts a recipient (check_policy_service), so an over-quota',
+    '# recipient is refused at RCPT with 552 5.2.2 instead of bouncing later. DUNNO for',
+    '# success and for unknown users: Postfix has checked the recipient already, and an',
+    '# alias address is not a user here.',
+    'quota_status_success = DUNNO',
+    'quota_status_nouser = DUNNO',
+    'quota_status_overquota = "552 5.2.2 %{error}"',
+    'service quota-status {',
+    '  executable = quota-status -p postfix',
+    ...postfixListener(postfixSocketPath(queue, 'quotaStatus'), '0600'),
+    '  client_limit = 1',
+    '}',
+    '',
+    '# === Delivery (LMTP from Postfix) and Sieve',
+    'service lmtp {',
+    ...postfixListener(postfixSocketPath(queue, 'lmtp'), '0600'),
+    '  # The default socket is world-writable: any local user could deliver to any mailbox.',
+    '  unix_listener lmtp {',
+    '    mode = 0600',
+    '  }',
+    '}',
+    'protocol lmtp {',
+    '  # Refuse at RCPT rather than after DATA when the recipient is over quota.',
+    '  lmtp_rcpt_check_quota = yes',
+    '  mail_plugins {',
+    '    sieve = yes',
+    '  }',
+    '}',
+    '# Users manage their scripts with ManageSieve; the active one is a symlink.',
+    'sieve_script personal {',
+    '  driver = file',
+    '  path = ~/sieve',
+    '  active_path = ~/.dovecot.sieve',
+    '}',
+  ];
+  return {
+    path: DOVECOT_CONF_PATH,
+    content: `${lines.join('\n')}\n`,
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+    component: 'dovecot',
+  };
+}
