@@ -17,7 +17,9 @@ export const postfixComponent: ComponentDescriptor = {
   packages: ['postfix', 'postfix-pgsql', 'ca-certificates'],
   units: ['postfix.service'],
   // `postfix reload` re-reads main.cf and master.cf, adds and removes listeners, and lets
-  // running smtpd processes finish their sessions.
+  // running smtpd processes finish their sessions. Not enough for inet_protocols or
+  // queue_directory, which only a stop and start applies (they change with the host's
+  // address families or the plan's paths, not in normal operation).
   onChange: 'reload',
   check: ['sh', '-c', POSTFIX_CHECK_SCRIPT],
 };
