@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerValidateCommand } from './validate-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerValidateCommand(program);
   registerAccountCommands(program);
   registerLabCommands(program);
   return program;

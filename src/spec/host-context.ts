@@ -1,0 +1,45 @@
+import type { MailHostContext } from '../render/host-context.js';
+import { UserError } from '../util/errors.js';
+import type { Spec } from './schema.js';
+
+/** The narrow view one host's renderers take (pure); the mail host unless a name is given. */
+export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostContext {
+  const host = hostName
+    ? spec.hosts.find((h) => h.name === hostName)
+    : spec.hosts.find((h) => h.roles.includes('mail'));
+  if (!host)
+    throw new UserError(
+      'E_UNKNOWN_HOST',
+      hostName
+        ? `no host named ${hostName} in the cluster file`
+        : 'no mail host in the cluster file',
+    );
+  return {
+    name: host.name,
+    fqdn: host.fqdn,
+    publicAddresses: host.public_addresses,
+    vpnAddress: host.vpn_address,
+    vpnSubnet: spec.vpn.subnet,
+    vpnPort: spec.vpn.port,
+    domains: spec.domains.map((d) => d.name).sort(),
+    postgres: {
+      mode: spec.postgres.mode,
+      database: spec.postgres.database,
+      port: spec.postgres.port,
+      dataDir: spec.postgres.data_dir,
+      walArchiveDir: spec.postgres.wal_archive_dir,
+    },
+    defaultQuotaBytes: spec.mail.default_quota,
+    spam: {
+      rejectScore: spec.mail.spam.reject,
+      addHeaderScore: spec.mail.spam.add_header,
+      greylistScore: spec.mail.spam.greylist,
+    },
+    tls: {
+      certFile: `/etc/mailctl/tls/${host.fqdn}.crt`,
+      keyFile: `/etc/mailctl/tls/${host.fqdn}.key`,
+    },
+    paths: { vmail: '/var/mail/vmail', queue: '/var/mail/queue', backups: '/var/mail/backups' },
+    vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
+  };
+}

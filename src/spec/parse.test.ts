@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../util/errors.js';
+import { hostContextFromSpec, parseClusterFile } from './index.js';
+
+const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
+
+function problems(text: string): string[] {
+  try {
+    parseClusterFile(text, 't.yaml');
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    throw e;
+  }
+  return [];
+}
+
+const minimal = (extra = '') => `hosts:
+  - name: mx1
+    fqdn: mail.example.com
+    public_addresses: [198.51.100.10]
+    vpn_address: 10.100.0.1
+domains:
+  - name: example.com
+${extra}`;
+
+describe('parseClusterFile', () => {
+  it('accepts the example the lab uses, with defaults filled in', () => {
+    const spec = parseClusterFile(example, 'examples/cluster.yaml');
+    expect(spec.domains.map((d) => d.name)).toEqual(['example.com', 'example.net']);
+    expect(spec.vpn.port).toBe(51820);
+    expect(spec.mail.default_quota).toBe(2 * 1024 ** 3);
+    expect(spec.domains[1]?.mailboxes[0]?.quota).toBe(500 * 1024 ** 2);
+  });
+
+  it('applies defaults to a minimal file', () => {
+    const spec = parseClusterFile(minimal(), 't.yaml');
+    expect(spec.postgres).toMatchObject({
+      mode: 'native',
+      port: 5432,
+      data_dir: '/opt/postgres/data',
+    });
+    expect(spec.tls).toEqual({ mode: 'self-signed' });
+    expect(spec.vpn.subnet).toBe('10.100.0.0/24');
+  });
+
+  it('reports every schema problem at once, each with its path and line', () => {
+    const found = problems(`hosts:
+  - name: mx1
+    fqdn: Mail.Example
+    public_addresses: [1.2.3]
+    vpn_address: 10.100.0.1
+domains:
+  - name: example.com
+    mailboxes: [{ local_part: demo, quota: lots }]
+bogus: 1
+`);
+    expect(found).toHaveLength(4);
+    expect(found).toContain(
+      'hosts[0].fqdn: must be a lower-case DNS name such as mail.example.com (line 3:11)',
+    );
+    expect(
+      found.some((f) =>
+        f.startsWith('hosts[0].public_addresses[0]: must be an IPv4 or IPv6 address (line 4:24)'),
+      ),
+    ).toBe(true);
+    expect(
+      found.some((f) => f.startsWith("domains[0].mailboxes[0].quota: 'lots' is not a size")),
+    ).toBe(true);
+    expect(found.some((f) => f.includes('bogus'))).toBe(true);
+  });
+
+  it('locates YAML syntax errors and duplicate keys', () => {
+    expect(problems('hosts: [\n')[0]).toMatch(/^\(yaml\): .*line/);
+    expect(problems(`${minimal()}domains: []\n`)[0]).toMatch(/^\(yaml\): Map keys must be unique/);
+  });
+
+  it('enforces the cross-field rules with their paths', () => {
+    const found = problems(`hosts:
+  - name: mx1
+    fqdn: mail.example.com
+    public_addresses: [198.51.100.10]
+    vpn_address: 10.200.0.1
+vpn:
+  peers:
+    - { name: a, public_key: "${'A'.repeat(43)}=", address: 10.100.0.1 }
+    - { name: a, public_key: "${'E'.repeat(43)}=", address: 10.100.0.1 }
+domains:
+  - name: example.com
+    mailboxes: [{ local_part: demo }]
+    aliases:
+      - { source: demo@example.com, destinations: [x@example.org] }
+      - { source: info@example.net, destinations: [demo@example.com] }
+  - name: example.com
+mail:
+  spam: { greylist: 9, add_header: 6, reject: 15 }
+`);
+    const paths = found.map((f) => f.split(':')[0]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'hosts[0].vpn_address',
+        'vpn.peers[1].address',
+        'vpn.peers[1].name',
+        'domains[1].name',
+        'domains[0].aliases[0].source',
+        'domains[0].aliases[1].source',
+        'mail.spam',
+      ]),
+    );
+    expect(found.find((f) => f.startsWith('hosts[0].vpn_address'))).toMatch(
+      /not a host address inside vpn.subnet 10.100.0.0\/24 \(line 5/,
+    );
+  });
+});
+
+describe('hostContextFromSpec', () => {
+  it('gives the mail host view the renderers take', () => {
+    const ctx = hostContextFromSpec(parseClusterFile(example, 'x'));
+    expect(ctx).toMatchObject({
+      fqdn: 'mail.example.com',
+      vpnAddress: '10.100.0.1',
+      publicAddresses: ['198.51.100.10', '2001:db8:100::10'],
+      domains: ['example.com', 'example.net'],
+      spam: { greylistScore: 4, addHeaderScore: 6, rejectScore: 15 },
+      tls: { certFile: '/etc/mailctl/tls/mail.example.com.crt' },
+    });
+  });
+});

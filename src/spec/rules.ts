@@ -1,0 +1,128 @@
+import type { Issue } from '../util/errors.js';
+import type { Spec } from './schema.js';
+
+const ipv4ToInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+
+function inSubnet(address: string, cidr: string): boolean {
+  const [net, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const base = ipv4ToInt(net ?? '0.0.0.0');
+  const a = ipv4ToInt(address);
+  return a > base - (base % size) && a < base - (base % size) + size - 1;
+}
+
+/** Rules that span fields (pure); each issue names the path it is about. */
+export function crossFieldIssues(spec: Spec): Issue[] {
+  const issues: Issue[] = [];
+  const dup = <T>(items: T[], key: (t: T) => string, path: (i: number) => string, what: string) => {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const k = key(item);
+      if (seen.has(k))
+        issues.push({
+          path: path(i),
+          message: `duplicate ${what} '${k}' (also at index ${seen.get(k)})`,
+        });
+      else seen.set(k, i);
+    });
+  };
+  dup(
+    spec.hosts,
+    (h) => h.name,
+    (i) => `hosts[${i}].name`,
+    'host name',
+  );
+  const mailHosts = spec.hosts.filter((h) => h.roles.includes('mail'));
+  if (mailHosts.length !== 1) {
+    issues.push({
+      path: 'hosts',
+      message: `exactly one host must have the role mail (found ${mailHosts.length})`,
+    });
+  }
+  spec.hosts.forEach((h, i) => {
+    if (!inSubnet(h.vpn_address, spec.vpn.subnet)) {
+      issues.push({
+        path: `hosts[${i}].vpn_address`,
+        message: `${h.vpn_address} is not a host address inside vpn.subnet ${spec.vpn.subnet}`,
+      });
+    }
+  });
+  spec.vpn.peers.forEach((p, i) => {
+    if (!inSubnet(p.address, spec.vpn.subnet)) {
+      issues.push({
+        path: `vpn.peers[${i}].address`,
+        message: `${p.address} is not a host address inside vpn.subnet ${spec.vpn.subnet}`,
+      });
+    }
+  });
+  const vpnMembers = [
+    ...spec.hosts.map((h, i) => ({ a: h.vpn_address, path: `hosts[${i}].vpn_address` })),
+    ...spec.vpn.peers.map((p, i) => ({ a: p.address, path: `vpn.peers[${i}].address` })),
+  ];
+  dup(
+    vpnMembers,
+    (m) => m.a,
+    (i) => vpnMembers[i]?.path ?? 'vpn',
+    'VPN address',
+  );
+  dup(
+    spec.vpn.peers,
+    (p) => p.name,
+    (i) => `vpn.peers[${i}].name`,
+    'peer name',
+  );
+  dup(
+    spec.vpn.peers,
+    (p) => p.public_key,
+    (i) => `vpn.peers[${i}].public_key`,
+    'public key',
+  );
+  dup(
+    spec.domains,
+    (d) => d.name,
+    (i) => `domains[${i}].name`,
+    'domain',
+  );
+
+  const domains = new Set(spec.domains.map((d) => d.name));
+  spec.domains.forEach((d, i) => {
+    dup(
+      d.mailboxes,
+      (m) => m.local_part,
+      (j) => `domains[${i}].mailboxes[${j}].local_part`,
+      'mailbox',
+    );
+    const boxes = new Set(d.mailboxes.map((m) => `${m.local_part}@${d.name}`));
+    d.aliases.forEach((a, j) => {
+      const domain = a.source.slice(a.source.lastIndexOf('@') + 1);
+      if (domain !== d.name) {
+        issues.push({
+          path: `domains[${i}].aliases[${j}].source`,
+          message: `${a.source} is not in the domain ${d.name} it is listed under`,
+        });
+      }
+      if (boxes.has(a.source)) {
+        issues.push({
+          path: `domains[${i}].aliases[${j}].source`,
+          message: `${a.source} is a mailbox; an alias cannot shadow it`,
+        });
+      }
+    });
+    dup(
+      d.aliases,
+      (a) => a.source,
+      (j) => `domains[${i}].aliases[${j}].source`,
+      'alias',
+    );
+  });
+  void domains;
+
+  const s = spec.mail.spam;
+  if (!(s.greylist < s.add_header && s.add_header < s.reject)) {
+    issues.push({
+      path: 'mail.spam',
+      message: `thresholds must rise: greylist (${s.greylist}) < add_header (${s.add_header}) < reject (${s.reject})`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * The cluster file's schema. Keys are snake_case, as YAML files in this field are; every
+ * default lives here, so `mailctl validate` and apply see the same values.
+ */
+
+const dnsName = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lower-case DNS name such as mail.example.com',
+  );
+
+const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
+
+const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([KMGT]?)B?$/i;
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Sizes as people write them (500M, 2G, 0 for unlimited), parsed to bytes. */
+export const size = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const m = SIZE_RE.exec(v.trim());
+  if (!m?.[1]) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${v}' is not a size (use e.g. 500M, 2G, or 0 for unlimited)`,
+    });
+    return z.NEVER;
+  }
+  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? '').toUpperCase()] ?? 1));
+});
+
+const wgKey = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/,
+    'must be a WireGuard public key (base64 of 32 bytes)',
+  );
+
+const localPart = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/,
+    'must be a lower-case local part such as demo or first.last',
+  );
+
+const address = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?@[a-z0-9.-]+\.[a-z]{2,63}$/,
+    'must be a lower-case mail address',
+  );
+
+export const hostSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a short lower-case name such as mx1'),
+  fqdn: dnsName,
+  public_addresses: z.array(ipAddress).min(1, 'a host needs at least one public address'),
+  vpn_address: z.ipv4({ error: 'must be an IPv4 address inside vpn.subnet' }),
+  roles: z.array(z.enum(['mail'])).default(['mail']),
+});
+
+export const clusterSchema = z.strictObject({
+  hosts: z.array(hostSchema).min(1, 'the cluster needs at least one host'),
+  vpn: z
+    .strictObject({
+      subnet: z
+        .cidrv4({ error: 'must be an IPv4 network such as 10.100.0.0/24' })
+        .default('10.100.0.0/24'),
+      port: z.number().int().min(1).max(65535).default(51820),
+      peers: z
+        .array(
+          z.strictObject({
+            name: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and -'),
+            public_key: wgKey,
+            address: z.ipv4(),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  domains: z
+    .array(
+      z.strictObject({
+        name: dnsName,
+        mailboxes: z
+          .array(z.strictObject({ local_part: localPart, quota: size.optional() }))
+          .default([]),
+        aliases: z
+          .array(
+            z.strictObject({
+              source: z
+                .string()
+                .regex(
+                  /^([a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?)?@[a-z0-9.-]+\.[a-z]{2,63}$/,
+                  'must be an address, or @domain for a catch-all',
+                ),
+              destinations: z.array(address).min(1, 'an alias needs at least one destination'),
+            }),
+          )
+          .default([]),
+      }),
+    )
+    .min(1, 'the cluster needs at least one mail domain'),
+  postgres: z
+    .strictObject({
+      mode: z.enum(['native', 'container']).default('native'),
+      database: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+        .default('mailctl'),
+      port: z.number().int().min(1).max(65535).default(5432),
+      data_dir: z.string().startsWith('/').default('/opt/postgres/data'),
+      wal_archive_dir: z.string().startsWith('/').default('/opt/postgres/wal_archive'),
+    })
+    .prefault({}),
+  mail: z
+    .strictObject({
+      default_quota: size.default(2 * 1024 ** 3),
+      spam: z
+        .strictObject({
+          greylist: z.number().default(4),
+          add_header: z.number().default(6),
+          reject: z.number().default(15),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  tls: z
+    .discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('self-signed') }),
+      // Certificates from an ACME CA (Let's Encrypt); the TLS issue implements it.
+      z.strictObject({ mode: z.literal('acme'), directory_url: z.url(), email: z.email() }),
+    ])
+    .default({ mode: 'self-signed' }),
+  ssh: z
+    .strictObject({ admin_allow: z.array(z.union([z.cidrv4(), z.cidrv6()])).default([]) })
+    .prefault({}),
+});
+
+export type Spec = z.output<typeof clusterSchema>;
