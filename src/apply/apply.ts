@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createTwoFilesPatch } from 'diff';
 import { resolveSecretRefs } from '../render/host-context.js';
@@ -163,6 +164,9 @@ async function installPackages(packages: readonly string[]): Promise<void> {
 }
 
 async function activate(plan: Plan, progress: Progress): Promise<void> {
+  // Unit files and drop-ins only count once systemd has re-read them.
+  if (plan.files.some((f) => f.file.path.startsWith('/etc/systemd/')))
+    await mustRun('systemctl', ['daemon-reload']);
   const toEnable = new Set(plan.unitsToEnable);
   for (const unit of plan.unitsToEnable) {
     progress.step(`enabling and starting ${unit}`);
@@ -187,6 +191,38 @@ async function activate(plan: Plan, progress: Progress): Promise<void> {
       );
     }
   }
+  for (const c of plan.changedComponents) {
+    for (const endpoint of c.readyPorts ?? []) {
+      progress.step(`waiting for ${c.name} to accept connections on ${endpoint}`);
+      if (!(await waitForPort(endpoint, 180_000))) {
+        throw new UserError(
+          'E_ACTIVATE_FAILED',
+          `${c.name} did not start listening on ${endpoint}`,
+          { exitCode: 1 },
+        );
+      }
+    }
+  }
+}
+
+/** True once host:port accepts a TCP connection, false after timeoutMs. */
+async function waitForPort(endpoint: string, timeoutMs: number): Promise<boolean> {
+  const at = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, at);
+  const port = Number(endpoint.slice(at + 1));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host, port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
 }
 
 /**

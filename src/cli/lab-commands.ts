@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRootfs } from '../lab/build.js';
 import { labDown } from '../lab/down.js';
@@ -29,15 +30,25 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command('up')
-    .description('boot a fresh lab host and its internet and VPN client namespaces')
+    .description(
+      'boot a fresh lab host and its internet and VPN client namespaces, then apply the cluster file',
+    )
     .addOption(nameOption())
     .option('--fqdn <name>', 'host name of the lab host', 'mail.example.com')
-    .action(async (opts: { name: string; fqdn: string }) => {
+    .option('--cluster <file>', 'cluster file to apply on the lab host', defaultClusterFile())
+    .option('--bare', 'boot a bare Debian 13 host: no cluster file, no apply')
+    .action(async (opts: { name: string; fqdn: string; cluster: string; bare?: boolean }) => {
       await labUp(
-        { name: opts.name, fqdn: opts.fqdn, bundlePath: fileURLToPath(import.meta.url) },
+        {
+          name: opts.name,
+          fqdn: opts.fqdn,
+          bundlePath: fileURLToPath(import.meta.url),
+          clusterFile: opts.bare ? undefined : opts.cluster,
+          apply: !opts.bare,
+        },
         stderrProgress('lab up'),
       );
-      process.stdout.write(reachText(await labStatus(opts.name)));
+      process.stdout.write(reachText(await labStatus(opts.name), !opts.bare));
     });
 
   lab
@@ -87,7 +98,12 @@ function statusText(s: LabStatus): string {
   ].join('\n');
 }
 
-function reachText(s: LabStatus): string {
+/** The example cluster file of the checkout the running CLI was built from. */
+function defaultClusterFile(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'cluster.yaml');
+}
+
+function reachText(s: LabStatus, applied: boolean): string {
   const l = labLayout(s.name);
   const flag = s.name === 'lab' ? '' : ` --name ${s.name}`;
   return [
@@ -102,6 +118,17 @@ function reachText(s: LabStatus): string {
     `  as a VPN client (${s.addresses.vpnClient}):   mailctl lab exec${flag} --ns vpn -- CMD        (network namespace ${l.netns.vpn})`,
     `  ${s.fqdn} resolves to the public address from the internet side and to ${s.addresses.vpn} from the VPN side.`,
     `  stop it:                        mailctl lab down${flag}`,
+    ...(applied
+      ? [
+          '',
+          'The mail system from the cluster file is applied (Postfix, Dovecot, PostgreSQL, Rspamd):',
+          `  internet side: SMTP ${s.addresses.public4}:25, submission :587 (STARTTLS) and :465 (TLS)`,
+          `  VPN side only: IMAP ${s.addresses.vpn}:143/993, POP3 :110/995, ManageSieve :4190, PostgreSQL :5432`,
+          `  the demo mailbox's password: mailctl lab exec${flag} -- cat /etc/mailctl/secrets/mailbox-demo@example.com`,
+          `  accounts: mailctl lab exec${flag} -- mailctl mailbox list   (and domain, alias; --help on each)`,
+          `  DNS records to publish: mailctl lab exec${flag} -- mailctl dns`,
+        ]
+      : []),
     '',
   ].join('\n');
 }

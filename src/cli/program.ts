@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
+import { registerApplyCommands } from './apply-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerValidateCommand(program);
+  registerApplyCommands(program);
   registerAccountCommands(program);
   registerLabCommands(program);
   return program;

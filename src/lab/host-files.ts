@@ -33,6 +33,14 @@ export function labSeedFiles(
   return [
     { path: '/etc/hostname', content: `${l.fqdn}\n`, mode: 0o644 },
     {
+      // The lab has no DNS. A resolver that refuses at once (nothing listens on port 53)
+      // makes every lookup fail fast, where the machine's unreachable resolver would make
+      // Rspamd and Postfix wait for timeouts.
+      path: '/etc/resolv.conf',
+      content: '# mailctl lab: no DNS in the lab\nnameserver 127.0.0.1\n',
+      mode: 0o644,
+    },
+    {
       path: '/etc/hosts',
       content: [
         '127.0.0.1 localhost',

@@ -24,6 +24,8 @@ export interface UpOptions {
   bundlePath?: string;
   /** A cluster file to place at /etc/mailctl/cluster.yaml on the lab host. */
   clusterFile?: string;
+  /** Run `mailctl apply` on the lab host with that cluster file once it is up. */
+  apply?: boolean;
   bootTimeoutMs?: number;
 }
 
@@ -112,6 +114,20 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   state.vpnClientPid = await startVpnClient(l, clientKeyFile, hostKeys.publicKey);
   await writeLabState(state);
   await waitForHandshake(l);
+  if (opts.clusterFile && opts.apply) {
+    progress.step(`mailctl apply on the lab host, as on a fresh VPS (${LAB_CLUSTER_PATH})`);
+    const argv = hostExecArgv(state, ['mailctl', 'apply', '--cluster', LAB_CLUSTER_PATH]);
+    const r = await run(argv[0] ?? 'nsenter', argv.slice(1), {
+      inherit: true,
+      timeoutMs: 30 * 60_000,
+    });
+    if (r.code !== 0) {
+      throw new UserError(
+        'E_LAB_APPLY',
+        `mailctl apply failed on the lab host (exit ${r.code}); the lab stays up for inspection`,
+      );
+    }
+  }
   progress.done(`lab '${l.name}' is up`);
   return state;
 }

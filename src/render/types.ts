@@ -37,4 +37,10 @@ export interface ComponentDescriptor {
    * exactly what would go live while the running daemon sees nothing. Exit 0 means good.
    */
   check?: readonly string[];
+  /**
+   * TCP endpoints (host:port) that accept connections once the daemon is ready to serve;
+   * apply waits for them after a start or reload (Rspamd, for one, is "active" for tens of
+   * seconds before its milter listens).
+   */
+  readyPorts?: readonly string[];
 }

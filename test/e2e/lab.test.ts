@@ -45,7 +45,7 @@ function leftovers(name: string): string[] {
 
 describe('the lab host', () => {
   beforeAll(() => {
-    const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
+    const up = mailctl(['lab', 'up', '--bare', '--name', LAB], { timeoutMs: 1_800_000 });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain('mail.example.com');
   });
@@ -118,7 +118,7 @@ describe('the lab host', () => {
   });
 
   it('runs a second lab beside the first without collisions', () => {
-    const up = mailctl(['lab', 'up', '--name', OTHER], { timeoutMs: 600_000 });
+    const up = mailctl(['lab', 'up', '--bare', '--name', OTHER], { timeoutMs: 600_000 });
     expect(up.code, up.stderr).toBe(0);
     expect(status(OTHER).vpnHandshake).toBe(true);
     expect(status(LAB).state).toBe('running');
@@ -135,7 +135,7 @@ describe('the lab host', () => {
     expect(sh(`kill -KILL ${state.initPid}`).code).toBe(0);
     sh('sleep 1');
     expect(status(LAB).state).toBe('stale');
-    const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 600_000 });
+    const up = mailctl(['lab', 'up', '--bare', '--name', LAB], { timeoutMs: 600_000 });
     expect(up.code, up.stderr).toBe(0);
     expect(status(LAB).state).toBe('running');
     expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', '10.100.0.1']).code).toBe(0);

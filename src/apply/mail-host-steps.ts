@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
+import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
+import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
+import * as accounts from '../ops/accounts/store.js';
+import { migrationPlan, migrationScript } from '../db/index.js';
+import type { MailHostContext } from '../render/host-context.js';
+import { run } from '../util/exec.js';
+import type { ApplyHooks } from './apply.js';
+import { SECRETS_DIR } from './secrets.js';
+
+export const DKIM_DIR = '/var/lib/rspamd/dkim';
+export const DKIM_SELECTOR = 'mail';
+
+/** Accounts the cluster file asks for; created once, never overwritten by later applies. */
+export interface SeedAccounts {
+  domains: readonly string[];
+  mailboxes: readonly { address: string; quotaBytes: number }[];
+  aliases: readonly { source: string; destinations: readonly string[] }[];
+}
+
+/** The host steps around the files of a mail host: keys and certificates, then the database. */
+export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHooks {
+  return {
+    async beforeFiles() {
+      await ensureSelfSignedCertificate(ctx.fqdn, ctx.tls.certFile, ctx.tls.keyFile);
+      for (const domain of ctx.domains) {
+        await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
+      }
+    },
+    async afterActivate() {
+      const notes: string[] = [];
+      if (ctx.postgres.mode === 'native') {
+        const exists = await psql(
+          `SELECT 1 FROM pg_database WHERE datname = :'d';`,
+          { d: MAIL_DATABASE },
+          'postgres',
+        );
+        if (exists.length === 0) {
+          await run('runuser', ['-u', 'postgres', '--', 'createdb', MAIL_DATABASE]);
+          notes.push(`created database ${MAIL_DATABASE}`);
+        }
+      }
+      const applied =
+        (await psql(`SELECT to_regclass('public.schema_migrations') IS NOT NULL;`))[0]?.[0] === 't'
+          ? (await psql('SELECT id FROM schema_migrations ORDER BY id;')).map((r) => r[0] ?? '')
+          : [];
+      const pending = migrationPlan(applied);
+      if (pending.length) {
+        await psql(migrationScript(pending));
+        notes.push(`applied ${pending.length} database migration(s)`);
+      }
+      notes.push(...(await seedAccounts(seed)));
+      return notes;
+    },
+  };
+}
+
+async function seedAccounts(seed: SeedAccounts): Promise<string[]> {
+  const notes: string[] = [];
+  const domains = new Set((await accounts.listDomains()).map((d) => d.domain));
+  for (const d of seed.domains) {
+    if (!domains.has(d)) {
+      await accounts.addDomain(d);
+      notes.push(`added domain ${d}`);
+    }
+  }
+  const mailboxes = new Set((await accounts.listMailboxes()).map((m) => m.address));
+  for (const m of seed.mailboxes) {
+    if (mailboxes.has(m.address)) continue;
+    // The first password is generated and kept on the host for the administrator to read
+    // (and change with `mailctl mailbox passwd`); it is never printed.
+    const file = `${SECRETS_DIR}/mailbox-${m.address}`;
+    await mkdir(SECRETS_DIR, { recursive: true, mode: 0o700 });
+    if (!existsSync(file))
+      await writeFile(file, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+    await accounts.addMailbox(m.address, readFileSync(file, 'utf8').trim(), m.quotaBytes);
+    notes.push(`added mailbox ${m.address} (initial password in ${file})`);
+  }
+  const aliases = new Set((await accounts.listAliases()).map((a) => a.source));
+  for (const a of seed.aliases) {
+    if (aliases.has(a.source)) continue;
+    await accounts.addAlias(a.source, a.destinations);
+    notes.push(`added alias ${a.source}`);
+  }
+  return notes;
+}

@@ -1,0 +1,165 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { applyHost, planHost } from '../apply/apply.js';
+import {
+  DKIM_DIR,
+  DKIM_SELECTOR,
+  mailHostHooks,
+  type SeedAccounts,
+} from '../apply/mail-host-steps.js';
+import { readSecret } from '../apply/secrets.js';
+import { dkimKeyPath, dkimPublicKey } from '../ops/dkim/keys.js';
+import { nextFreeAddress } from '../ops/vpn/allocate.js';
+import { readRegisteredPeers, registerPeer, validatePeerName } from '../ops/vpn/peer-registry.js';
+import { mailHostDesiredState } from '../plan/mail-host.js';
+import { listDnsRecords, renderDnsRecords } from '../render/dns/index.js';
+import type { MailHostContext } from '../render/host-context.js';
+import {
+  renderWireguardClientConfig,
+  WIREGUARD_PRIVATE_KEY_SECRET,
+  type WireguardPeer,
+} from '../render/wireguard/index.js';
+import { hostContextFromSpec, parseClusterFile, type Spec } from '../spec/index.js';
+import { generateWgKeyPair } from '../lab/wg-keys.js';
+import { mustRun } from '../util/exec.js';
+import { UserError } from '../util/errors.js';
+import { stderrProgress } from '../util/progress.js';
+
+export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
+
+async function loadCluster(path: string): Promise<{ spec: Spec; ctx: MailHostContext }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UserError(
+      'E_SPEC_UNREADABLE',
+      `cannot read the cluster file ${path}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  const spec = parseClusterFile(text, path);
+  return { spec, ctx: hostContextFromSpec(spec) };
+}
+
+function clusterPeers(spec: Spec): WireguardPeer[] {
+  return spec.vpn.peers.map((p) => ({ name: p.name, publicKey: p.public_key, address: p.address }));
+}
+
+function seedFrom(spec: Spec): SeedAccounts {
+  return {
+    domains: spec.domains.map((d) => d.name),
+    mailboxes: spec.domains.flatMap((d) =>
+      d.mailboxes.map((m) => ({
+        address: `${m.local_part}@${d.name}`,
+        quotaBytes: m.quota ?? spec.mail.default_quota,
+      })),
+    ),
+    aliases: spec.domains.flatMap((d) =>
+      d.aliases.map((a) => ({ source: a.source, destinations: a.destinations })),
+    ),
+  };
+}
+
+async function desiredFor(path: string) {
+  const { spec, ctx } = await loadCluster(path);
+  const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
+  return { spec, ctx, desired: mailHostDesiredState(ctx, peers) };
+}
+
+const clusterOption = (c: Command) =>
+  c.option('--cluster <file>', 'the cluster file', DEFAULT_CLUSTER_FILE);
+
+export function registerApplyCommands(program: Command): void {
+  clusterOption(
+    program.command('plan').description('show what apply would change on this host'),
+  ).action(async (o: { cluster: string }) => {
+    const { desired } = await desiredFor(o.cluster);
+    process.stdout.write((await planHost(desired)).text);
+  });
+
+  clusterOption(
+    program
+      .command('apply')
+      .description('converge this host to the cluster file (run on the mail host, as root)'),
+  ).action(async (o: { cluster: string }) => {
+    const { spec, ctx, desired } = await desiredFor(o.cluster);
+    const result = await applyHost(
+      desired,
+      mailHostHooks(ctx, seedFrom(spec)),
+      stderrProgress('apply'),
+    );
+    for (const n of result.notes) process.stdout.write(`${n}\n`);
+    if (!result.changed) process.stdout.write('No changes: the host matches the cluster file.\n');
+    else process.stdout.write(`Applied${result.commit ? ` (history ${result.commit})` : ''}.\n`);
+  });
+
+  clusterOption(
+    program
+      .command('dns')
+      .description(
+        'DNS records (MX, SPF, DKIM, DMARC) to publish for every domain, as zone-file lines',
+      ),
+  )
+    .option('--json', 'machine-readable output')
+    .action(async (o: { cluster: string; json?: boolean }) => {
+      const { ctx } = await loadCluster(o.cluster);
+      const dkim: Record<string, { selector: string; publicKey: string }> = {};
+      for (const domain of ctx.domains) {
+        dkim[domain] = {
+          selector: DKIM_SELECTOR,
+          publicKey: await dkimPublicKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR)),
+        };
+      }
+      const input = {
+        domains: ctx.domains,
+        fqdn: ctx.fqdn,
+        publicAddresses: ctx.publicAddresses,
+        dkim,
+      };
+      if (o.json) process.stdout.write(`${JSON.stringify(listDnsRecords(input), null, 2)}\n`);
+      else
+        process.stdout.write(
+          renderDnsRecords(input)
+            .map((z) => z.text)
+            .join('\n'),
+        );
+    });
+
+  const vpn = program
+    .command('vpn')
+    .description('the WireGuard VPN that carries IMAP, POP3, webmail and admin');
+  const peer = vpn.command('peer').description('VPN members');
+  clusterOption(
+    peer
+      .command('add <name>')
+      .description('add a device to the VPN and print its WireGuard configuration (once)'),
+  ).action(async (name: string, o: { cluster: string }) => {
+    validatePeerName(name);
+    const { spec, ctx } = await loadCluster(o.cluster);
+    const existing = [...clusterPeers(spec), ...(await readRegisteredPeers())];
+    if (existing.some((p) => p.name === name))
+      throw new UserError('E_VPN_PEER_EXISTS', `a VPN peer named '${name}' already exists`);
+    const address = nextFreeAddress(ctx.vpnSubnet, [
+      ctx.vpnAddress,
+      ...existing.map((p) => p.address),
+    ]);
+    const keys = generateWgKeyPair();
+    await registerPeer({ name, publicKey: keys.publicKey, address });
+    const serverPublicKey = (
+      await mustRun('wg', ['pubkey'], { input: `${readSecret(WIREGUARD_PRIVATE_KEY_SECRET)}\n` })
+    ).stdout.trim();
+    process.stdout.write(
+      renderWireguardClientConfig({
+        clientPrivateKey: keys.privateKey,
+        clientAddress: address,
+        serverPublicKey,
+        endpoint: { host: ctx.fqdn, port: ctx.vpnPort },
+        vpnSubnet: ctx.vpnSubnet,
+      }),
+    );
+    process.stderr.write(
+      `peer ${name} registered at ${address}; run 'mailctl apply' to let it in\n`,
+    );
+  });
+}

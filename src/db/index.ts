@@ -1,0 +1,1 @@
+export { MIGRATIONS, migrationPlan, migrationScript, type Migration } from './migrations.js';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrationPlan, migrationScript } from './migrations.js';
+
+describe('migrations', () => {
+  it('have unique, ordered ids', () => {
+    const ids = MIGRATIONS.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('plans only what is not applied yet, in order', () => {
+    expect(migrationPlan([]).map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(migrationPlan(MIGRATIONS.map((m) => m.id))).toEqual([]);
+  });
+
+  it('wraps each migration in a transaction that records it', () => {
+    const script = migrationScript(MIGRATIONS);
+    expect(script).toContain(
+      "INSERT INTO schema_migrations (id) VALUES ('0001-accounts');\nCOMMIT;",
+    );
+    expect(script.match(/BEGIN;/g)).toHaveLength(MIGRATIONS.length);
+  });
+
+  it('grants each daemon only its views', () => {
+    const sql = MIGRATIONS[0]?.sql ?? '';
+    expect(sql).toContain('GRANT SELECT ON dovecot_passdb, dovecot_userdb TO dovecot;');
+    expect(sql).not.toMatch(/GRANT [^;]* ON mailboxes[^;]* TO (postfix|dovecot|rspamd|sogo);/);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The mail database, as ordered migrations. Each runs once, in a transaction, recorded in
+ * schema_migrations; a migration that has been released is never edited, only followed.
+ *
+ * Least privilege: every daemon gets a LOGIN role that can read only the views it needs.
+ * In native mode they log in by peer authentication over the local socket (the OS user's
+ * name is the role's), so no password exists for them.
+ */
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+const roles = ['postfix', 'dovecot', 'rspamd', 'sogo', 'mailctl_admin'];
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001-accounts',
+    sql: `
+CREATE TABLE domains (
+  name text PRIMARY KEY CHECK (name = lower(name)),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE mailboxes (
+  address text PRIMARY KEY CHECK (address = lower(address)),
+  domain text NOT NULL REFERENCES domains(name) ON UPDATE CASCADE,
+  local_part text NOT NULL,
+  -- A {SCHEME}hash string (SHA512-CRYPT from mailctl), verified by Dovecot and SOGo.
+  password text NOT NULL,
+  quota_bytes bigint NOT NULL DEFAULT 0 CHECK (quota_bytes >= 0),
+  active boolean NOT NULL DEFAULT true,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (address = local_part || '@' || domain)
+);
+CREATE TABLE aliases (
+  source text NOT NULL CHECK (source = lower(source)),
+  destination text NOT NULL CHECK (destination = lower(destination)),
+  PRIMARY KEY (source, destination)
+);
+CREATE TABLE spam_settings (
+  address text PRIMARY KEY REFERENCES mailboxes(address) ON DELETE CASCADE,
+  reject_score real,
+  add_header_score real,
+  greylist_score real,
+  allow_senders text[] NOT NULL DEFAULT '{}',
+  block_senders text[] NOT NULL DEFAULT '{}'
+);
+
+CREATE VIEW postfix_domains AS SELECT name AS domain FROM domains;
+CREATE VIEW postfix_mailboxes AS
+  SELECT address, domain || '/' || local_part || '/' AS maildir FROM mailboxes WHERE active;
+-- Every mailbox also maps to itself, so that a catch-all alias (@domain) never swallows
+-- mail for a real mailbox of that domain.
+CREATE VIEW postfix_aliases AS
+  SELECT source, string_agg(destination, ',' ORDER BY destination) AS destination FROM (
+    SELECT source, destination FROM aliases
+    UNION SELECT address, address FROM mailboxes WHERE active AND EXISTS (
+      SELECT 1 FROM aliases a WHERE a.source = '@' || mailboxes.domain)
+  ) s GROUP BY source;
+-- Who may use which envelope sender after SASL login: a mailbox its own address, and
+-- every alias that delivers to it.
+CREATE VIEW postfix_sender_logins AS
+  SELECT address AS sender, address AS login FROM mailboxes WHERE active
+  UNION SELECT a.source, a.destination FROM aliases a JOIN mailboxes m ON m.address = a.destination AND m.active;
+CREATE VIEW dovecot_passdb AS SELECT address AS username, password FROM mailboxes WHERE active;
+CREATE VIEW dovecot_userdb AS
+  SELECT address AS username, '/var/mail/vmail/' || domain || '/' || local_part AS home, quota_bytes
+  FROM mailboxes WHERE active;
+CREATE VIEW rspamd_user_settings AS SELECT * FROM spam_settings;
+CREATE VIEW sogo_users AS
+  SELECT address AS c_uid, address AS c_name, password AS c_password, address AS c_cn, address AS mail
+  FROM mailboxes WHERE active;
+
+DO $$ BEGIN
+${roles.map((r) => `  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN CREATE ROLE ${r} LOGIN; END IF;`).join('\n')}
+END $$;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT SELECT ON postfix_domains, postfix_mailboxes, postfix_aliases, postfix_sender_logins TO postfix;
+GRANT SELECT ON dovecot_passdb, dovecot_userdb TO dovecot;
+GRANT SELECT ON rspamd_user_settings TO rspamd;
+GRANT SELECT ON sogo_users TO sogo;
+GRANT SELECT, INSERT, UPDATE, DELETE ON domains, mailboxes, aliases, spam_settings TO mailctl_admin;
+`,
+  },
+];
+
+/** Migrations not yet applied, in order (pure). */
+export function migrationPlan(applied: readonly string[]): Migration[] {
+  const done = new Set(applied);
+  return MIGRATIONS.filter((m) => !done.has(m.id));
+}
+
+/** One psql script that applies each pending migration in its own transaction and records it. */
+export function migrationScript(pending: readonly Migration[]): string {
+  const parts = [
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());',
+  ];
+  for (const m of pending) {
+    parts.push(
+      `BEGIN;\n${m.sql.trim()}\nINSERT INTO schema_migrations (id) VALUES ('${m.id}');\nCOMMIT;`,
+    );
+  }
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,60 @@
+import type { MailHostContext } from '../render/host-context.js';
+import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
+import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
+import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
+import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
+import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
+import {
+  renderWireguard,
+  wireguardComponent,
+  type WireguardPeer,
+} from '../render/wireguard/index.js';
+import type { DesiredState } from './desired-state.js';
+
+/** Tools apply itself needs on the host. */
+const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates'];
+
+/**
+ * Everything one mail host should be, from its context and its VPN peers (pure).
+ * The order of components is the order their units are activated in: the database
+ * before the daemons that look things up in it.
+ */
+export function mailHostDesiredState(
+  ctx: MailHostContext,
+  peers: readonly WireguardPeer[],
+): DesiredState {
+  const parts: [ComponentDescriptor, RenderedFile[]][] = [
+    [wireguardComponent, renderWireguard(ctx, peers)],
+    [postgresComponent, renderPostgres(ctx)],
+    [rspamdComponent, renderRspamd(ctx)],
+    // Postfix first: its check creates the queue's private/ directory, where Dovecot's
+    // LMTP, auth and quota-status sockets live.
+    [postfixComponent, renderPostfix(ctx)],
+    [dovecotComponent, renderDovecot(ctx)],
+  ];
+  const components = parts.map(([c]) => c);
+  return {
+    packages: [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])],
+    users: [
+      {
+        name: ctx.vmail.user,
+        uid: ctx.vmail.uid,
+        group: ctx.vmail.group,
+        gid: ctx.vmail.gid,
+        home: ctx.paths.vmail,
+      },
+    ],
+    directories: [
+      { path: ctx.paths.vmail, owner: ctx.vmail.user, group: ctx.vmail.group, mode: 0o750 },
+      // Postfix's queue_directory; `postfix check` creates the queue's own subdirectories.
+      { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
+      { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
+      { path: ctx.postgres.walArchiveDir, owner: 'postgres', group: 'postgres', mode: 0o700 },
+      ...(ctx.postgres.mode === 'container'
+        ? [{ path: ctx.postgres.dataDir, owner: 'postgres', group: 'postgres', mode: 0o700 }]
+        : []),
+    ],
+    files: parts.flatMap(([, files]) => files),
+    components,
+  };
+}
