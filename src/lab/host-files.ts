@@ -1,6 +1,11 @@
 import { resolveSecretRefs } from '../render/host-context.js';
 import { VPN_PEER_REGISTRY_DIR } from '../ops/vpn/peer-registry.js';
-import { renderWireguard, type WireguardPeer } from '../render/wireguard/index.js';
+import { SECRETS_DIR } from '../apply/secrets.js';
+import {
+  renderWireguard,
+  WIREGUARD_PRIVATE_KEY_SECRET,
+  type WireguardPeer,
+} from '../render/wireguard/index.js';
 import type { LabLayout } from './layout.js';
 
 export const LAB_CLIENT_PEER_NAME = 'lab-vpn-client';
@@ -33,11 +38,10 @@ export function labSeedFiles(
   return [
     { path: '/etc/hostname', content: `${l.fqdn}\n`, mode: 0o644 },
     {
-      // The lab has no DNS. A resolver that refuses at once (nothing listens on port 53)
-      // makes every lookup fail fast, where the machine's unreachable resolver would make
-      // Rspamd and Postfix wait for timeouts.
+      // The lab world's DNS (dnsmasq in the internet namespace), as a VPS uses its
+      // provider's resolver.
       path: '/etc/resolv.conf',
-      content: '# mailctl lab: no DNS in the lab\nnameserver 127.0.0.1\n',
+      content: `# mailctl lab: the lab world's DNS\nnameserver ${n.internetRouter4}\n`,
       mode: 0o644,
     },
     {
@@ -60,6 +64,13 @@ export function labSeedFiles(
       content: resolveSecretRefs(f.content, () => hostPrivateKey),
       mode: f.mode,
     })),
+    {
+      // apply keeps the host's WireGuard key in its secret store; seeding it there means
+      // apply reuses the key the VPN client already trusts instead of making a new one.
+      path: `${SECRETS_DIR}/${WIREGUARD_PRIVATE_KEY_SECRET}`,
+      content: `${hostPrivateKey}\n`,
+      mode: 0o600,
+    },
     {
       path: `${VPN_PEER_REGISTRY_DIR}/${LAB_CLIENT_PEER_NAME}.json`,
       content: `${JSON.stringify(labClientPeer(l, clientPublicKey), null, 2)}\n`,

@@ -55,25 +55,34 @@ export async function createNetworks(l: LabLayout): Promise<void> {
   await inNs(l.netns.internet, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
   await inNs(l.netns.internet, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
 
-  // `ip netns exec` binds these over /etc, so the outside namespaces resolve the lab
-  // host's name without any DNS: the internet sees its public address, the VPN client
-  // (split horizon, as a VPN's resolver would answer) its VPN address.
-  await writeNetnsEtc(l, l.netns.internet, [
-    `${n.hostPublic4} ${l.fqdn}`,
-    `${n.hostPublic6} ${l.fqdn}`,
-  ]);
-  await writeNetnsEtc(l, l.netns.vpn, [`${n.hostVpn4} ${l.fqdn}`]);
+  // `ip netns exec` binds these over /etc: the outside namespaces use the lab world's DNS,
+  // and their hosts files give the lab host's name its public address from the internet
+  // and, split horizon as a VPN's resolver would, its VPN address from the VPN client.
+  await writeNetnsEtc(
+    l,
+    l.netns.internet,
+    [`${n.hostPublic4} ${l.fqdn}`, `${n.hostPublic6} ${l.fqdn}`],
+    n.internetRouter4,
+  );
+  await writeNetnsEtc(l, l.netns.vpn, [`${n.hostVpn4} ${l.fqdn}`], n.vpnClientRouter4);
 }
 
-async function writeNetnsEtc(l: LabLayout, ns: string, lines: string[]): Promise<void> {
+async function writeNetnsEtc(
+  l: LabLayout,
+  ns: string,
+  lines: string[],
+  resolver: string,
+): Promise<void> {
   const dir = l.dirs.etcNetns(ns);
   await mkdir(dir, { recursive: true });
   await writeFile(
     `${dir}/hosts`,
     ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback', ...lines, ''].join('\n'),
   );
-  // No resolver: names outside the lab do not exist in its world.
-  await writeFile(`${dir}/resolv.conf`, '# mailctl lab: names come from /etc/hosts only\n');
+  await writeFile(
+    `${dir}/resolv.conf`,
+    `# mailctl lab: the lab world's DNS\nnameserver ${resolver}\n`,
+  );
 }
 
 /** Removes everything createNetworks may have made, whether or not it finished. */

@@ -58,6 +58,8 @@ export const PREFETCH_PACKAGES = [
 /** Tools the machine running the lab needs itself (it is Debian 12 here). */
 export const HOST_PACKAGES = [
   'debootstrap',
+  // the lab world's DNS, in the internet namespace
+  'dnsmasq-base',
   'wireguard-go',
   'wireguard-tools',
   'iproute2',

@@ -10,6 +10,8 @@ import { bootScript, labSeedFiles } from './host-files.js';
 import { labDown } from './down.js';
 import { labLayout, type LabLayout } from './layout.js';
 import { createNetworks } from './network.js';
+import { startLabDns } from './dns-server.js';
+import type { LabDnsRecord } from './dns.js';
 import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
 import { hostExecArgv } from './exec.js';
@@ -47,6 +49,8 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
     await mkdir(dirname(target), { recursive: true });
     if (f.symlinkTo) await symlink(f.symlinkTo, target);
     else await writeFile(target, f.content, { mode: f.mode });
+    // A directory holding a private file is private too (/etc/mailctl/secrets).
+    if (f.mode === 0o600) await chmod(dirname(target), 0o700);
   }
   if (opts.bundlePath && existsSync(opts.bundlePath)) {
     const bin = join(l.dirs.upper, 'usr/local/bin/mailctl');
@@ -64,6 +68,8 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
 
   progress.step('creating the internet, VPN client and lab host networks');
   await createNetworks(l);
+
+  await startLabDns(l, []);
 
   progress.step('booting Debian 13 with systemd in its own namespaces');
   const scriptPath = join(l.dirs.state, 'boot.sh');
@@ -127,6 +133,18 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
         `mailctl apply failed on the lab host (exit ${r.code}); the lab stays up for inspection`,
       );
     }
+    progress.step("publishing the records of 'mailctl dns' in the lab world's DNS");
+    const dnsArgv = hostExecArgv(state, [
+      'mailctl',
+      'dns',
+      '--json',
+      '--cluster',
+      LAB_CLUSTER_PATH,
+    ]);
+    const dns = await mustRun(dnsArgv[0] ?? 'nsenter', dnsArgv.slice(1));
+    await startLabDns(l, JSON.parse(dns.stdout) as LabDnsRecord[]);
+    // apply took the VPN over; the administrator's way in must have survived it.
+    await waitForHandshake(l);
   }
   progress.done(`lab '${l.name}' is up`);
   return state;

@@ -60,11 +60,15 @@ export function smtpSend(lab: string, side: Side, m: SmtpSend): SmtpOutcome {
   }
   if (m.auth) {
     const token = Buffer.from(`\0${m.auth.user}\0${m.auth.pass}`).toString('base64');
-    steps.push({ send: `AUTH PLAIN ${token}`, until: SMTP_REPLY });
+    steps.push({ send: `AUTH PLAIN ${token}`, until: SMTP_REPLY, expect: '^235' });
   }
-  steps.push({ send: `MAIL FROM:<${m.from}>`, until: SMTP_REPLY });
-  for (const rcpt of m.to) steps.push({ send: `RCPT TO:<${rcpt}>`, until: SMTP_REPLY });
-  steps.push({ send: 'DATA', until: SMTP_REPLY });
+  // SIZE= as every MTA sends it (RFC 1870): it lets the server refuse an oversized or
+  // over-quota message at RCPT time.
+  const size = Buffer.byteLength(m.data);
+  steps.push({ send: `MAIL FROM:<${m.from}> SIZE=${size}`, until: SMTP_REPLY, expect: '^250' });
+  for (const rcpt of m.to)
+    steps.push({ send: `RCPT TO:<${rcpt}>`, until: SMTP_REPLY, expect: '^25' });
+  steps.push({ send: 'DATA', until: SMTP_REPLY, expect: '^354' });
   steps.push({
     raw: `${m.data.replace(/\r?\n/g, '\r\n').replace(/(\r\n)?$/, '\r\n')}.\r\n`,
     until: SMTP_REPLY,

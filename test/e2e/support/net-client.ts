@@ -15,6 +15,8 @@ export interface Step {
   starttls?: boolean;
   /** The reply is complete when the text received for this step matches (a RegExp source, multiline). */
   until?: string;
+  /** Stop the dialogue here unless the reply matches (a RegExp source): a refusal ends it, as a client would. */
+  expect?: string;
 }
 
 export interface DialogRequest {
@@ -76,6 +78,7 @@ export async function dialog(req: DialogRequest): Promise<DialogResult> {
       waiter();
     });
   try {
+    let stopped = false;
     result.greeting = await readUntil(req.greeting ?? '^\\d{3} |^\\* (OK|BYE)|^\\+OK|^-ERR|^"?OK');
     for (const step of req.steps) {
       if (step.starttls) {
@@ -86,13 +89,19 @@ export async function dialog(req: DialogRequest): Promise<DialogResult> {
         result.replies.push('(tls)');
         continue;
       }
+      if (stopped) {
+        result.replies.push('(skipped)');
+        continue;
+      }
       if (sock.destroyed) {
         result.replies.push('(closed)');
         continue;
       }
       if (step.raw !== undefined) sock.write(Buffer.from(step.raw, 'latin1'));
       else if (step.send !== undefined) sock.write(`${step.send}\r\n`);
-      result.replies.push(step.until ? await readUntil(step.until) : '');
+      const reply = step.until ? await readUntil(step.until) : '';
+      result.replies.push(reply);
+      if (step.expect && !new RegExp(step.expect, 'm').test(reply)) stopped = true;
     }
   } catch (e) {
     result.error = (e as Error).message;

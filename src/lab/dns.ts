@@ -1,0 +1,46 @@
+import type { LabLayout } from './layout.js';
+
+/** One record of the lab world's DNS (the shape `mailctl dns --json` prints). */
+export interface LabDnsRecord {
+  name: string;
+  type: string;
+  value: string;
+}
+
+/** The outside world's mail domain the tests send from; its MX is the internet namespace. */
+export const LAB_OUTSIDE_DOMAIN = 'example.org';
+
+/**
+ * dnsmasq's configuration for the lab world's DNS, served from the internet namespace
+ * (pure). It answers for the lab host, the outside domain the tests send from, and the
+ * records `mailctl dns` asked to publish; anything else is refused, as an unreachable
+ * resolver would be, but at once.
+ */
+export function dnsmasqConfig(l: LabLayout, published: readonly LabDnsRecord[]): string {
+  const n = l.net;
+  const lines = [
+    '# mailctl lab: the DNS of the lab world',
+    'no-resolv',
+    'no-hosts',
+    'no-poll',
+    'bind-interfaces',
+    `listen-address=${n.internetRouter4}`,
+    `listen-address=${n.vpnClientRouter4}`,
+    `host-record=${l.fqdn},${n.hostPublic4},${n.hostPublic6}`,
+    `mx-host=${LAB_OUTSIDE_DOMAIN},mx.${LAB_OUTSIDE_DOMAIN},10`,
+    `host-record=mx.${LAB_OUTSIDE_DOMAIN},${n.internetRouter4}`,
+    `txt-record=${LAB_OUTSIDE_DOMAIN},"v=spf1 ip4:${n.internetRouter4} ip4:${n.vpnClientWan4} -all"`,
+  ];
+  for (const r of published) {
+    const name = r.name.replace(/\.$/, '');
+    if (r.type === 'MX') {
+      const [pref, host] = r.value.split(/\s+/);
+      lines.push(`mx-host=${name},${(host ?? '').replace(/\.$/, '')},${pref}`);
+    } else if (r.type === 'TXT') {
+      // A TXT record is a list of strings of at most 255 bytes each.
+      const chunks = r.value.match(/.{1,255}/g) ?? [''];
+      lines.push(`txt-record=${name},${chunks.map((c) => `"${c.replace(/"/g, '')}"`).join(',')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,285 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labRun, labSh, mailctl } from './support/cli.js';
+import {
+  dialogFrom,
+  imapFetchAll,
+  pop3FetchAll,
+  smtpCode,
+  smtpSend,
+  testMessage,
+} from './support/mail.js';
+
+// Issue 3's promises, checked as the internet and a user's mail client would.
+// MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
+const REUSE = process.env.MAILCTL_E2E_LAB;
+const LAB = REUSE ?? 'e2email';
+const PUBLIC = '198.51.100.10';
+const VPN = '10.100.0.1';
+const ALICE = { user: 'alice@example.com', pass: 'correct horse battery staple 1' };
+const BOB = { user: 'bob@example.net', pass: 'correct horse battery staple 2' };
+// A fresh name each run: mail left on disk by an earlier run would count against its quota.
+const TINY = {
+  user: `tiny${Date.now().toString(36)}@example.com`,
+  pass: 'correct horse battery staple 3',
+};
+
+const onHost = (cmd: string[], input?: string) =>
+  labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
+const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** Waits (bounded) until a message carrying `marker` is in the mailbox; returns it byte for byte. */
+function waitForMessage(who: { user: string; pass: string }, marker: string): string | undefined {
+  for (let i = 0; i < 40; i++) {
+    const found = imapFetchAll(LAB, 'vpn', VPN, who.user, who.pass).messages.find((m) =>
+      m.includes(marker),
+    );
+    if (found) return found;
+    labSh(LAB, 'vpn', 'sleep 0.5');
+  }
+  return undefined;
+}
+
+describe('the core mail path on a lab host', () => {
+  beforeAll(() => {
+    if (!REUSE) {
+      const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
+      expect(up.code, up.stderr).toBe(0);
+    }
+    for (const who of [ALICE, BOB, TINY]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
+    for (const who of [ALICE, BOB]) {
+      const r = onHost(
+        ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
+        `${who.pass}\n`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const t = onHost(
+      ['mailctl', 'mailbox', 'add', TINY.user, '--password-stdin', '--quota', '40K'],
+      `${TINY.pass}\n`,
+    );
+    expect(t.code, t.stderr).toBe(0);
+    const a = onHost(['mailctl', 'alias', 'add', 'info@example.com', ALICE.user]);
+    expect(a.code, a.stderr).toBe(0);
+  });
+
+  afterAll(() => {
+    if (!REUSE) mailctl(['lab', 'down', '--name', LAB]);
+  });
+
+  it('accepts mail for a mailbox on port 25 and serves it back over IMAP byte for byte, in both domains', () => {
+    for (const who of [ALICE, BOB]) {
+      const t = tag();
+      const msg = testMessage('someone@example.org', who.user, t);
+      const sent = smtpSend(LAB, 'internet', {
+        host: PUBLIC,
+        port: 25,
+        tls: 'starttls',
+        from: 'someone@example.org',
+        to: [who.user],
+        data: msg,
+      });
+      expect(sent.codes.rcpt).toEqual([250]);
+      expect(sent.codes.end).toBe(250);
+      const got = waitForMessage(who, `<${t}@client.example.org>`);
+      expect(got).toBeDefined();
+      // Delivery adds trace headers (Received, Return-Path) and Rspamd's results; the
+      // message's own header lines and its body arrive byte for byte.
+      const [sentHead = '', sentBody] = msg.split('\r\n\r\n');
+      const [gotHead = '', ...gotBody] = (got ?? '').split('\r\n\r\n');
+      expect(gotBody.join('\r\n\r\n')).toBe(sentBody);
+      const gotLines = gotHead.split('\r\n');
+      for (const line of sentHead.split('\r\n')) expect(gotLines).toContain(line);
+    }
+  });
+
+  it('delivers mail for an alias to its destination', () => {
+    const t = tag();
+    const sent = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 25,
+      tls: 'none',
+      from: 'someone@example.org',
+      to: ['info@example.com'],
+      data: testMessage('someone@example.org', 'info@example.com', t),
+    });
+    expect(sent.codes.end).toBe(250);
+    expect(waitForMessage(ALICE, t)).toBeDefined();
+  });
+
+  it('refuses an unknown recipient with 550 and relaying without AUTH', () => {
+    const unknown = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 25,
+      tls: 'none',
+      from: 'someone@example.org',
+      to: ['nobody@example.com'],
+      data: 'x',
+    });
+    expect(unknown.codes.rcpt[0]).toBe(550);
+    const relay = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 25,
+      tls: 'none',
+      from: 'someone@example.org',
+      to: ['victim@example.org'],
+      data: 'x',
+    });
+    expect(relay.codes.rcpt[0]).toBeGreaterThanOrEqual(450);
+    expect(relay.codes.rcpt[0]).not.toBe(250);
+  });
+
+  it('rejects GTUBE through Rspamd', () => {
+    const gtube = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+    const sent = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 25,
+      tls: 'none',
+      from: 'someone@example.org',
+      to: [ALICE.user],
+      data: testMessage('someone@example.org', ALICE.user, tag(), gtube),
+    });
+    expect(sent.codes.end).toBe(554);
+  });
+
+  it('keeps IMAP, POP3, ManageSieve and PostgreSQL off the public address', () => {
+    for (const port of [143, 993, 110, 995, 4190, 5432]) {
+      const r = dialogFrom(LAB, 'internet', { host: PUBLIC, port, steps: [], timeoutMs: 3000 });
+      expect(r.connected, `port ${port}`).toBe(false);
+    }
+    for (const port of [143, 993, 110, 995, 4190]) {
+      const r = dialogFrom(LAB, 'vpn', {
+        host: VPN,
+        port,
+        tls: port === 993 || port === 995,
+        steps: [],
+        timeoutMs: 5000,
+      });
+      expect(r.connected, `port ${port} over the VPN`).toBe(true);
+    }
+  });
+
+  it('guards submission on 587: no AUTH before STARTTLS, wrong password refused, right one accepted', () => {
+    const plain = dialogFrom(LAB, 'internet', {
+      host: PUBLIC,
+      port: 587,
+      steps: [
+        { send: 'EHLO client.example.org', until: '^\\d{3} ' },
+        {
+          send: `AUTH PLAIN ${Buffer.from(`\0${ALICE.user}\0${ALICE.pass}`).toString('base64')}`,
+          until: '^\\d{3} ',
+        },
+      ],
+    });
+    expect(plain.replies[0]).not.toMatch(/AUTH/);
+    expect(smtpCode(plain.replies[1])).toBeGreaterThanOrEqual(500);
+    const wrong = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 587,
+      tls: 'starttls',
+      auth: { user: ALICE.user, pass: 'wrong' },
+      from: ALICE.user,
+      to: [BOB.user],
+      data: 'x',
+    });
+    expect(wrong.codes.auth).toBe(535);
+    const t = tag();
+    const ok = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 587,
+      tls: 'starttls',
+      auth: ALICE,
+      from: ALICE.user,
+      to: [BOB.user],
+      data: testMessage(ALICE.user, BOB.user, t),
+    });
+    expect(ok.codes.auth).toBe(235);
+    expect(ok.codes.end).toBe(250);
+    expect(waitForMessage(BOB, t)).toBeDefined();
+  });
+
+  it('refuses sending as another user, and works on 465 with implicit TLS', () => {
+    const spoof = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 465,
+      tls: 'implicit',
+      auth: ALICE,
+      from: BOB.user,
+      to: [BOB.user],
+      data: 'x',
+    });
+    expect(spoof.codes.auth).toBe(235);
+    expect([spoof.codes.mail, ...spoof.codes.rcpt].some((c) => c === 553 || c === 550)).toBe(true);
+    const t = tag();
+    const ok = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 465,
+      tls: 'implicit',
+      auth: ALICE,
+      from: ALICE.user,
+      to: [BOB.user],
+      data: testMessage(ALICE.user, BOB.user, t),
+    });
+    expect(ok.result.tls?.protocol).toMatch(/TLSv1\.[23]/);
+    expect(ok.codes.end).toBe(250);
+  });
+
+  it('serves POP3 and IMAP to the VPN client, and refuses a wrong password', () => {
+    expect(pop3FetchAll(LAB, 'vpn', VPN, ALICE.user, ALICE.pass).loginOk).toBe(true);
+    expect(pop3FetchAll(LAB, 'vpn', VPN, ALICE.user, 'wrong').loginOk).toBe(false);
+    expect(imapFetchAll(LAB, 'vpn', VPN, ALICE.user, 'wrong').loginOk).toBe(false);
+  });
+
+  it('refuses mail to a mailbox over quota at SMTP time, and keeps what it had', () => {
+    // 36 KB messages into a 40 KB quota. Dovecot lets one message carry a mailbox that is
+    // still under quota past its limit (quota_storage_grace); after that, Postfix asks
+    // Dovecot's quota-status at RCPT time and refuses.
+    const big = `${'x'.repeat(70)}\r\n`.repeat(500);
+    const accepted: string[] = [];
+    let refusal: number | undefined;
+    for (let i = 0; i < 4 && refusal === undefined; i++) {
+      const t = tag();
+      const r = smtpSend(LAB, 'internet', {
+        host: PUBLIC,
+        port: 25,
+        tls: 'none',
+        from: 'someone@example.org',
+        to: [TINY.user],
+        data: testMessage('someone@example.org', TINY.user, t, big),
+      });
+      if (r.codes.end === 250) {
+        accepted.push(t);
+        expect(waitForMessage(TINY, t)).toBeDefined();
+      } else refusal = r.codes.rcpt[0];
+    }
+    expect(refusal).toBe(552);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    const kept = imapFetchAll(LAB, 'vpn', VPN, TINY.user, TINY.pass).messages;
+    for (const t of accepted) expect(kept.some((m) => m.includes(t))).toBe(true);
+  });
+
+  it('changes nothing and restarts nothing on a second apply', () => {
+    const before = onHost([
+      'systemctl',
+      'show',
+      '-p',
+      'ExecMainStartTimestamp',
+      'postfix@-',
+      'dovecot',
+      'rspamd',
+    ]).stdout;
+    const again = onHost(['mailctl', 'apply', '--cluster', '/etc/mailctl/cluster.yaml']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/no changes/i);
+    expect(
+      onHost([
+        'systemctl',
+        'show',
+        '-p',
+        'ExecMainStartTimestamp',
+        'postfix@-',
+        'dovecot',
+        'rspamd',
+      ]).stdout,
+    ).toBe(before);
+  });
+});
