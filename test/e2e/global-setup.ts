@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { ensureHostPackages } from '../../src/lab/host-tools.js';
+import { silentProgress } from '../../src/util/progress.js';
+
+/** Debian packages the test clients use on this machine (the lab installs its own). */
+const TEST_HOST_PACKAGES = ['python3-dkim'];
 
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */
-export function setup(): void {
+export async function setup(): Promise<void> {
+  await ensureHostPackages(TEST_HOST_PACKAGES, silentProgress);
   execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
 }

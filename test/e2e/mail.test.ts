@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labRun, labSh, mailctl } from './support/cli.js';
+import { labRun, labSh, mailctl, sh } from './support/cli.js';
 import {
   dialogFrom,
   imapFetchAll,
@@ -255,6 +259,133 @@ describe('the core mail path on a lab host', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     const kept = imapFetchAll(LAB, 'vpn', VPN, TINY.user, TINY.pass).messages;
     for (const t of accepted) expect(kept.some((m) => m.includes(t))).toBe(true);
+  });
+
+  it('signs outbound mail with DKIM that an independent verifier accepts against the record mailctl dns prints', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailctl-sink-'));
+    const support = resolve(import.meta.dirname, 'support');
+    const tsx = resolve(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
+    // The internet's MX for example.org (mx.example.org is the internet namespace itself).
+    const sink = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        `mailctl-${LAB}-inet`,
+        'node',
+        '--import',
+        tsx,
+        join(support, 'smtp-sink.ts'),
+        '198.51.100.1',
+        '25',
+        dir,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      const t = tag();
+      const sent = smtpSend(LAB, 'vpn', {
+        host: VPN,
+        port: 587,
+        tls: 'starttls',
+        auth: ALICE,
+        from: ALICE.user,
+        to: ['someone@example.org'],
+        data: testMessage(ALICE.user, 'someone@example.org', t),
+      });
+      expect(sent.codes.end).toBe(250);
+      let file: string | undefined;
+      for (let i = 0; i < 60 && !file; i++) {
+        file = readdirSync(dir)
+          .map((f) => join(dir, f))
+          .find((f) => readFileSync(f, 'latin1').includes(t));
+        if (!file) sh('sleep 0.5');
+      }
+      expect(file, 'the message reached the outside MX').toBeDefined();
+      const message = readFileSync(file ?? '', 'latin1');
+      expect(message).toMatch(/^DKIM-Signature: .*d=example\.com/m);
+      const records = JSON.parse(onHost(['mailctl', 'dns', '--json']).stdout) as {
+        name: string;
+        type: string;
+        value: string;
+      }[];
+      const key = records.find(
+        (r) => r.type === 'TXT' && r.name.replace(/\.$/, '') === 'mail._domainkey.example.com',
+      );
+      expect(key).toBeDefined();
+      const verify = (path: string) =>
+        sh(
+          `/usr/bin/python3 ${join(support, 'dkim-verify.py')} '${path}' '${key?.name}' '${key?.value}'`,
+        );
+      expect(verify(file ?? '').stdout.trim()).toBe('pass');
+      // The verifier can fail: the same message with its body changed does not verify.
+      const tampered = join(dir, 'tampered.eml');
+      writeFileSync(
+        tampered,
+        message.replace('Hello from the mailctl tests.', 'Hello from someone else.'),
+        'latin1',
+      );
+      expect(verify(tampered).stdout.trim()).toBe('fail');
+    } finally {
+      sink.kill();
+    }
+  });
+
+  it('names every error of a bad cluster file, in validate and apply, and changes nothing', () => {
+    const historyBefore = onHost([
+      'git',
+      '-C',
+      '/var/lib/mailctl/history',
+      'rev-parse',
+      'HEAD',
+    ]).stdout;
+    const mainCfBefore = onHost(['sha256sum', '/etc/postfix/main.cf']).stdout;
+    const bad = onHost(['cat', '/etc/mailctl/cluster.yaml'])
+      .stdout.replace('fqdn: mail.example.com', 'fqdn: Mail_Example')
+      .replace('vpn_address: 10.100.0.1', 'vpn_address: 10.200.0.1');
+    expect(onHost(['bash', '-c', 'cat > /tmp/bad-cluster.yaml'], bad).code).toBe(0);
+    const validate = onHost(['mailctl', 'validate', '/tmp/bad-cluster.yaml']);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toMatch(/hosts\[0\]\.fqdn: .*\(line \d+:\d+\)/);
+    const apply = onHost(['mailctl', 'apply', '--cluster', '/tmp/bad-cluster.yaml']);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toContain('E_SPEC_INVALID');
+    expect(onHost(['git', '-C', '/var/lib/mailctl/history', 'rev-parse', 'HEAD']).stdout).toBe(
+      historyBefore,
+    );
+    expect(onHost(['sha256sum', '/etc/postfix/main.cf']).stdout).toBe(mainCfBefore);
+  });
+
+  it('never installs a rendered config its daemon refuses, and mail keeps flowing', () => {
+    const mainCfBefore = onHost(['sha256sum', '/etc/postfix/main.cf']).stdout;
+    const broken = onHost([
+      'env',
+      'MAILCTL_TEST_HOOKS=1',
+      'MAILCTL_TEST_FAULT=/etc/postfix/main.cf=smtpd_recipient_restrictions = reject_bogus_restriction',
+      'mailctl',
+      'apply',
+      '--cluster',
+      '/etc/mailctl/cluster.yaml',
+    ]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('E_CHECK_FAILED');
+    expect(onHost(['sha256sum', '/etc/postfix/main.cf']).stdout).toBe(mainCfBefore);
+    // Without the test hooks switched on, the fault variable alone does nothing.
+    const ignored = onHost(['env', 'MAILCTL_TEST_FAULT=/etc/postfix/main.cf=x', 'mailctl', 'plan']);
+    expect(ignored.stdout).toMatch(/No changes/);
+    const t = tag();
+    const sent = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 25,
+      tls: 'none',
+      from: 'someone@example.org',
+      to: [ALICE.user],
+      data: testMessage('someone@example.org', ALICE.user, t),
+    });
+    expect(sent.codes.end).toBe(250);
+    expect(waitForMessage(ALICE, t)).toBeDefined();
   });
 
   it('changes nothing and restarts nothing on a second apply', () => {
