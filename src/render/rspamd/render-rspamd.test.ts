@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { testHostContext } from '../test-host-context.js';
+import { renderRspamd } from './index.js';
+
+const file = (name: string) =>
+  renderRspamd(testHostContext()).find((f) => f.path === `/etc/rspamd/local.d/${name}`)?.content ??
+  '';
+
+describe('renderRspamd', () => {
+  it('speaks milter to Postfix on loopback only', () => {
+    expect(file('worker-proxy.inc')).toContain('milter = yes;');
+    expect(file('worker-proxy.inc')).toContain('bind_socket = "127.0.0.1:11332";');
+    expect(file('worker-controller.inc')).toContain('bind_socket = "127.0.0.1:11334";');
+  });
+
+  it('takes its action thresholds from the cluster file', () => {
+    expect(file('actions.conf')).toContain('reject = 15;\nadd_header = 6;\ngreylist = 4;');
+  });
+
+  it('signs every domain with its own key', () => {
+    const dkim = file('dkim_signing.conf');
+    for (const d of ['example.com', 'example.org'])
+      expect(dkim).toContain(`path = "/var/lib/rspamd/dkim/${d}.mail.key";`);
+    expect(dkim).toContain('sign_authenticated = true;');
+  });
+});
