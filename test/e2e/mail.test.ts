@@ -388,6 +388,46 @@ describe('the core mail path on a lab host', () => {
     expect(waitForMessage(ALICE, t)).toBeDefined();
   });
 
+  it('rolls back a config that passes its check but fails to go live, keeping the VPN up', () => {
+    const before = onHost(['sha256sum', '/etc/wireguard/wg0.conf']).stdout;
+    // wg-quick strip accepts any peer text; only wg's own parser, at reload, refuses the key.
+    const r = onHost([
+      'env',
+      'MAILCTL_TEST_HOOKS=1',
+      'MAILCTL_TEST_FAULT=/etc/wireguard/wg0.conf=[Peer]\nPublicKey = not-a-key\nAllowedIPs = 10.100.0.99/32',
+      'mailctl',
+      'apply',
+      '--cluster',
+      '/etc/mailctl/cluster.yaml',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('E_APPLY_ROLLED_BACK');
+    expect(onHost(['sha256sum', '/etc/wireguard/wg0.conf']).stdout).toBe(before);
+    expect(onHost(['systemctl', 'is-active', 'wg-quick@wg0']).stdout.trim()).toBe('active');
+    expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
+    expect(imapFetchAll(LAB, 'vpn', VPN, ALICE.user, ALICE.pass).loginOk).toBe(true);
+  });
+
+  it('adds a VPN peer on the host: prints its config once, and apply lets it in', () => {
+    const name = `phone${Date.now().toString(36)}`;
+    const add = onHost(['mailctl', 'vpn', 'peer', 'add', name]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
+    expect(add.stdout).toMatch(/^AllowedIPs = 10\.100\.0\.0\/24$/m);
+    expect(add.stdout).toContain('Endpoint = mail.example.com:51820');
+    const again = onHost(['mailctl', 'vpn', 'peer', 'add', name]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('E_VPN_PEER_EXISTS');
+    const apply = onHost(['mailctl', 'apply', '--cluster', '/etc/mailctl/cluster.yaml']);
+    expect(apply.code, apply.stderr).toBe(0);
+    const publicKey = JSON.parse(onHost(['cat', `/etc/mailctl/vpn-peers/${name}.json`]).stdout) as {
+      publicKey: string;
+    };
+    expect(onHost(['wg', 'show', 'wg0', 'peers']).stdout).toContain(publicKey.publicKey);
+    // The administrator's own peer survived the change.
+    expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
+  });
+
   it('changes nothing and restarts nothing on a second apply', () => {
     const before = onHost([
       'systemctl',
