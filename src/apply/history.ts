@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mustRun, run } from '../util/exec.js';
 import type { RenderedFile } from '../render/types.js';
+import { UserError } from '../util/errors.js';
 
 /**
  * Every apply that changes something is a commit here: the managed files as rendered, with
@@ -40,4 +41,28 @@ export async function recordHistory(
   if (!status.stdout.trim()) return undefined;
   await git(['commit', '-q', '-m', message]);
   return (await git(['rev-parse', '--short', 'HEAD'])).stdout.trim();
+}
+
+/** The applies that changed something, newest first. */
+export async function historyLog(
+  limit = 20,
+): Promise<{ rev: string; date: string; subject: string }[]> {
+  if (!existsSync(join(HISTORY_DIR, '.git'))) return [];
+  const r = await git(['log', `-${limit}`, '--format=%h%x09%cI%x09%s']);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [rev = '', date = '', subject = ''] = line.split('\t');
+      return { rev, date, subject };
+    });
+}
+
+/** What one apply changed, as a patch of the rendered files (secret tokens, never values). */
+export async function historyShow(rev: string): Promise<string> {
+  if (!/^[0-9a-f]{4,40}$/.test(rev))
+    throw new UserError('E_BAD_REVISION', `'${rev}' is not a history revision`);
+  const r = await run('git', ['-C', HISTORY_DIR, 'show', '--stat', '--patch', rev]);
+  if (r.code !== 0) throw new UserError('E_BAD_REVISION', `no history revision ${rev}`);
+  return r.stdout;
 }

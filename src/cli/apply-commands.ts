@@ -7,6 +7,7 @@ import {
   mailHostHooks,
   type SeedAccounts,
 } from '../apply/mail-host-steps.js';
+import { historyLog, historyShow } from '../apply/history.js';
 import { readSecret } from '../apply/secrets.js';
 import { dkimKeyPath, dkimPublicKey } from '../ops/dkim/keys.js';
 import { nextFreeAddress } from '../ops/vpn/allocate.js';
@@ -124,6 +125,24 @@ export function registerApplyCommands(program: Command): void {
             .map((z) => z.text)
             .join('\n'),
         );
+    });
+
+  const history = program
+    .command('history')
+    .description(
+      'the applies that changed this host (a git repository in /var/lib/mailctl/history)',
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const log = await historyLog();
+      if (o.json) process.stdout.write(`${JSON.stringify(log, null, 2)}\n`);
+      else for (const e of log) process.stdout.write(`${e.rev}  ${e.date}  ${e.subject}\n`);
+    });
+  history
+    .command('show <rev>')
+    .description('what one apply changed, as a patch (secrets appear only as tokens)')
+    .action(async (rev: string) => {
+      process.stdout.write(await historyShow(rev));
     });
 
   const vpn = program

@@ -428,6 +428,38 @@ describe('the core mail path on a lab host', () => {
     expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
   });
 
+  it('records each apply in its history with secret tokens, never secret values', () => {
+    const log = JSON.parse(onHost(['mailctl', 'history', '--json']).stdout) as {
+      rev: string;
+      subject: string;
+    }[];
+    expect(log.length).toBeGreaterThanOrEqual(1);
+    expect(log.at(-1)?.subject).toMatch(/^mailctl apply: \d+ file\(s\) changed/);
+    const key = onHost(['cat', '/etc/mailctl/secrets/wireguard-private-key']).stdout.trim();
+    expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const tokens = onHost([
+      'git',
+      '-C',
+      '/var/lib/mailctl/history',
+      'grep',
+      '-c',
+      '@@secret:wireguard-private-key@@',
+      'HEAD',
+    ]);
+    expect(tokens.code).toBe(0);
+    const leaks = onHost([
+      'git',
+      '-C',
+      '/var/lib/mailctl/history',
+      'log',
+      '-p',
+      '--all',
+      '-S',
+      key,
+    ]);
+    expect(leaks.stdout).toBe('');
+  });
+
   it('changes nothing and restarts nothing on a second apply', () => {
     const before = onHost([
       'systemctl',
