@@ -55,23 +55,24 @@ export async function createNetworks(l: LabLayout): Promise<void> {
   await inNs(l.netns.internet, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
   await inNs(l.netns.internet, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
 
-  // `ip netns exec` binds these over /etc: the outside namespaces use the lab world's DNS,
-  // and their hosts files give the lab host's name its public address from the internet
-  // and, split horizon as a VPN's resolver would, its VPN address from the VPN client.
+  // `ip netns exec` binds these over /etc. The internet uses the lab world's DNS. The VPN
+  // client resolves from its hosts file only (split horizon, as a VPN's own resolver
+  // would answer): asking the public DNS too would hand it the public IPv6 address, where
+  // IMAP is, rightly, closed.
   await writeNetnsEtc(
     l,
     l.netns.internet,
     [`${n.hostPublic4} ${l.fqdn}`, `${n.hostPublic6} ${l.fqdn}`],
     n.internetRouter4,
   );
-  await writeNetnsEtc(l, l.netns.vpn, [`${n.hostVpn4} ${l.fqdn}`], n.vpnClientRouter4);
+  await writeNetnsEtc(l, l.netns.vpn, [`${n.hostVpn4} ${l.fqdn}`], undefined);
 }
 
 async function writeNetnsEtc(
   l: LabLayout,
   ns: string,
   lines: string[],
-  resolver: string,
+  resolver: string | undefined,
 ): Promise<void> {
   const dir = l.dirs.etcNetns(ns);
   await mkdir(dir, { recursive: true });
@@ -81,7 +82,9 @@ async function writeNetnsEtc(
   );
   await writeFile(
     `${dir}/resolv.conf`,
-    `# mailctl lab: the lab world's DNS\nnameserver ${resolver}\n`,
+    resolver
+      ? `# mailctl lab: the lab world's DNS\nnameserver ${resolver}\n`
+      : '# mailctl lab: names come from /etc/hosts only (a lookup beyond it is refused at once)\nnameserver 127.0.0.1\n',
   );
 }
 
