@@ -460,6 +460,46 @@ describe('the core mail path on a lab host', () => {
     expect(leaks.stdout).toBe('');
   });
 
+  it('refuses bad account input with a one-line error and changes nothing', () => {
+    const before = onHost(['mailctl', 'mailbox', 'list', '--json']).stdout;
+    const cases: [string[], string, string][] = [
+      [
+        ['mailbox', 'add', 'carol@unknown.example', '--password-stdin'],
+        'E_UNKNOWN_DOMAIN',
+        'long enough password',
+      ],
+      [
+        ['mailbox', 'add', 'not an address', '--password-stdin'],
+        'E_BAD_ADDRESS',
+        'long enough password',
+      ],
+      [
+        ['mailbox', 'add', ALICE.user, '--password-stdin'],
+        'E_MAILBOX_EXISTS',
+        'long enough password',
+      ],
+      [['mailbox', 'add', 'carol@example.com', '--password-stdin'], 'E_WEAK_PASSWORD', 'short'],
+      [
+        ['mailbox', 'add', 'carol@example.com', '--password-stdin', '--quota', 'lots'],
+        'E_BAD_SIZE',
+        'long enough password',
+      ],
+      [['alias', 'add', 'bob@example.net', ALICE.user], 'E_ALIAS_IS_MAILBOX', ''],
+      [['domain', 'remove', 'example.com'], 'E_DOMAIN_NOT_EMPTY', ''],
+    ];
+    for (const [args, code, input] of cases) {
+      const r = onHost(['mailctl', ...args], `${input}\n`);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toContain(code);
+    }
+    expect(onHost(['mailctl', 'mailbox', 'list', '--json']).stdout).toBe(before);
+    // The password never travels in argv: there is no option for it.
+    expect(onHost(['mailctl', 'mailbox', 'add', 'carol@example.com', '--password', 'x']).code).toBe(
+      2,
+    );
+  });
+
   it('changes nothing and restarts nothing on a second apply', () => {
     const before = onHost([
       'systemctl',
