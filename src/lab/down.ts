@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { run } from '../util/exec.js';
+import { run, sleep } from '../util/exec.js';
 import type { Progress } from '../util/progress.js';
 import { hostExecArgv } from './exec.js';
 import { labLayout } from './layout.js';
@@ -59,5 +59,3 @@ async function unmountUnder(dir: string): Promise<void> {
 export async function knownLabs(root: string): Promise<string[]> {
   return existsSync(root) ? (await readdir(root)).sort() : [];
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { mustRun, run } from '../util/exec.js';
+import { mustRun, run, sleep, spawnDetached } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { buildRootfs } from './build.js';
@@ -74,8 +73,7 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   progress.step('booting Debian 13 with systemd in its own namespaces');
   const scriptPath = join(l.dirs.state, 'boot.sh');
   await writeFile(scriptPath, bootScript(l, rootfs.dir), { mode: 0o700 });
-  const consoleFd = openSync(join(l.dirs.state, 'console.log'), 'a');
-  const child = spawn(
+  const unsharePid = spawnDetached(
     'ip',
     [
       'netns',
@@ -92,12 +90,8 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
       'bash',
       scriptPath,
     ],
-    { detached: true, stdio: ['ignore', consoleFd, consoleFd] },
+    join(l.dirs.state, 'console.log'),
   );
-  closeSync(consoleFd);
-  child.unref();
-  const unsharePid = child.pid;
-  if (!unsharePid) throw new UserError('E_LAB_BOOT', 'could not start the lab host');
   const initPid = await waitForInit(unsharePid);
 
   const state: LabState = {
@@ -187,13 +181,11 @@ async function startVpnClient(
 ): Promise<number> {
   const n = l.net;
   const ifname = l.vpnClientInterface;
-  const logFd = openSync(join(l.dirs.state, 'wireguard-client.log'), 'a');
-  const wg = spawn('ip', ['netns', 'exec', l.netns.vpn, 'wireguard-go', '--foreground', ifname], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  wg.unref();
+  const wgPid = spawnDetached(
+    'ip',
+    ['netns', 'exec', l.netns.vpn, 'wireguard-go', '--foreground', ifname],
+    join(l.dirs.state, 'wireguard-client.log'),
+  );
   for (let i = 0; i < 50 && !existsSync(`/var/run/wireguard/${ifname}.sock`); i++) await sleep(100);
   const ns = (args: string[]) => mustRun('ip', ['netns', 'exec', l.netns.vpn, ...args]);
   await ns([
@@ -213,8 +205,7 @@ async function startVpnClient(
   ]);
   await ns(['ip', 'addr', 'add', `${n.vpnClient4}/24`, 'dev', ifname]);
   await ns(['ip', 'link', 'set', ifname, 'up']);
-  if (!wg.pid) throw new UserError('E_LAB_VPN', 'wireguard-go did not start');
-  return wg.pid;
+  return wgPid;
 }
 
 async function waitForHandshake(l: LabLayout): Promise<void> {
@@ -236,5 +227,3 @@ async function waitForHandshake(l: LabLayout): Promise<void> {
     `the VPN client could not reach ${l.net.hostVpn4} over WireGuard`,
   );
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,5 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { UserError } from './errors.js';
 
 export interface RunResult {
@@ -82,3 +83,21 @@ export class CommandError extends Error {
     this.result = result;
   }
 }
+
+/**
+ * Starts a long-lived process that outlives this one (a lab's PID 1, a daemon in a lab
+ * namespace), its output appended to logFile; returns its PID.
+ */
+export function spawnDetached(cmd: string, args: readonly string[], logFile: string): number {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+    child.unref();
+    if (!child.pid) throw new Error(`could not start ${cmd}`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
