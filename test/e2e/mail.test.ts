@@ -31,6 +31,17 @@ const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
 const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
+/** A message from the outside world (example.org) to the MX on port 25. */
+const fromInternet = (to: string, data: string) =>
+  smtpSend(LAB, 'internet', {
+    host: PUBLIC,
+    port: 25,
+    tls: 'none',
+    from: 'someone@example.org',
+    to: [to],
+    data,
+  });
+
 /** Waits (bounded) until a message carrying `marker` is in the mailbox; returns it byte for byte. */
 function waitForMessage(who: { user: string; pass: string }, marker: string): string | undefined {
   for (let i = 0; i < 40; i++) {
@@ -98,50 +109,28 @@ describe('the core mail path on a lab host', () => {
 
   it('delivers mail for an alias to its destination', () => {
     const t = tag();
-    const sent = smtpSend(LAB, 'internet', {
-      host: PUBLIC,
-      port: 25,
-      tls: 'none',
-      from: 'someone@example.org',
-      to: ['info@example.com'],
-      data: testMessage('someone@example.org', 'info@example.com', t),
-    });
+    const sent = fromInternet(
+      'info@example.com',
+      testMessage('someone@example.org', 'info@example.com', t),
+    );
     expect(sent.codes.end).toBe(250);
     expect(waitForMessage(ALICE, t)).toBeDefined();
   });
 
   it('refuses an unknown recipient with 550 and relaying without AUTH', () => {
-    const unknown = smtpSend(LAB, 'internet', {
-      host: PUBLIC,
-      port: 25,
-      tls: 'none',
-      from: 'someone@example.org',
-      to: ['nobody@example.com'],
-      data: 'x',
-    });
+    const unknown = fromInternet('nobody@example.com', 'x');
     expect(unknown.codes.rcpt[0]).toBe(550);
-    const relay = smtpSend(LAB, 'internet', {
-      host: PUBLIC,
-      port: 25,
-      tls: 'none',
-      from: 'someone@example.org',
-      to: ['victim@example.org'],
-      data: 'x',
-    });
+    const relay = fromInternet('victim@example.org', 'x');
     expect(relay.codes.rcpt[0]).toBeGreaterThanOrEqual(450);
     expect(relay.codes.rcpt[0]).not.toBe(250);
   });
 
   it('rejects GTUBE through Rspamd', () => {
     const gtube = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
-    const sent = smtpSend(LAB, 'internet', {
-      host: PUBLIC,
-      port: 25,
-      tls: 'none',
-      from: 'someone@example.org',
-      to: [ALICE.user],
-      data: testMessage('someone@example.org', ALICE.user, tag(), gtube),
-    });
+    const sent = fromInternet(
+      ALICE.user,
+      testMessage('someone@example.org', ALICE.user, tag(), gtube),
+    );
     expect(sent.codes.end).toBe(554);
   });
 
@@ -242,14 +231,7 @@ describe('the core mail path on a lab host', () => {
     let refusal: number | undefined;
     for (let i = 0; i < 4 && refusal === undefined; i++) {
       const t = tag();
-      const r = smtpSend(LAB, 'internet', {
-        host: PUBLIC,
-        port: 25,
-        tls: 'none',
-        from: 'someone@example.org',
-        to: [TINY.user],
-        data: testMessage('someone@example.org', TINY.user, t, big),
-      });
+      const r = fromInternet(TINY.user, testMessage('someone@example.org', TINY.user, t, big));
       if (r.codes.end === 250) {
         accepted.push(t);
         expect(waitForMessage(TINY, t)).toBeDefined();
@@ -376,14 +358,7 @@ describe('the core mail path on a lab host', () => {
     const ignored = onHost(['env', 'MAILCTL_TEST_FAULT=/etc/postfix/main.cf=x', 'mailctl', 'plan']);
     expect(ignored.stdout).toMatch(/No changes/);
     const t = tag();
-    const sent = smtpSend(LAB, 'internet', {
-      host: PUBLIC,
-      port: 25,
-      tls: 'none',
-      from: 'someone@example.org',
-      to: [ALICE.user],
-      data: testMessage('someone@example.org', ALICE.user, t),
-    });
+    const sent = fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, t));
     expect(sent.codes.end).toBe(250);
     expect(waitForMessage(ALICE, t)).toBeDefined();
   });
