@@ -84,7 +84,6 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     'domain',
   );
 
-  const domains = new Set(spec.domains.map((d) => d.name));
   spec.domains.forEach((d, i) => {
     dup(
       d.mailboxes,
@@ -115,7 +114,6 @@ export function crossFieldIssues(spec: Spec): Issue[] {
       'alias',
     );
   });
-  void domains;
 
   const s = spec.mail.spam;
   if (!(s.greylist < s.add_header && s.add_header < s.reject)) {
