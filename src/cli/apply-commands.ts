@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { applyHost, planHost } from '../apply/apply.js';
 import {
   DKIM_DIR,
@@ -25,20 +24,12 @@ import { generateWgKeyPair } from '../lab/wg-keys.js';
 import { mustRun } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
 import { stderrProgress } from '../util/progress.js';
+import { readClusterFile } from './read-cluster-file.js';
 
 export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
 
 async function loadCluster(path: string): Promise<{ spec: Spec; ctx: MailHostContext }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UserError(
-      'E_SPEC_UNREADABLE',
-      `cannot read the cluster file ${path}: ${(e as Error).message}`,
-      { cause: e },
-    );
-  }
+  const text = await readClusterFile(path);
   const spec = parseClusterFile(text, path);
   return { spec, ctx: hostContextFromSpec(spec) };
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { parseClusterFile } from '../spec/index.js';
-import { UserError, ValidationError } from '../util/errors.js';
+import { ValidationError } from '../util/errors.js';
+import { readClusterFile } from './read-cluster-file.js';
 
 /** `mailctl validate [FILE]`: every problem at once, nothing changed anywhere. */
 export function registerValidateCommand(program: Command): void {
@@ -11,14 +11,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string | undefined, o: { json?: boolean }) => {
       const path = file ?? 'cluster.yaml';
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (e) {
-        throw new UserError('E_SPEC_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
+      const text = await readClusterFile(path);
       try {
         const spec = parseClusterFile(text, path);
         if (o.json)
