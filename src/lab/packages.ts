@@ -1,3 +1,5 @@
+import { mailHostPackages } from '../plan/mail-host.js';
+
 /**
  * What goes into the lab's Debian 13 root file system. Both lists are part of the cache
  * key: changing either rebuilds the root.
@@ -26,34 +28,26 @@ export const BASE_PACKAGES = [
 /**
  * Downloaded (not installed) into the root's apt cache, so that `mailctl apply` inside the
  * lab installs the mail stack with no network, as it would from a mirror on a real VPS.
+ * Derived from the components apply installs, so the two cannot drift apart; the rest is
+ * what the next issues (TLS, groupware, hardening, backups) will install.
  */
-export const PREFETCH_PACKAGES = [
-  'postfix',
-  'postfix-pgsql',
-  'dovecot-core',
-  'dovecot-imapd',
-  'dovecot-pop3d',
-  'dovecot-lmtpd',
-  'dovecot-pgsql',
-  'dovecot-sieve',
-  'dovecot-managesieved',
-  'postgresql-17',
-  'postgresql-client-17',
-  'rspamd',
-  'redis-server',
-  'nginx',
-  'sogo',
-  'sogo-activesync',
-  'memcached',
-  'certbot',
-  'fail2ban',
-  'python3-systemd',
-  'restic',
-  'openssh-server',
-  'unattended-upgrades',
-  'lynis',
-  'sudo',
-] as const;
+export const PREFETCH_PACKAGES: readonly string[] = [
+  ...new Set([
+    ...mailHostPackages(),
+    'nginx',
+    'sogo',
+    'sogo-activesync',
+    'memcached',
+    'certbot',
+    'fail2ban',
+    'python3-systemd',
+    'restic',
+    'openssh-server',
+    'unattended-upgrades',
+    'lynis',
+    'sudo',
+  ]),
+].sort();
 
 /** Tools the machine running the lab needs itself (it is Debian 12 here). */
 export const HOST_PACKAGES = [

@@ -14,6 +14,18 @@ import type { DesiredState } from './desired-state.js';
 /** Tools apply itself needs on the host. */
 const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates'];
 
+/** Every Debian package a mail host gets from apply (what the lab must have at hand offline). */
+export function mailHostPackages(): string[] {
+  const components = [
+    wireguardComponent,
+    postgresComponent,
+    rspamdComponent,
+    postfixComponent,
+    dovecotComponent,
+  ];
+  return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
+}
+
 /**
  * Everything one mail host should be, from its context and its VPN peers (pure).
  * The order of components is the order their units are activated in: the database
