@@ -30,7 +30,8 @@ export async function recordHistory(
     await mkdir(HISTORY_DIR, { recursive: true, mode: 0o700 });
     await git(['init', '-q', '-b', 'main']);
   }
-  await run('git', ['-C', HISTORY_DIR, 'rm', '-rq', '--ignore-unmatch', 'files']);
+  // Only the files this apply manages are written: a partial apply (vpn peer add converges
+  // the VPN's files alone) must not read as the removal of every other file.
   for (const f of files) {
     const target = join(HISTORY_DIR, 'files', f.path);
     await mkdir(dirname(target), { recursive: true });

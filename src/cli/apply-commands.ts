@@ -15,7 +15,9 @@ import { mailHostDesiredState } from '../plan/mail-host.js';
 import { listDnsRecords, renderDnsRecords } from '../render/dns/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import {
+  renderWireguard,
   renderWireguardClientConfig,
+  wireguardComponent,
   WIREGUARD_PRIVATE_KEY_SECRET,
   type WireguardPeer,
 } from '../render/wireguard/index.js';
@@ -168,8 +170,22 @@ export function registerApplyCommands(program: Command): void {
         vpnSubnet: ctx.vpnSubnet,
       }),
     );
-    process.stderr.write(
-      `peer ${name} registered at ${address}; run 'mailctl apply' to let it in\n`,
+    // Let the peer in now: only the VPN's files are converged, so nothing else the cluster
+    // file may have changed goes live as a side effect.
+    // Read back from the registry, so the order is the one every later apply renders.
+    const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
+    const files = renderWireguard(ctx, peers);
+    await applyHost(
+      {
+        packages: wireguardComponent.packages,
+        users: [],
+        directories: [],
+        files,
+        components: [wireguardComponent],
+      },
+      {},
+      stderrProgress('vpn peer add'),
     );
+    process.stderr.write(`peer ${name} added at ${address}\n`);
   });
 }

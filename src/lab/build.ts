@@ -14,6 +14,8 @@ import { LAB_CACHE_ROOT, LAB_STATE_ROOT } from './layout.js';
 import { readLabState } from './state.js';
 import { BASE_PACKAGES, HOST_PACKAGES, PREFETCH_PACKAGES } from './packages.js';
 import { ensureHostPackages } from './host-tools.js';
+import { withBuildLock } from './build-lock.js';
+import { unmountUnder } from './mounts.js';
 
 export interface BuiltRootfs {
   key: string;
@@ -53,13 +55,19 @@ export async function buildRootfs(
   opts: { force?: boolean } = {},
 ): Promise<BuiltRootfs> {
   await ensureHostPackages(HOST_PACKAGES, progress);
+  await mkdir(LAB_CACHE_ROOT, { recursive: true });
+  return withBuildLock(LAB_CACHE_ROOT, progress, () => buildLocked(progress, opts));
+}
+
+async function buildLocked(progress: Progress, opts: { force?: boolean }): Promise<BuiltRootfs> {
   const { key, dir, uris } = await currentRootfs();
+  // Checked under the lock: a build that held it may just have made this very root.
   if (!opts.force && existsSync(join(dir, '.mailctl-complete'))) {
     progress.step(`root file system ${key} is cached at ${dir}`);
     return { key, dir, cached: true };
   }
-  await mkdir(LAB_CACHE_ROOT, { recursive: true });
   const tmp = `${dir}.partial`;
+  await unmountUnder(tmp);
   await rm(tmp, { recursive: true, force: true });
   const debCache = join(LAB_CACHE_ROOT, 'debootstrap-debs');
   const aptCache = join(LAB_CACHE_ROOT, 'apt-archives');

@@ -4,6 +4,7 @@ import { run, sleep } from '../util/exec.js';
 import type { Progress } from '../util/progress.js';
 import { hostExecArgv } from './exec.js';
 import { labLayout } from './layout.js';
+import { unmountUnder } from './mounts.js';
 import { destroyNetworks } from './network.js';
 import { processAlive, readLabState } from './state.js';
 
@@ -32,7 +33,8 @@ export async function labDown(
   await destroyNetworks(l);
   await rm(`/var/run/wireguard/${l.vpnClientInterface}.sock`, { force: true });
   await rm(`/var/run/wireguard/${l.vpnClientInterface}.name`, { force: true });
-  await unmountUnder(l.dirs.state);
+  // A lab's mounts live in its own mount namespace; this only catches ones that leaked out.
+  if (existsSync(l.dirs.state)) await unmountUnder(l.dirs.state);
   await rm(l.dirs.state, { recursive: true, force: true });
   if (!opts.quiet) progress.done(`lab '${name}' is down`);
 }
@@ -42,17 +44,6 @@ async function killStrays(wgInterface: string, stateDir: string): Promise<void> 
   for (const pattern of [`wireguard-go --foreground ${wgInterface}$`, `bash ${stateDir}/boot.sh`]) {
     await run('pkill', ['-KILL', '-f', pattern]);
   }
-}
-
-/** A lab's mounts live in its own mount namespace; this only catches ones that leaked out. */
-async function unmountUnder(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  const r = await run('findmnt', ['-rn', '-o', 'TARGET']);
-  const targets = r.stdout
-    .split('\n')
-    .filter((t) => t === dir || t.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const t of targets) await run('umount', ['-l', t]);
 }
 
 /** Names of labs that have state on this machine. */
