@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { run, sleep } from '../util/exec.js';
 import type { Progress } from '../util/progress.js';
 import { hostExecArgv } from './exec.js';
@@ -44,9 +44,4 @@ async function killStrays(wgInterface: string, stateDir: string): Promise<void> 
   for (const pattern of [`wireguard-go --foreground ${wgInterface}$`, `bash ${stateDir}/boot.sh`]) {
     await run('pkill', ['-KILL', '-f', pattern]);
   }
-}
-
-/** Names of labs that have state on this machine. */
-export async function knownLabs(root: string): Promise<string[]> {
-  return existsSync(root) ? (await readdir(root)).sort() : [];
 }

@@ -31,6 +31,18 @@ const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
 const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
+/** apply on the lab host with the test hook that appends `text` to one rendered file. */
+const applyWithFault = (path: string, text: string) =>
+  onHost([
+    'env',
+    'MAILCTL_TEST_HOOKS=1',
+    `MAILCTL_TEST_FAULT=${path}=${text}`,
+    'mailctl',
+    'apply',
+    '--cluster',
+    '/etc/mailctl/cluster.yaml',
+  ]);
+
 /** A message from the outside world (example.org) to the MX on port 25. */
 const fromInternet = (to: string, data: string) =>
   smtpSend(LAB, 'internet', {
@@ -342,15 +354,10 @@ describe('the core mail path on a lab host', () => {
 
   it('never installs a rendered config its daemon refuses, and mail keeps flowing', () => {
     const mainCfBefore = onHost(['sha256sum', '/etc/postfix/main.cf']).stdout;
-    const broken = onHost([
-      'env',
-      'MAILCTL_TEST_HOOKS=1',
-      'MAILCTL_TEST_FAULT=/etc/postfix/main.cf=smtpd_recipient_restrictions = reject_bogus_restriction',
-      'mailctl',
-      'apply',
-      '--cluster',
-      '/etc/mailctl/cluster.yaml',
-    ]);
+    const broken = applyWithFault(
+      '/etc/postfix/main.cf',
+      'smtpd_recipient_restrictions = reject_bogus_restriction',
+    );
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('E_CHECK_FAILED');
     expect(onHost(['sha256sum', '/etc/postfix/main.cf']).stdout).toBe(mainCfBefore);
@@ -366,15 +373,10 @@ describe('the core mail path on a lab host', () => {
   it('rolls back a config that passes its check but fails to go live, keeping the VPN up', () => {
     const before = onHost(['sha256sum', '/etc/wireguard/wg0.conf']).stdout;
     // wg-quick strip accepts any peer text; only wg's own parser, at reload, refuses the key.
-    const r = onHost([
-      'env',
-      'MAILCTL_TEST_HOOKS=1',
-      'MAILCTL_TEST_FAULT=/etc/wireguard/wg0.conf=[Peer]\nPublicKey = not-a-key\nAllowedIPs = 10.100.0.99/32',
-      'mailctl',
-      'apply',
-      '--cluster',
-      '/etc/mailctl/cluster.yaml',
-    ]);
+    const r = applyWithFault(
+      '/etc/wireguard/wg0.conf',
+      '[Peer]\nPublicKey = not-a-key\nAllowedIPs = 10.100.0.99/32',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('E_APPLY_ROLLED_BACK');
     expect(onHost(['sha256sum', '/etc/wireguard/wg0.conf']).stdout).toBe(before);
