@@ -27,6 +27,9 @@ const TINY = {
   pass: 'correct horse battery staple 3',
 };
 
+// Per-user spam settings are tried on a mailbox of their own, so other tests never see them.
+const CAROL = { user: 'carol@example.com', pass: 'correct horse battery staple 4' };
+
 const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
 const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -72,8 +75,8 @@ describe('the core mail path on a lab host', () => {
       const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
       expect(up.code, up.stderr).toBe(0);
     }
-    for (const who of [ALICE, BOB, TINY]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
-    for (const who of [ALICE, BOB]) {
+    for (const who of [ALICE, BOB, TINY, CAROL]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
+    for (const who of [ALICE, BOB, CAROL]) {
       const r = onHost(
         ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
         `${who.pass}\n`,
@@ -144,6 +147,82 @@ describe('the core mail path on a lab host', () => {
       testMessage('someone@example.org', ALICE.user, tag(), gtube),
     );
     expect(sent.codes.end).toBe(554);
+  });
+
+  it('honours per-user spam settings from the database at once, with no Rspamd restart', () => {
+    const rspamdPid = () =>
+      onHost(['systemctl', 'show', '--property=MainPID', '--value', 'rspamd']).stdout.trim();
+    const pidBefore = rspamdPid();
+    const spam = (...args: string[]) => {
+      const r = onHost(['mailctl', 'spam', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    /** Sends the same kind of plain message until the end-of-data reply is `want` (bounded). */
+    const sendUntil = (to: string, want: number) => {
+      let last = 0;
+      for (let i = 0; i < 20 && last !== want; i++) {
+        if (i) labSh(LAB, 'internet', 'sleep 0.5');
+        last = fromInternet(to, testMessage('someone@example.org', to, tag())).codes.end ?? 0;
+      }
+      return last;
+    };
+
+    // With the cluster file's thresholds a plain message from the internet is delivered;
+    // its score (the lab's internet has no reverse DNS, so it scores a few points) is in
+    // the X-Spamd-Result header Rspamd added.
+    const t = tag();
+    expect(
+      fromInternet(CAROL.user, testMessage('someone@example.org', CAROL.user, t)).codes.end,
+    ).toBe(250);
+    const got = waitForMessage(CAROL, t) ?? '';
+    const score = Number(/^X-Spamd-Result: default: \w+ \[(-?[\d.]+) \//im.exec(got)?.[1]);
+    expect(score, 'the plain message scores at least 0').toBeGreaterThanOrEqual(0);
+
+    // Carol's own reject score below it: the same kind of message is now refused at SMTP time.
+    spam('set', CAROL.user, '--reject', String(Math.max(0, Math.floor(score) - 1)));
+    expect(sendUntil(CAROL.user, 554)).toBe(554);
+    // ... for Carol only: Alice still gets it.
+    expect(
+      fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, tag())).codes.end,
+    ).toBe(250);
+
+    // An allowed sender gets through despite her threshold.
+    spam('allow', CAROL.user, 'someone@example.org');
+    expect(sendUntil(CAROL.user, 250)).toBe(250);
+
+    // A blocked domain is refused even with her thresholds back to the cluster file's.
+    spam('unlist', CAROL.user, 'someone@example.org');
+    spam('set', CAROL.user, '--reset');
+    expect(sendUntil(CAROL.user, 250)).toBe(250);
+    spam('block', CAROL.user, '@example.org');
+    expect(sendUntil(CAROL.user, 554)).toBe(554);
+    const shown = JSON.parse(onHost(['mailctl', 'spam', 'show', CAROL.user, '--json']).stdout);
+    expect(shown).toEqual([
+      expect.objectContaining({
+        address: CAROL.user,
+        rejectScore: null,
+        blockSenders: ['@example.org'],
+      }),
+    ]);
+
+    // Bad input is one line naming the problem, and changes nothing.
+    for (const [args, code] of [
+      [['set', CAROL.user, '--reject', 'ten'], 'E_BAD_SCORE'],
+      [['set', CAROL.user, '--reject', '3', '--add-header', '5'], 'E_BAD_SCORE'],
+      [['block', 'nobody@example.com', 'x@example.org'], 'E_UNKNOWN_MAILBOX'],
+      [['allow', CAROL.user, 'not-an-address'], 'E_BAD_ADDRESS'],
+      [['unlist', CAROL.user, 'stranger@example.org'], 'E_UNKNOWN_SENDER'],
+    ] as const) {
+      const r = onHost(['mailctl', 'spam', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(code)]);
+    }
+    expect(JSON.parse(onHost(['mailctl', 'spam', 'show', CAROL.user, '--json']).stdout)).toEqual(
+      shown,
+    );
+
+    // Rspamd re-read its settings map by itself: the same process served every message.
+    expect(rspamdPid()).toBe(pidBefore);
   });
 
   it('keeps IMAP, POP3, ManageSieve and PostgreSQL off the public address', () => {

@@ -1,5 +1,10 @@
 import type { MailHostContext } from '../host-context.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import {
+  BLOCKED_SENDER_SYMBOL,
+  BLOCKED_SENDER_WEIGHT,
+  USER_SETTINGS_MAP,
+} from './user-settings.js';
 
 const LOCAL_D = '/etc/rspamd/local.d';
 
@@ -42,9 +47,18 @@ ${ctx.domains.map((d) => `  ${d} {\n    selector = "mail";\n    path = "/var/lib
     // In the lab and on small hosts there is no resolver for DNS blocklists to use; the
     // defaults stay, but a failing lookup must not hold mail.
     ['options.inc', `${h}dns {\n  timeout = 2s;\n  retransmits = 2;\n}\n`],
+    // The score behind the per-user block lists of the settings map below.
+    [
+      'groups.conf',
+      `${h}group "mailctl" {\n  symbols {\n    "${BLOCKED_SENDER_SYMBOL}" {\n      weight = ${BLOCKED_SENDER_WEIGHT}.0;\n      description = "Sender is on the recipient's block list";\n    }\n  }\n}\n`,
+    ],
+    // Per-user settings (thresholds, allow and block lists) live in PostgreSQL; mailctl
+    // writes them to a file map that the settings module re-reads on change. A map must be
+    // named at the top level (`settings = "<map>"`), which only rspamd.conf.override can do.
+    ['/etc/rspamd/rspamd.conf.override', `${h}settings = "file://${USER_SETTINGS_MAP}";\n`],
   ];
   return files.map(([name, content]) => ({
-    path: `${LOCAL_D}/${name}`,
+    path: name.startsWith('/') ? name : `${LOCAL_D}/${name}`,
     content,
     mode: 0o644,
     owner: 'root',
