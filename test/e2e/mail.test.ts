@@ -242,6 +242,66 @@ describe('the core mail path on a lab host', () => {
     }
   });
 
+  it('takes a Sieve script over ManageSieve (VPN only, TLS before AUTH) and files mail by it', () => {
+    const auth = `AUTHENTICATE "PLAIN" "${Buffer.from(`\0${BOB.user}\0${BOB.pass}`).toString('base64')}"`;
+    const reply = '^(OK|NO|BYE)\\b';
+    const script = [
+      'require ["fileinto", "mailbox"];',
+      'if header :contains "subject" "sieve-me" { fileinto :create "Filed"; stop; }',
+      '',
+    ].join('\r\n');
+    const broken = 'require ["fileinto"];\r\nfileinto "x" oops;\r\n';
+    const literal = (s: string) => `{${Buffer.byteLength(s)}+}\r\n${s}`;
+
+    const cleartext = dialogFrom(LAB, 'vpn', {
+      host: VPN,
+      port: 4190,
+      steps: [{ send: auth, until: reply }],
+    });
+    expect(cleartext.replies[0]).toMatch(/^NO /m);
+
+    const r = dialogFrom(LAB, 'vpn', {
+      host: VPN,
+      port: 4190,
+      steps: [
+        { send: 'STARTTLS', until: reply },
+        { starttls: true },
+        { send: 'NOOP', until: reply },
+        { send: auth, until: reply, expect: '^OK' },
+        { send: `PUTSCRIPT "broken" ${literal(broken)}`, until: reply },
+        { send: `PUTSCRIPT "mailctl-test" ${literal(script)}`, until: reply },
+        { send: 'SETACTIVE "mailctl-test"', until: reply },
+        { send: 'LOGOUT', until: reply },
+      ],
+    });
+    expect(r.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(r.replies[3]).toMatch(/^OK/m);
+    expect(r.replies[4], 'a script with a syntax error is refused').toMatch(/^NO /m);
+    expect(r.replies[5]).toMatch(/^OK/m);
+    expect(r.replies[6]).toMatch(/^OK/m);
+
+    const filed = tag();
+    const plain = tag();
+    for (const [t, subject] of [
+      [filed, `sieve-me ${filed}`],
+      [plain, `plain ${plain}`],
+    ] as const) {
+      const msg = testMessage('someone@example.org', BOB.user, t).replace(
+        /^Subject: .*$/m,
+        `Subject: ${subject}`,
+      );
+      expect(fromInternet(BOB.user, msg).codes.end).toBe(250);
+    }
+    expect(waitForMessage(BOB, plain), 'unmatched mail stays in INBOX').toBeDefined();
+    let inFiled: string[] = [];
+    for (let i = 0; i < 20 && !inFiled.some((m) => m.includes(filed)); i++) {
+      inFiled = imapFetchAll(LAB, 'vpn', VPN, BOB.user, BOB.pass, 993, 'Filed').messages;
+    }
+    expect(inFiled.some((m) => m.includes(filed))).toBe(true);
+    const inbox = imapFetchAll(LAB, 'vpn', VPN, BOB.user, BOB.pass).messages;
+    expect(inbox.some((m) => m.includes(filed))).toBe(false);
+  });
+
   it('guards submission on 587: no AUTH before STARTTLS, wrong password refused, right one accepted', () => {
     const plain = dialogFrom(LAB, 'internet', {
       host: PUBLIC,
