@@ -509,6 +509,49 @@ describe('the core mail path on a lab host', () => {
     expect(waitForMessage(ALICE, t)).toBeDefined();
   });
 
+  it('rolls the configuration back to an earlier history revision, checked and reloaded like an apply', () => {
+    const log = () =>
+      JSON.parse(onHost(['mailctl', 'history', '--json']).stdout) as {
+        rev: string;
+        subject: string;
+      }[];
+    const actions = () => onHost(['cat', '/etc/rspamd/local.d/actions.conf']).stdout;
+    const good = log()[0]?.rev ?? '';
+    const actionsGood = actions();
+    expect(actionsGood).toContain('reject = 15;');
+
+    // An apply from a changed cluster file (reject score 14) is a new revision.
+    labSh(
+      LAB,
+      'host',
+      "sed 's/reject: 15/reject: 14/' /etc/mailctl/cluster.yaml > /root/cluster-changed.yaml",
+    );
+    const changed = onHost(['mailctl', 'apply', '--cluster', '/root/cluster-changed.yaml']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(actions()).toContain('reject = 14;');
+
+    for (const rev of ['HEAD~1', '0000000']) {
+      const bad = onHost(['mailctl', 'rollback', rev]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining('E_BAD_REVISION')]);
+    }
+    expect(actions()).toContain('reject = 14;');
+
+    const back = onHost(['mailctl', 'rollback', good]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`Rolled back to ${good}`);
+    expect(actions()).toBe(actionsGood);
+    expect(log()[0]?.subject).toBe(`mailctl rollback to ${good}: 1 file(s) changed`);
+    expect(onHost(['mailctl', 'rollback', good]).stdout).toContain('No changes');
+    expect(
+      fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, tag())).codes.end,
+    ).toBe(250);
+    // The rollback reached the cluster file's own state, so apply has nothing to do.
+    expect(onHost(['mailctl', 'apply', '--cluster', '/etc/mailctl/cluster.yaml']).stdout).toContain(
+      'No changes',
+    );
+  });
+
   it('rolls back a config that passes its check but fails to go live, keeping the VPN up', () => {
     const before = onHost(['sha256sum', '/etc/wireguard/wg0.conf']).stdout;
     // wg-quick strip accepts any peer text; only wg's own parser, at reload, refuses the key.
