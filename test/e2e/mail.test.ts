@@ -28,7 +28,7 @@ const TINY = {
 };
 
 // Per-user spam settings are tried on a mailbox of their own, so other tests never see them.
-const CAROL = { user: 'carol@example.com', pass: 'correct horse battery staple 4' };
+const ERIN = { user: 'erin@example.com', pass: 'correct horse battery staple 4' };
 
 const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
@@ -75,8 +75,8 @@ describe('the core mail path on a lab host', () => {
       const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
       expect(up.code, up.stderr).toBe(0);
     }
-    for (const who of [ALICE, BOB, TINY, CAROL]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
-    for (const who of [ALICE, BOB, CAROL]) {
+    for (const who of [ALICE, BOB, TINY, ERIN]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
+    for (const who of [ALICE, BOB, ERIN]) {
       const r = onHost(
         ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
         `${who.pass}\n`,
@@ -172,34 +172,34 @@ describe('the core mail path on a lab host', () => {
     // the X-Spamd-Result header Rspamd added.
     const t = tag();
     expect(
-      fromInternet(CAROL.user, testMessage('someone@example.org', CAROL.user, t)).codes.end,
+      fromInternet(ERIN.user, testMessage('someone@example.org', ERIN.user, t)).codes.end,
     ).toBe(250);
-    const got = waitForMessage(CAROL, t) ?? '';
+    const got = waitForMessage(ERIN, t) ?? '';
     const score = Number(/^X-Spamd-Result: default: \w+ \[(-?[\d.]+) \//im.exec(got)?.[1]);
     expect(score, 'the plain message scores at least 0').toBeGreaterThanOrEqual(0);
 
-    // Carol's own reject score below it: the same kind of message is now refused at SMTP time.
-    spam('set', CAROL.user, '--reject', String(Math.max(0, Math.floor(score) - 1)));
-    expect(sendUntil(CAROL.user, 554)).toBe(554);
-    // ... for Carol only: Alice still gets it.
+    // Erin's own reject score below it: the same kind of message is now refused at SMTP time.
+    spam('set', ERIN.user, '--reject', String(Math.max(0, Math.floor(score) - 1)));
+    expect(sendUntil(ERIN.user, 554)).toBe(554);
+    // ... for Erin only: Alice still gets it.
     expect(
       fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, tag())).codes.end,
     ).toBe(250);
 
     // An allowed sender gets through despite her threshold.
-    spam('allow', CAROL.user, 'someone@example.org');
-    expect(sendUntil(CAROL.user, 250)).toBe(250);
+    spam('allow', ERIN.user, 'someone@example.org');
+    expect(sendUntil(ERIN.user, 250)).toBe(250);
 
     // A blocked domain is refused even with her thresholds back to the cluster file's.
-    spam('unlist', CAROL.user, 'someone@example.org');
-    spam('set', CAROL.user, '--reset');
-    expect(sendUntil(CAROL.user, 250)).toBe(250);
-    spam('block', CAROL.user, '@example.org');
-    expect(sendUntil(CAROL.user, 554)).toBe(554);
-    const shown = JSON.parse(onHost(['mailctl', 'spam', 'show', CAROL.user, '--json']).stdout);
+    spam('unlist', ERIN.user, 'someone@example.org');
+    spam('set', ERIN.user, '--reset');
+    expect(sendUntil(ERIN.user, 250)).toBe(250);
+    spam('block', ERIN.user, '@example.org');
+    expect(sendUntil(ERIN.user, 554)).toBe(554);
+    const shown = JSON.parse(onHost(['mailctl', 'spam', 'show', ERIN.user, '--json']).stdout);
     expect(shown).toEqual([
       expect.objectContaining({
-        address: CAROL.user,
+        address: ERIN.user,
         rejectScore: null,
         blockSenders: ['@example.org'],
       }),
@@ -207,17 +207,17 @@ describe('the core mail path on a lab host', () => {
 
     // Bad input is one line naming the problem, and changes nothing.
     for (const [args, code] of [
-      [['set', CAROL.user, '--reject', 'ten'], 'E_BAD_SCORE'],
-      [['set', CAROL.user, '--reject', '3', '--add-header', '5'], 'E_BAD_SCORE'],
+      [['set', ERIN.user, '--reject', 'ten'], 'E_BAD_SCORE'],
+      [['set', ERIN.user, '--reject', '3', '--add-header', '5'], 'E_BAD_SCORE'],
       [['block', 'nobody@example.com', 'x@example.org'], 'E_UNKNOWN_MAILBOX'],
-      [['allow', CAROL.user, 'not-an-address'], 'E_BAD_ADDRESS'],
-      [['unlist', CAROL.user, 'stranger@example.org'], 'E_UNKNOWN_SENDER'],
+      [['allow', ERIN.user, 'not-an-address'], 'E_BAD_ADDRESS'],
+      [['unlist', ERIN.user, 'stranger@example.org'], 'E_UNKNOWN_SENDER'],
     ] as const) {
       const r = onHost(['mailctl', 'spam', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(code)]);
     }
-    expect(JSON.parse(onHost(['mailctl', 'spam', 'show', CAROL.user, '--json']).stdout)).toEqual(
+    expect(JSON.parse(onHost(['mailctl', 'spam', 'show', ERIN.user, '--json']).stdout)).toEqual(
       shown,
     );
 
