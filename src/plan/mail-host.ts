@@ -1,5 +1,6 @@
 import type { MailHostContext } from '../render/host-context.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
+import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
@@ -22,6 +23,7 @@ export function mailHostPackages(): string[] {
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
+    nginxComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
 }
@@ -43,6 +45,8 @@ export function mailHostDesiredState(
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
+    // Last: it fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
+    [nginxComponent, renderNginx(ctx)],
   ];
   const components = parts.map(([c]) => c);
   return {
@@ -61,6 +65,8 @@ export function mailHostDesiredState(
       // Postfix's queue_directory; `postfix check` creates the queue's own subdirectories.
       { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
+      // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
+      { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.postgres.walArchiveDir, owner: 'postgres', group: 'postgres', mode: 0o700 },
       ...(ctx.postgres.mode === 'container'
         ? [{ path: ctx.postgres.dataDir, owner: 'postgres', group: 'postgres', mode: 0o700 }]
