@@ -242,6 +242,33 @@ describe('the core mail path on a lab host', () => {
     }
   });
 
+  it('serves the Rspamd web interface on the VPN side only with its password', () => {
+    const password = onHost([
+      'cat',
+      '/etc/mailctl/secrets/rspamd-controller-password',
+    ]).stdout.trim();
+    expect(password.length).toBeGreaterThanOrEqual(24);
+    const status = (side: 'vpn' | 'internet', host: string, headers: string[] = []) =>
+      labRun(LAB, side, [
+        'curl',
+        '-sk',
+        '--max-time',
+        '5',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        ...headers,
+        `https://${host}/rspamd/stat`,
+      ]).stdout;
+    // nginx passes the VPN client's address on, so the controller does not take nginx's
+    // loopback connection for a trusted local one.
+    expect(status('vpn', VPN)).toBe('401');
+    expect(status('vpn', VPN, ['-H', 'Password: not-the-password'])).toBe('401');
+    expect(status('vpn', VPN, ['-H', `Password: ${password}`])).toBe('200');
+    expect(status('internet', PUBLIC, ['-H', `Password: ${password}`])).toBe('404');
+  });
+
   it('takes a Sieve script over ManageSieve (VPN only, TLS before AUTH) and files mail by it', () => {
     const auth = `AUTHENTICATE "PLAIN" "${Buffer.from(`\0${BOB.user}\0${BOB.pass}`).toString('base64')}"`;
     const reply = '^(OK|NO|BYE)\\b';
