@@ -1,6 +1,10 @@
 import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
-import { LMTP_CONCURRENCY, POSTFIX_PRIVATE_SOCKETS, RSPAMD_MILTER_ADDRESS } from '../mail-sockets.js';
+import {
+  LMTP_CONCURRENCY,
+  POSTFIX_PRIVATE_SOCKETS,
+  RSPAMD_MILTER_ADDRESS,
+} from '../mail-sockets.js';
 import { MOZILLA_INTERMEDIATE_TLS12_CIPHERS } from '../mozilla-tls.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
 import { isIpv6 } from '../wireguard/addresses.js';
