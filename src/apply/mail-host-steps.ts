@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
+import { checkAcmePrerequisites, ensureAcmeCertificate } from '../ops/tls/acme.js';
 import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
@@ -24,7 +25,13 @@ export interface SeedAccounts {
 /** The host steps around the files of a mail host: keys and certificates, then the database. */
 export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHooks {
   return {
+    async preflight() {
+      checkAcmePrerequisites(ctx);
+    },
     async beforeFiles() {
+      // Every TLS port works from the first apply on; with tls.mode acme the ACME
+      // certificate replaces this one once certbot has it (afterActivate: nginx must be
+      // serving the challenge first).
       await ensureSelfSignedCertificate(ctx.fqdn, ctx.tls.certFile, ctx.tls.keyFile);
       for (const domain of ctx.domains) {
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
@@ -53,6 +60,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
         notes.push(`applied ${pending.length} database migration(s)`);
       }
       notes.push(...(await seedAccounts(seed)));
+      notes.push(...(await ensureAcmeCertificate(ctx)));
       return notes;
     },
   };
