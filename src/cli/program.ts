@@ -3,6 +3,7 @@ import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerSpamCommands } from './spam-commands.js';
 import { registerTlsCommands } from './tls-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerApplyCommands(program);
   registerAccountCommands(program);
+  registerSpamCommands(program);
   registerTlsCommands(program);
   registerLabCommands(program);
   return program;
