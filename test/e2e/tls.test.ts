@@ -250,6 +250,24 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     );
   });
 
+  it('keeps the self-signed certificate and mail flowing when the ACME CA cannot be reached', () => {
+    const selfSigned = servedSerial(TLS_PORTS[1]);
+    const unreachable = clusterWithTls(acmeTls(ACME_CA_ON_HOST)).replace(
+      ACME_DIRECTORY,
+      'https://acme.example.org:14001/dir',
+    );
+    expect(onHost(['sh', '-c', 'cat > /tmp/unreachable-ca.yaml'], unreachable).code).toBe(0);
+    const r = onHost(['mailctl', 'apply', '--cluster', '/tmp/unreachable-ca.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('E_ACME_FAILED');
+    expect(r.stderr).toContain('the services keep the current certificate');
+    expect(onHost(['test', '-e', LIVE]).code).not.toBe(0);
+    for (const p of TLS_PORTS) expect(servedSerial(p), `${p.port}`).toBe(selfSigned);
+    const sent = sendOne();
+    expect(sent.code).toBe(250);
+    expect(delivered(sent.marker)).toBe(true);
+  });
+
   it('obtains a certificate over HTTP-01 through nginx on port 80, and installs it for every service', () => {
     expect(
       onHost(['sh', '-c', `cat > ${CLUSTER}`], clusterWithTls(acmeTls(ACME_CA_ON_HOST))).code,
