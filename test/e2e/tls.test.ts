@@ -409,4 +409,33 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
       expect(delivered(marker), marker).toBe(true);
     onHost(['systemctl', 'stop', unit]);
   });
+  it('goes back to a self-signed certificate when the cluster file says so, and mail keeps flowing', () => {
+    const acmeSerial = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
+    expect(
+      onHost(['sh', '-c', `cat > ${CLUSTER}`], clusterWithTls('tls:\n  mode: self-signed')).code,
+    ).toBe(0);
+    const r = onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('stopped certbot.timer');
+    expect(r.stdout).toContain(`replaced the ACME certificate for ${FQDN} by a self-signed one`);
+    expect(onHost(['systemctl', 'is-enabled', 'certbot.timer']).stdout.trim()).toBe('disabled');
+    const serials = new Set(TLS_PORTS.map(servedSerial));
+    expect(serials.size).toBe(1);
+    expect(serials.has(acmeSerial)).toBe(false);
+    const names = onHost(
+      ['openssl', 'x509', '-noout', '-subject', '-issuer'],
+      onHost(['cat', `/etc/mailctl/tls/${FQDN}.crt`]).stdout,
+    ).stdout;
+    // Its own issuer: self-signed (openssl 3.5 prints `CN=name`, older ones `CN = name`).
+    const [subject, issuer] = names
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\w+=/, ''));
+    expect(subject?.replace(/ /g, '')).toBe(`CN=${FQDN}`);
+    expect(issuer).toBe(subject);
+    expect(onHost(['mailctl', 'apply', '--cluster', CLUSTER]).stdout).toMatch(/No changes/);
+    const sent = sendOne();
+    expect(sent.code).toBe(250);
+    expect(delivered(sent.marker)).toBe(true);
+  });
 });

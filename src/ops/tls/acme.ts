@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import {
   CERTBOT_DEPLOY_HOOK_PATH,
+  CERTBOT_DROPIN_PATH,
   certbotLineage,
   certbotRenewalConf,
+  CERTIFICATE_READERS,
 } from '../../render/certbot/index.js';
 import type { AcmeContext, MailHostContext } from '../../render/host-context.js';
 import { ACME_WEBROOT } from '../../render/nginx/index.js';
 import { run } from '../../util/exec.js';
 import { UserError } from '../../util/errors.js';
+import { ensureSelfSignedCertificate } from './self-signed.js';
 
 /** certbot's environment: a private ACME server's CA is the only one trusted for it. */
 export function certbotEnv(acme: AcmeContext): NodeJS.ProcessEnv {
@@ -42,7 +45,7 @@ const tail = (s: string) => s.trim().split('\n').slice(-6).join('\n  ');
  */
 export async function ensureAcmeCertificate(ctx: MailHostContext): Promise<string[]> {
   const acme = ctx.tls.acme;
-  if (!acme) return [];
+  if (!acme) return leaveAcme(ctx);
   const notes: string[] = [];
   const name = ctx.fqdn;
   const fullchain = `${certbotLineage(name)}/fullchain.pem`;
@@ -127,4 +130,40 @@ export async function renewAcmeCertificate(
     { env: certbotEnv(acme), timeoutMs: 10 * 60_000 },
   );
   return { code: r.code, output: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * Back from tls.mode acme to self-signed: certbot must stop installing certificates over
+ * the self-signed one, and the services get a self-signed certificate again. certbot's own
+ * state (/etc/letsencrypt: the account, the lineage) stays, for a later switch back.
+ */
+export async function leaveAcme(ctx: MailHostContext): Promise<string[]> {
+  if (ctx.tls.acme) return [];
+  const notes: string[] = [];
+  if (existsSync(CERTBOT_DEPLOY_HOOK_PATH)) {
+    await rm(CERTBOT_DEPLOY_HOOK_PATH, { force: true });
+    await rm(CERTBOT_DROPIN_PATH, { force: true });
+    await run('systemctl', ['daemon-reload']);
+    await run('systemctl', ['disable', '--now', 'certbot.timer']);
+    notes.push(
+      'tls.mode is self-signed: removed the certbot deploy hook and stopped certbot.timer',
+    );
+  }
+  const fullchain = `${certbotLineage(ctx.fqdn)}/fullchain.pem`;
+  const installed = await readFile(ctx.tls.certFile, 'utf8').catch(() => '');
+  if (installed && installed === (await readFile(fullchain, 'utf8').catch(() => undefined))) {
+    // Made beside the live pair and renamed into place, as the deploy hook does.
+    const [cert, key] = [`${ctx.tls.certFile}.new`, `${ctx.tls.keyFile}.new`];
+    await rm(cert, { force: true });
+    await rm(key, { force: true });
+    await ensureSelfSignedCertificate(ctx.fqdn, cert, key);
+    await rename(key, ctx.tls.keyFile);
+    await rename(cert, ctx.tls.certFile);
+    for (const unit of CERTIFICATE_READERS) {
+      if ((await run('systemctl', ['is-active', '--quiet', unit])).code === 0)
+        await run('systemctl', ['reload', unit]);
+    }
+    notes.push(`replaced the ACME certificate for ${ctx.fqdn} by a self-signed one`);
+  }
+  return notes;
 }
