@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { labRun, labSh, mailctl } from './support/cli.js';
+import { labRun, labSh, mailctl, sh } from './support/cli.js';
 import { httpFrom } from './support/http.js';
 import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { handshake } from './support/tls.js';
@@ -154,6 +154,20 @@ describe('nginx on a lab host: the public and the VPN side', () => {
         expect(r.status, `${host}${path}`).toBe(404);
         expect(r.headers['strict-transport-security'], `${host}${path}`).toBeDefined();
       }
+    }
+  });
+
+  it('tells mail clients their settings (autoconfig), as well-formed XML', () => {
+    for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml']) {
+      const r = httpFrom(LAB, 'internet', `https://${FQDN}${path}`);
+      expect(r.status, path).toBe(200);
+      expect(r.headers['content-type'], path).toBe('text/xml');
+      expect(r.body).toContain('<domain>example.com</domain>');
+      expect(r.body).toContain(`<hostname>${FQDN}</hostname><port>465</port>`);
+      const parsed = sh(
+        `printf %s '${r.body}' | python3 -c 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.read()); print(len(d.getElementsByTagName("incomingServer")), len(d.getElementsByTagName("outgoingServer")))'`,
+      );
+      expect(parsed.stdout.trim(), parsed.stderr).toBe('2 2');
     }
   });
 
