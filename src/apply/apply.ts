@@ -16,6 +16,8 @@ import { ensureSecrets, readSecret, SECRETS_DIR } from './secrets.js';
 import { checkStaged } from './stage.js';
 
 export interface ApplyHooks {
+  /** Checks of the host that must pass before apply changes anything. */
+  preflight?: () => Promise<void>;
   /** Host steps the new files rely on (TLS certificate, DKIM keys); run after packages. */
   beforeFiles?: () => Promise<void>;
   /** Steps that need the services running (database migrations, seeding accounts). */
@@ -62,6 +64,7 @@ export async function applyHost(
   historyTitle?: string,
 ): Promise<ApplyResult> {
   const notes: string[] = [];
+  await hooks.preflight?.();
   let plan = computePlan(desired, await observe(desired), resolver(true));
 
   if (plan.packages.length) {
@@ -129,9 +132,8 @@ export async function applyHost(
   } else if (plan.unitsToEnable.length) {
     await activate(plan, progress);
   }
-  notes.push(...((await hooks.afterActivate?.()) ?? []));
-
-  const changed = !isEmptyPlan(plan) || notes.length > 0;
+  // The files are live from here on: recorded before the steps after activation, which
+  // may fail on their own (an ACME CA out of reach) without undoing them.
   let commit: string | undefined;
   if (!isEmptyPlan(plan)) {
     const summary = plan.files.map((f) => `${f.kind} ${f.file.path}`).join('\n');
@@ -140,6 +142,9 @@ export async function applyHost(
       `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed\n\n${summary}\n`,
     );
   }
+  notes.push(...((await hooks.afterActivate?.()) ?? []));
+
+  const changed = !isEmptyPlan(plan) || notes.length > 0;
   return { plan, changed, commit, notes };
 }
 

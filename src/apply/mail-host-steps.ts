@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
+import { checkAcmePrerequisites, ensureAcmeCertificate } from '../ops/tls/acme.js';
 import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
 import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
@@ -37,7 +38,13 @@ export interface SeedAccounts {
 /** The host steps around the files of a mail host: keys and certificates, then the database. */
 export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHooks {
   return {
+    async preflight() {
+      checkAcmePrerequisites(ctx);
+    },
     async beforeFiles() {
+      // Every TLS port works from the first apply on; with tls.mode acme the ACME
+      // certificate replaces this one once certbot has it (afterActivate: nginx must be
+      // serving the challenge first).
       await ensureSelfSignedCertificate(ctx.fqdn, ctx.tls.certFile, ctx.tls.keyFile);
       for (const domain of ctx.domains) {
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
@@ -69,6 +76,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       if (ctx.postgres.mode === 'container') notes.push(...(await setRolePasswords()));
       notes.push(...(await seedAccounts(seed)));
       if (await syncUserSettingsMap()) notes.push('updated the per-user spam settings map');
+      notes.push(...(await ensureAcmeCertificate(ctx)));
       return notes;
     },
   };

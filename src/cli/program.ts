@@ -5,6 +5,7 @@ import { registerApplyCommands } from './apply-commands.js';
 import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSpamCommands } from './spam-commands.js';
+import { registerTlsCommands } from './tls-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
 export const VERSION = '0.1.0';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerApplyCommands(program);
   registerAccountCommands(program);
   registerSpamCommands(program);
+  registerTlsCommands(program);
   registerBenchCommands(program);
   registerLabCommands(program);
   return program;

@@ -1,4 +1,5 @@
 import type { MailHostContext } from '../render/host-context.js';
+import { certbotComponent, renderCertbot } from '../render/certbot/index.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
@@ -29,6 +30,7 @@ export function mailHostPackages(): string[] {
     postfixComponent,
     dovecotComponent,
     nginxComponent,
+    certbotComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
 }
@@ -52,6 +54,10 @@ export function mailHostDesiredState(
     [dovecotComponent, renderDovecot(ctx)],
     // Last: it fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
     [nginxComponent, renderNginx(ctx)],
+    // Only with tls.mode acme: the deploy hook and the timer's environment.
+    ...(ctx.tls.acme
+      ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
+      : []),
   ];
   const components = parts.map(([c]) => c);
   const pgOwner = ctx.postgres.mode === 'container' ? ALPINE_POSTGRES_ID : 'postgres';
