@@ -7,9 +7,12 @@ import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
+import { sogoComponent } from '../render/sogo/index.js';
 import { run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { SECRETS_DIR } from './secrets.js';
+
+const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
 
 export const DKIM_DIR = '/var/lib/rspamd/dkim';
 export const DKIM_SELECTOR = 'mail';
@@ -51,6 +54,12 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       if (pending.length) {
         await psql(migrationScript(pending));
         notes.push(`applied ${pending.length} database migration(s)`);
+        // SOGo looks for its tables and creates them when it starts, which on a first
+        // apply is before its schema exists: it starts again on the migrated database.
+        if ((await run('systemctl', ['is-active', '--quiet', SOGO_UNIT])).code === 0) {
+          await run('systemctl', ['restart', SOGO_UNIT]);
+          notes.push(`restarted ${SOGO_UNIT} on the migrated database`);
+        }
       }
       notes.push(...(await seedAccounts(seed)));
       return notes;

@@ -3,6 +3,12 @@ import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
+import {
+  memcachedComponent,
+  renderMemcached,
+  renderSogo,
+  sogoComponent,
+} from '../render/sogo/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import {
   renderWireguard,
@@ -22,6 +28,8 @@ export function mailHostPackages(): string[] {
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
+    memcachedComponent,
+    sogoComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
 }
@@ -43,6 +51,9 @@ export function mailHostDesiredState(
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
+    // SOGo caches in memcached and logs in to Dovecot and Postfix: it comes last.
+    [memcachedComponent, renderMemcached()],
+    [sogoComponent, renderSogo(ctx)],
   ];
   const components = parts.map(([c]) => c);
   return {
