@@ -5,6 +5,7 @@ import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
 import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
+import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import { sogoComponent } from '../render/sogo/index.js';
@@ -32,6 +33,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       for (const domain of ctx.domains) {
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
       }
+      await ensureUserSettingsMap();
     },
     async afterActivate() {
       const notes: string[] = [];
@@ -62,6 +64,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
         }
       }
       notes.push(...(await seedAccounts(seed)));
+      if (await syncUserSettingsMap()) notes.push('updated the per-user spam settings map');
       return notes;
     },
   };

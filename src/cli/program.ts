@@ -3,6 +3,7 @@ import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerSpamCommands } from './spam-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
 export const VERSION = '0.1.0';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerApplyCommands(program);
   registerAccountCommands(program);
+  registerSpamCommands(program);
   registerLabCommands(program);
   return program;
 }

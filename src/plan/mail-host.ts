@@ -1,5 +1,6 @@
 import type { MailHostContext } from '../render/host-context.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
+import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
@@ -7,6 +8,7 @@ import {
   memcachedComponent,
   renderMemcached,
   renderSogo,
+  renderSogoNginx,
   sogoComponent,
 } from '../render/sogo/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
@@ -30,6 +32,7 @@ export function mailHostPackages(): string[] {
     dovecotComponent,
     memcachedComponent,
     sogoComponent,
+    nginxComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
 }
@@ -51,9 +54,11 @@ export function mailHostDesiredState(
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
-    // SOGo caches in memcached and logs in to Dovecot and Postfix: it comes last.
+    // SOGo caches in memcached and logs in to Dovecot and Postfix.
     [memcachedComponent, renderMemcached()],
     [sogoComponent, renderSogo(ctx)],
+    // Last: it fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
+    [nginxComponent, [...renderNginx(ctx), renderSogoNginx()]],
   ];
   const components = parts.map(([c]) => c);
   return {
@@ -72,6 +77,8 @@ export function mailHostDesiredState(
       // Postfix's queue_directory; `postfix check` creates the queue's own subdirectories.
       { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
+      // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
+      { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.postgres.walArchiveDir, owner: 'postgres', group: 'postgres', mode: 0o700 },
       ...(ctx.postgres.mode === 'container'
         ? [{ path: ctx.postgres.dataDir, owner: 'postgres', group: 'postgres', mode: 0o700 }]

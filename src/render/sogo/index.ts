@@ -1,6 +1,6 @@
 export { memcachedComponent, sogoComponent, SOGO_CHECK_SCRIPT } from './component.js';
 export { MEMCACHED_CONF_PATH } from './memcached-conf.js';
-export { NGINX_VPN_INCLUDE_DIR, renderSogoNginx, SOGO_NGINX_PATH } from './nginx-locations.js';
+export { renderSogoNginx, SOGO_NGINX_PATH } from './nginx-locations.js';
 export { renderMemcached, renderSogo } from './render-sogo.js';
 export {
   MEMCACHED_LISTEN,

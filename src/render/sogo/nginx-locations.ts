@@ -1,12 +1,12 @@
+import { NGINX_VPN_INCLUDE_DIR } from '../nginx/paths.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
 import { SOGO_LISTEN } from './sogo-conf.js';
 
 /**
  * The contract with the nginx renderer: its server on the VPN address, port 443, includes
- * every file in this directory inside its `server` block. Nothing here is reachable from
- * a public address.
+ * every file in vpn.d/ inside its `server` block (with the VPN allow-list and the security
+ * headers). Nothing here is reachable from a public address.
  */
-export const NGINX_VPN_INCLUDE_DIR = '/etc/nginx/mailctl/vpn.d';
 export const SOGO_NGINX_PATH = `${NGINX_VPN_INCLUDE_DIR}/sogo.conf`;
 
 /** Debian's sogo package keeps the web interface's static files here. */
