@@ -8,10 +8,23 @@ import * as accounts from '../ops/accounts/store.js';
 import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
-import { sogoComponent } from '../render/sogo/index.js';
+import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../render/sogo/index.js';
 import { run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
-import { SECRETS_DIR } from './secrets.js';
+import { readSecret, SECRETS_DIR } from './secrets.js';
+import { POSTFIX_DB_PASSWORD_SECRET } from '../render/postfix/pgsql-maps.js';
+import { DOVECOT_DB_PASSWORD_SECRET } from '../render/dovecot/sql-conf.js';
+
+/**
+ * In container mode the daemons log in over TCP with SCRAM (no peer authentication across
+ * the container boundary): each role's password is a host secret that their rendered
+ * configuration already refers to.
+ */
+const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
+  ['postfix', POSTFIX_DB_PASSWORD_SECRET],
+  ['dovecot', DOVECOT_DB_PASSWORD_SECRET],
+  ['sogo', SOGO_DB_PASSWORD_SECRET],
+];
 
 const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
 
@@ -63,11 +76,28 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
           notes.push(`restarted ${SOGO_UNIT} on the migrated database`);
         }
       }
+      if (ctx.postgres.mode === 'container') notes.push(...(await setRolePasswords()));
       notes.push(...(await seedAccounts(seed)));
       if (await syncUserSettingsMap()) notes.push('updated the per-user spam settings map');
       return notes;
     },
   };
+}
+
+/** Sets each daemon role's password once; the value travels on psql's stdin, never in argv. */
+async function setRolePasswords(): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [role, secret] of CONTAINER_ROLE_SECRETS) {
+    const [[unset] = []] = await psql(
+      `SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = :'r';`,
+      { r: role },
+    );
+    if (unset !== 't') continue;
+    // Secrets are base64url (secrets.ts), so they need no escaping inside the quotes.
+    await psql(`\\set pw '${readSecret(secret)}'\nALTER ROLE ${role} PASSWORD :'pw';\n`);
+    notes.push(`set the database password of role ${role}`);
+  }
+  return notes;
 }
 
 async function seedAccounts(seed: SeedAccounts): Promise<string[]> {

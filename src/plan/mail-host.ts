@@ -2,7 +2,12 @@ import type { MailHostContext } from '../render/host-context.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
-import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
+import {
+  ALPINE_POSTGRES_ID,
+  postgresComponentFor,
+  postgresNativeComponent,
+  renderPostgres,
+} from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import {
   memcachedComponent,
@@ -26,7 +31,7 @@ const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates'];
 export function mailHostPackages(): string[] {
   const components = [
     wireguardComponent,
-    postgresComponent,
+    postgresNativeComponent,
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
@@ -48,7 +53,7 @@ export function mailHostDesiredState(
 ): DesiredState {
   const parts: [ComponentDescriptor, RenderedFile[]][] = [
     [wireguardComponent, renderWireguard(ctx, peers)],
-    [postgresComponent, renderPostgres(ctx)],
+    [postgresComponentFor(ctx), renderPostgres(ctx)],
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
@@ -61,6 +66,7 @@ export function mailHostDesiredState(
     [nginxComponent, [...renderNginx(ctx), renderSogoNginx()]],
   ];
   const components = parts.map(([c]) => c);
+  const pgOwner = ctx.postgres.mode === 'container' ? ALPINE_POSTGRES_ID : 'postgres';
   return {
     packages: [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])],
     users: [
@@ -79,9 +85,10 @@ export function mailHostDesiredState(
       { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
       // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
       { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
-      { path: ctx.postgres.walArchiveDir, owner: 'postgres', group: 'postgres', mode: 0o700 },
+      // In container mode the image's postgres user (not the host's) owns data and archive.
+      { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },
       ...(ctx.postgres.mode === 'container'
-        ? [{ path: ctx.postgres.dataDir, owner: 'postgres', group: 'postgres', mode: 0o700 }]
+        ? [{ path: ctx.postgres.dataDir, owner: pgOwner, group: pgOwner, mode: 0o700 }]
         : []),
     ],
     files: parts.flatMap(([, files]) => files),
