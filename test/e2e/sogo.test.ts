@@ -171,6 +171,13 @@ describe('SOGo on a lab host: webmail, CalDAV, CardDAV, ActiveSync', () => {
     expect(r.loginStatus).toBe(200);
     expect(r.loggedIn).toBe(true);
     expect(r.sawSubject).toBe(true);
+    // The session and XSRF cookies travel over HTTPS only, and never with another site's requests.
+    expect(r.cookies?.['0xHIGHFLYxSOGo']).toEqual({
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+    expect(r.cookies?.['XSRF-TOKEN']).toMatchObject({ secure: true, sameSite: 'Lax' });
     expect(r.sent).toBe(true);
     const got = waitForMessage(BOB, outbound);
     expect(got).toBeDefined();

@@ -71,6 +71,7 @@ describe('renderSogo', () => {
       expect(n).toContain(`location ^~ ${path} {`);
     expect(n.match(/x-webobjects-remote-host \$remote_addr;/g)).toHaveLength(2);
     expect(n).toContain('proxy_pass http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync;');
+    expect(n).toContain('proxy_cookie_flags ~ secure samesite=lax;');
     expect(n).toContain('location = /.well-known/caldav {');
     expect(n).toContain('location = /.well-known/carddav {');
     // Only location blocks: the file is included inside the VPN server block.

@@ -28,6 +28,8 @@ export interface WebmailResult {
   loggedIn: boolean;
   url?: string;
   sawSubject?: boolean;
+  /** The browser's cookies for the site after login, by name. */
+  cookies?: Record<string, { secure: boolean; httpOnly: boolean; sameSite: string }>;
   sent?: boolean;
   error?: string;
 }
@@ -99,12 +101,20 @@ export async function webmail(req: WebmailRequest): Promise<WebmailResult> {
   const page = context.pages()[0] ?? (await context.newPage());
   try {
     await login(page, req, result);
+    result.cookies = Object.fromEntries(
+      (await context.cookies()).map((c) => [
+        c.name,
+        { secure: c.secure, httpOnly: c.httpOnly, sameSite: c.sameSite },
+      ]),
+    );
     if (result.loggedIn && req.expectSubject) {
       const subject = page.getByText(req.expectSubject).first();
       result.sawSubject = await subject
         .waitFor({ timeout: 60_000 })
         .then(() => true)
         .catch(() => false);
+      if (req.screenshot)
+        await page.screenshot({ path: req.screenshot.replace(/\.png$/, '-inbox.png') });
     }
     if (result.loggedIn && req.send) result.sent = await send(page, req.send);
   } catch (e) {
