@@ -203,6 +203,8 @@ describe('SOGo on a lab host: webmail, CalDAV, CardDAV, ActiveSync', () => {
     const created = dav({ ...ALICE, op: 'create', uid, title: `Planning ${uid}` });
     expect(created.error).toBeUndefined();
     expect(created.status).toEqual({ event: 201, contact: 201 });
+    expect(created.event?.status).toBe(200);
+    expect(created.event?.etag).toBeDefined();
     expect(created.event?.data).toContain(`SUMMARY:Planning ${uid}`);
     expect(created.contact?.data).toContain(`FN:Planning ${uid}`);
     // A second client, with its own discovery, changes both.
@@ -214,13 +216,34 @@ describe('SOGo on a lab host: webmail, CalDAV, CardDAV, ActiveSync', () => {
     expect(changed.status.contact).toBeLessThan(300);
     // The first client reads the change.
     const read = dav({ ...ALICE, op: 'read', uid, title: '' });
+    expect(read.error).toBeUndefined();
+    expect(read.event?.status).toBe(200);
     expect(read.event?.data).toContain(`SUMMARY:Moved ${uid}`);
     expect(read.contact?.data).toContain(`FN:Moved ${uid}`);
     expect(read.event?.etag).not.toBe(created.event?.etag);
     // Another user sees neither.
     const bob = dav({ ...BOB, op: 'read', uid, title: '' });
-    expect(bob.event).toBeUndefined();
-    expect(bob.contact).toBeUndefined();
+    expect(bob.error).toBeUndefined();
+    expect(bob.event?.status).toBe(404);
+    expect(bob.contact?.status).toBe(404);
+  });
+
+  it('removes a mailbox with its calendars and contacts: a new mailbox at that address starts empty', () => {
+    const dave = { user: `dave${Date.now().toString(36)}@example.com`, pass: 'correct horse 5' };
+    const add = () =>
+      onHost(['mailctl', 'mailbox', 'add', dave.user, '--password-stdin'], `${dave.pass}\n`);
+    expect(add().code).toBe(0);
+    const uid = tag();
+    const created = dav({ ...dave, op: 'create', uid, title: `Private ${uid}` });
+    expect(created.status).toEqual({ event: 201, contact: 201 });
+    const removed = onHost(['mailctl', 'mailbox', 'remove', dave.user]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(add().code).toBe(0);
+    const fresh = dav({ ...dave, op: 'read', uid, title: '' });
+    expect(fresh.error).toBeUndefined();
+    expect(fresh.event?.status).toBe(404);
+    expect(fresh.contact?.status).toBe(404);
+    onHost(['mailctl', 'mailbox', 'remove', dave.user]);
   });
 
   it('refuses CalDAV with a wrong password and logs the 401 for Fail2ban', () => {

@@ -18,14 +18,22 @@ export interface DavRequest {
   title: string;
 }
 
+export interface DavObject {
+  url: string;
+  /** 200, or 404 when the server has no such object. */
+  status: number;
+  etag?: string;
+  data: string;
+}
+
 export interface DavResult {
   calendars: string[];
   addressBooks: string[];
   /** HTTP status of each write, by what was written. */
   status: Record<string, number>;
-  /** The event and contact as the server returned them. */
-  event?: { url: string; etag?: string; data: string };
-  contact?: { url: string; etag?: string; data: string };
+  /** The event and contact as the server returned them (after the write). */
+  event?: DavObject;
+  contact?: DavObject;
   error?: string;
 }
 
@@ -94,36 +102,32 @@ async function run(req: DavRequest): Promise<DavResult> {
       })
     ).status;
   }
-  const [event] = await cal.fetchCalendarObjects({
-    calendar,
-    objectUrls: [new URL(`${file}.ics`, calendar.url).href],
-  });
-  const [contact] = await card.fetchVCards({
-    addressBook: book,
-    objectUrls: [new URL(`${file}.vcf`, book.url).href],
-  });
-  if (req.op === 'update' && event && contact) {
+  // Objects are read back with a plain GET, as any client does after a change: 200 with
+  // the data and its etag, or 404 when the server has no such object.
+  const auth = `Basic ${Buffer.from(`${req.user}:${req.pass}`).toString('base64')}`;
+  const get = async (url: string): Promise<DavObject> => {
+    const r = await fetch(url, { headers: { Authorization: auth } });
+    const data = await r.text();
+    return { url, status: r.status, etag: r.headers.get('etag') ?? undefined, data };
+  };
+  const eventUrl = new URL(`${file}.ics`, calendar.url).href;
+  const contactUrl = new URL(`${file}.vcf`, book.url).href;
+  if (req.op === 'update') {
+    const [event, contact] = [await get(eventUrl), await get(contactUrl)];
     // If-Match with the etag just read: a change made meanwhile elsewhere is not overwritten.
     result.status.event = (
       await cal.updateCalendarObject({
-        calendarObject: { ...event, data: ical(req.uid, req.title) },
+        calendarObject: { url: eventUrl, etag: event.etag, data: ical(req.uid, req.title) },
       })
     ).status;
     result.status.contact = (
-      await card.updateVCard({ vCard: { ...contact, data: vcard(req.uid, req.title) } })
+      await card.updateVCard({
+        vCard: { url: contactUrl, etag: contact.etag, data: vcard(req.uid, req.title) },
+      })
     ).status;
   }
-  const pick = (o?: { url: string; etag?: string; data?: unknown }) =>
-    o && { url: o.url, etag: o.etag, data: String(o.data ?? '') };
-  if (req.op === 'update') {
-    const [e2] = await cal.fetchCalendarObjects({ calendar, objectUrls: [event?.url ?? ''] });
-    const [c2] = await card.fetchVCards({ addressBook: book, objectUrls: [contact?.url ?? ''] });
-    result.event = pick(e2);
-    result.contact = pick(c2);
-  } else {
-    result.event = pick(event);
-    result.contact = pick(contact);
-  }
+  result.event = await get(eventUrl);
+  result.contact = await get(contactUrl);
   return result;
 }
 
