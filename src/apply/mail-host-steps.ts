@@ -10,7 +10,7 @@ import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../render/sogo/index.js';
-import { run } from '../util/exec.js';
+import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { readSecret, SECRETS_DIR } from './secrets.js';
 import { POSTFIX_DB_PASSWORD_SECRET } from '../render/postfix/pgsql-maps.js';
@@ -79,7 +79,8 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
         // SOGo looks for its tables and creates them when it starts, which on a first
         // apply is before its schema exists: it starts again on the migrated database.
         if ((await run('systemctl', ['is-active', '--quiet', SOGO_UNIT])).code === 0) {
-          await run('systemctl', ['restart', SOGO_UNIT]);
+          // A sogod that cannot start on the migrated database fails the apply here.
+          await mustRun('systemctl', ['restart', SOGO_UNIT]);
           notes.push(`restarted ${SOGO_UNIT} on the migrated database`);
         }
       }
