@@ -1,7 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOGO_FAILREGEX } from '../../src/render/sogo/index.js';
+import {
+  renderSogoFail2banFilter,
+  SOGO_FAILREGEX,
+  SOGO_LOG_FILE,
+} from '../../src/render/sogo/index.js';
 import { labRun, labSh, mailctl } from './support/cli.js';
 import { dialogFrom, imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { httpFrom } from './support/http.js';
@@ -92,7 +96,7 @@ function bannedAddresses(log: string): string[] {
   const regexes = SOGO_FAILREGEX.map((r) => new RegExp(r.replace('<HOST>', '(?<host>\\S+)'), 'm'));
   return log
     .split('\n')
-    .map((line) => line.replace(/^\w{3} [ \d]\d \d\d:\d\d:\d\d /, ''))
+    .map((line) => line.replace(/^\w{3} [ \d]\d \d\d:\d\d:\d\d/, ''))
     .flatMap((line) => regexes.map((r) => r.exec(line)?.groups?.host ?? []).flat());
 }
 
@@ -196,6 +200,51 @@ describe('SOGo on a lab host: webmail, CalDAV, CardDAV, ActiveSync', () => {
     const log = onHost(['tail', '-c', `+${before + 1}`, '/var/log/sogo/sogo.log']).stdout;
     expect(log).toContain(`for user '${ALICE.user}' might not have worked`);
     expect(bannedAddresses(log)).toContain(SIDE.clientAddress);
+  });
+
+  it("lets Fail2ban's own fail2ban-regex find the client of refused logins, and nothing in good ones", () => {
+    // Fail2ban itself belongs to the hardening work; installed here without starting it,
+    // for its regex tester (apply's package cache has it).
+    const install = labSh(
+      LAB,
+      'host',
+      "dpkg -s fail2ban >/dev/null 2>&1 && exit 0; printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fail2ban >/dev/null; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
+      300_000,
+    );
+    expect(install.code, install.stderr).toBe(0);
+    const filter = '/run/mailctl-e2e-sogo-filter.conf';
+    onHost(['sh', '-c', `cat > ${filter}`], renderSogoFail2banFilter().content);
+    const logSize = () => Number(onHost(['stat', '-c', '%s', SOGO_LOG_FILE]).stdout.trim());
+    /** fail2ban-regex over what sogod logged since `from`: how many lines matched, and which. */
+    const regexTest = (from: number) => {
+      const r = labSh(
+        LAB,
+        'host',
+        `tail -c +${from + 1} ${SOGO_LOG_FILE} > /run/mailctl-e2e-sogo.log && fail2ban-regex --print-all-matched /run/mailctl-e2e-sogo.log ${filter}`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return {
+        matched: Number(/^Lines: \d+ lines, \d+ ignored, (\d+) matched/m.exec(r.stdout)?.[1] ?? -1),
+        // The block it prints after "|- Matched line(s):" (the missed ones follow it).
+        lines: (/^\|- Matched line\(s\):\n([^]*?)^`-/m.exec(r.stdout)?.[1] ?? '')
+          .split('\n')
+          .filter((l) => l.startsWith('|  ')),
+      };
+    };
+
+    const good = logSize();
+    expect(eas(ALICE).folderSync.easStatus).toBe('1');
+    expect(dav({ ...ALICE, op: 'read', uid: tag(), title: '' }).error).toBeUndefined();
+    expect(regexTest(good).matched).toBe(0);
+
+    const bad = logSize();
+    expect(webmail({ user: ALICE.user, pass: 'not the password' }).loginStatus).toBe(403);
+    expect(eas({ user: ALICE.user, pass: 'not the password' }).options.status).toBe(401);
+    const found = regexTest(bad);
+    // The web login, and ActiveSync's OPTIONS and FolderSync.
+    expect(found.matched).toBe(3);
+    expect(found.lines).toHaveLength(3);
+    for (const line of found.lines) expect(line).toContain(SIDE.clientAddress);
   });
 
   it('syncs an event and a contact with CalDAV and CardDAV clients, and sees a change made by another', () => {
