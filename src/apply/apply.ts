@@ -119,6 +119,10 @@ export async function applyHost(
     } catch (e) {
       progress.step('activation failed: restoring the previous files');
       await restore(undo);
+      // A daemon that systemd restarts by itself (memcached: Restart=always) may have
+      // crash-looped on the refused files into its start limit, which would refuse the
+      // restart on the restored files too.
+      await run('systemctl', ['reset-failed', ...plan.changedComponents.flatMap((c) => c.units)]);
       await activate({ ...plan, unitsToEnable: [] }, progress).catch(() => undefined);
       throw new UserError(
         'E_APPLY_ROLLED_BACK',

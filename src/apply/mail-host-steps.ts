@@ -9,6 +9,7 @@ import * as accounts from '../ops/accounts/store.js';
 import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
+import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../render/sogo/index.js';
 import { run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { readSecret, SECRETS_DIR } from './secrets.js';
@@ -23,7 +24,10 @@ import { DOVECOT_DB_PASSWORD_SECRET } from '../render/dovecot/sql-conf.js';
 const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
   ['postfix', POSTFIX_DB_PASSWORD_SECRET],
   ['dovecot', DOVECOT_DB_PASSWORD_SECRET],
+  ['sogo', SOGO_DB_PASSWORD_SECRET],
 ];
+
+const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
 
 export const DKIM_DIR = '/var/lib/rspamd/dkim';
 export const DKIM_SELECTOR = 'mail';
@@ -72,6 +76,12 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       if (pending.length) {
         await psql(migrationScript(pending));
         notes.push(`applied ${pending.length} database migration(s)`);
+        // SOGo looks for its tables and creates them when it starts, which on a first
+        // apply is before its schema exists: it starts again on the migrated database.
+        if ((await run('systemctl', ['is-active', '--quiet', SOGO_UNIT])).code === 0) {
+          await run('systemctl', ['restart', SOGO_UNIT]);
+          notes.push(`restarted ${SOGO_UNIT} on the migrated database`);
+        }
       }
       if (ctx.postgres.mode === 'container') notes.push(...(await setRolePasswords()));
       notes.push(...(await seedAccounts(seed)));

@@ -128,6 +128,7 @@ function reachText(s: LabStatus, applied: boolean): string {
           'The mail system from the cluster file is applied (Postfix, Dovecot, PostgreSQL, Rspamd, nginx):',
           `  internet side: SMTP ${s.addresses.public4}:25, submission :587 (STARTTLS) and :465 (TLS), HTTP :80 (ACME, redirect), HTTPS :443`,
           `  VPN side only: IMAP ${s.addresses.vpn}:143/993, POP3 :110/995, ManageSieve :4190, PostgreSQL :5432, HTTPS :443 (/rspamd/)`,
+          `  SOGo (VPN side): https://${s.fqdn}/SOGo/ (webmail), CalDAV/CardDAV https://${s.fqdn}/, ActiveSync /Microsoft-Server-ActiveSync`,
           `  the demo mailbox's password: mailctl lab exec${flag} -- cat /etc/mailctl/secrets/mailbox-demo@example.com`,
           `  accounts: mailctl lab exec${flag} -- mailctl mailbox list   (and domain, alias; --help on each)`,
           `  DNS records to publish: mailctl lab exec${flag} -- mailctl dns`,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
+import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSpamCommands } from './spam-commands.js';
 import { registerTlsCommands } from './tls-commands.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerSpamCommands(program);
   registerTlsCommands(program);
+  registerBenchCommands(program);
   registerLabCommands(program);
   return program;
 }

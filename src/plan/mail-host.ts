@@ -10,6 +10,13 @@ import {
   renderPostgres,
 } from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
+import {
+  memcachedComponent,
+  renderMemcached,
+  renderSogo,
+  renderSogoNginx,
+  sogoComponent,
+} from '../render/sogo/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import {
   renderWireguard,
@@ -29,6 +36,8 @@ export function mailHostPackages(): string[] {
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
+    memcachedComponent,
+    sogoComponent,
     nginxComponent,
     certbotComponent,
   ];
@@ -52,8 +61,11 @@ export function mailHostDesiredState(
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
+    // SOGo caches in memcached and logs in to Dovecot and Postfix.
+    [memcachedComponent, renderMemcached()],
+    [sogoComponent, renderSogo(ctx)],
     // Last: it fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
-    [nginxComponent, renderNginx(ctx)],
+    [nginxComponent, [...renderNginx(ctx), renderSogoNginx()]],
     // Only with tls.mode acme: the deploy hook and the timer's environment.
     ...(ctx.tls.acme
       ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
