@@ -250,6 +250,10 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     expect(r.code, r.stderr).toBe(0);
   });
 
+  afterAll(() => {
+    if (acmeRoot) sh(`rm -f '${acmeRoot}'`);
+  });
+
   it('refuses bad ACME settings with their paths, and a CA file the host lacks, changing nothing', () => {
     const before = historyHead();
     const bad = clusterWithTls(
