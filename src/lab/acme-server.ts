@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { mustRun, run, sleep, spawnDetached } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
-import { LAB_ACME_DIRECTORY, labAcmeFiles, pebbleCertExtensions, pebbleConfig } from './acme.js';
+import {
+  LAB_ACME_DIRECTORY,
+  LAB_ACME_HOST,
+  labAcmeFiles,
+  pebbleCertExtensions,
+  pebbleConfig,
+} from './acme.js';
 import type { LabLayout } from './layout.js';
 import { processAlive } from './state.js';
 
@@ -51,7 +57,7 @@ export async function prepareLabAcme(l: LabLayout): Promise<string> {
       '-out',
       f.key,
     ]);
-    await ossl(['req', '-new', '-key', f.key, '-subj', '/CN=acme.example.org', '-out', f.csr]);
+    await ossl(['req', '-new', '-key', f.key, '-subj', `/CN=${LAB_ACME_HOST}`, '-out', f.csr]);
     await writeFile(f.extensions, pebbleCertExtensions(l));
     await ossl([
       'x509',

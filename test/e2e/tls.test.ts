@@ -19,13 +19,24 @@ const ACME_DIRECTORY = 'https://acme.example.org:14000/dir';
 const ACME_CA_ON_HOST = '/etc/mailctl/lab-acme-ca.pem';
 const LIVE = `/etc/letsencrypt/live/${FQDN}`;
 const USER = { user: 'tls@example.com', pass: 'correct horse battery staple 4' };
-/** Every TLS port and where a client reaches it from: IMAP and POP3 are VPN-only. */
+/**
+ * Every port with mandatory TLS (Mozilla intermediate) and where a client reaches it
+ * from: IMAP, POP3 and ManageSieve are VPN-only.
+ */
 const TLS_PORTS = [
   { ns: 'internet', host: PUBLIC, port: 443 },
   { ns: 'internet', host: PUBLIC, port: 465 },
   { ns: 'internet', host: PUBLIC, port: 587, starttls: 'smtp' },
   { ns: 'vpn', host: VPN, port: 993 },
   { ns: 'vpn', host: VPN, port: 995 },
+  { ns: 'vpn', host: VPN, port: 143, starttls: 'imap' },
+  { ns: 'vpn', host: VPN, port: 110, starttls: 'pop3' },
+  { ns: 'vpn', host: VPN, port: 4190, starttls: 'sieve' },
+] as const;
+/** ...and port 25, whose STARTTLS stays opportunistic (any TLS version) but shows the same certificate. */
+const CERT_PORTS = [
+  ...TLS_PORTS,
+  { ns: 'internet', host: PUBLIC, port: 25, starttls: 'smtp' },
 ] as const;
 
 /** The cluster file on the lab host with its tls section replaced. */
@@ -37,7 +48,7 @@ const historyHead = () =>
   onHost(['git', '-C', '/var/lib/mailctl/history', 'rev-parse', 'HEAD']).stdout;
 
 /** The serial of the certificate a TLS port presents. */
-function servedSerial(p: (typeof TLS_PORTS)[number]): string {
+function servedSerial(p: (typeof CERT_PORTS)[number]): string {
   const h = handshake(LAB, p.ns, {
     host: p.host,
     port: p.port,
@@ -239,6 +250,10 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     expect(r.code, r.stderr).toBe(0);
   });
 
+  afterAll(() => {
+    if (acmeRoot) sh(`rm -f '${acmeRoot}'`);
+  });
+
   it('refuses bad ACME settings with their paths, and a CA file the host lacks, changing nothing', () => {
     const before = historyHead();
     const bad = clusterWithTls(
@@ -276,7 +291,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     expect(r.stderr).toContain('E_ACME_FAILED');
     expect(r.stderr).toContain('the services keep the current certificate');
     expect(onHost(['test', '-e', LIVE]).code).not.toBe(0);
-    for (const p of TLS_PORTS) expect(servedSerial(p), `${p.port}`).toBe(selfSigned);
+    for (const p of CERT_PORTS) expect(servedSerial(p), `${p.port}`).toBe(selfSigned);
     const sent = sendOne();
     expect(sent.code).toBe(250);
     expect(delivered(sent.marker)).toBe(true);
@@ -311,7 +326,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY');
   });
 
-  it('presents that certificate on 443, 465, 587, 993 and 995, with a chain to the ACME CA', () => {
+  it('presents that certificate on 443, 465, 587, 993 and 995 (and 25, 143, 110, 4190), with a chain to the ACME CA', () => {
     const root = labRun(LAB, 'internet', ['curl', '-sfk', 'https://127.0.0.1:15000/roots/0']);
     expect(root.stdout).toContain('BEGIN CERTIFICATE');
     acmeRoot = `/tmp/mailctl-${LAB}-acme-root.pem`;
@@ -320,7 +335,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     ).toBe(0);
     const issued = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
     expect(issued).toMatch(/^serial=[0-9A-F]+$/);
-    for (const p of TLS_PORTS) {
+    for (const p of CERT_PORTS) {
       const h = handshake(LAB, p.ns, {
         host: p.host,
         port: p.port,
@@ -416,7 +431,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     ).toBe('0');
     const renewed = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
     expect(renewed).not.toBe(old);
-    for (const p of TLS_PORTS) expect(servedSerial(p), `${p.port}`).toBe(renewed);
+    for (const p of CERT_PORTS) expect(servedSerial(p), `${p.port}`).toBe(renewed);
     const after = sendOne();
     expect(after.code).toBe(250);
     for (const marker of [before.marker, ...during, after.marker])
@@ -433,7 +448,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     expect(r.stdout).toContain('stopped certbot.timer');
     expect(r.stdout).toContain(`replaced the ACME certificate for ${FQDN} by a self-signed one`);
     expect(onHost(['systemctl', 'is-enabled', 'certbot.timer']).stdout.trim()).toBe('disabled');
-    const serials = new Set(TLS_PORTS.map(servedSerial));
+    const serials = new Set(CERT_PORTS.map(servedSerial));
     expect(serials.size).toBe(1);
     expect(serials.has(acmeSerial)).toBe(false);
     const names = onHost(

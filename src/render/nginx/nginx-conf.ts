@@ -53,7 +53,9 @@ http {
     ssl_certificate ${cert};
     ssl_certificate_key ${key};
 
-    # Proxied requests keep the client's address for the backend's logs and checks.
+    # Proxied requests keep the client's address for the backend's logs and checks. nginx
+    # drops all of these for a location with a proxy_set_header of its own: such a location
+    # repeats them.
     proxy_http_version 1.1;
     proxy_set_header Host $host;
     proxy_set_header X-Real-IP $remote_addr;

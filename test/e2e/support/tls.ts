@@ -24,7 +24,7 @@ export function handshake(
     host: string;
     port: number;
     servername?: string;
-    starttls?: 'smtp' | 'imap' | 'pop3';
+    starttls?: 'smtp' | 'imap' | 'pop3' | 'sieve';
     version?: 'tls1' | 'tls1_1' | 'tls1_2' | 'tls1_3';
     caFile?: string;
   },
