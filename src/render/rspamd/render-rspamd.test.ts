@@ -23,4 +23,13 @@ describe('renderRspamd', () => {
       expect(dkim).toContain(`path = "/var/lib/rspamd/dkim/${d}.mail.key";`);
     expect(dkim).toContain('sign_authenticated = true;');
   });
+
+  it('limits each authenticated user with the ratelimit user bucket from the cluster file', async () => {
+    const text = renderRspamd(testHostContext({ submissionLimit: { burst: 7, perHour: 30 } })).find(
+      (f) => f.path.endsWith('/ratelimit.conf'),
+    )?.content;
+    await expect(text).toMatchFileSnapshot('golden/ratelimit.conf');
+    expect(text).toContain('burst = 7;');
+    expect(text).toContain('rate = "30 / 1h";');
+  });
 });
