@@ -1,8 +1,16 @@
 import type { MailHostContext } from '../render/host-context.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
+import { fail2banComponent, renderFail2ban } from '../render/fail2ban/index.js';
+import { firewallComponent, renderFirewall } from '../render/firewall/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
+import { renderSsh, sshComponent } from '../render/ssh/index.js';
+import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
+import {
+  renderUnattended,
+  unattendedUpgradesComponent,
+} from '../render/unattended-upgrades/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import {
   renderWireguard,
@@ -11,17 +19,25 @@ import {
 } from '../render/wireguard/index.js';
 import type { DesiredState } from './desired-state.js';
 
-/** Tools apply itself needs on the host. */
-const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates'];
+/**
+ * Tools apply itself needs on the host, and the ones `mailctl audit` runs there (Lynis for
+ * the hardening index, testssl.sh for the TLS scan).
+ */
+const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates', 'lynis', 'testssl.sh'];
 
 /** Every Debian package a mail host gets from apply (what the lab must have at hand offline). */
 export function mailHostPackages(): string[] {
   const components = [
     wireguardComponent,
+    firewallComponent,
+    sysctlComponent,
+    sshComponent,
+    unattendedUpgradesComponent,
     postgresComponent,
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
+    fail2banComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
 }
@@ -37,12 +53,20 @@ export function mailHostDesiredState(
 ): DesiredState {
   const parts: [ComponentDescriptor, RenderedFile[]][] = [
     [wireguardComponent, renderWireguard(ctx, peers)],
+    // Right after the VPN: the ruleset always lets the tunnel in, and the services below
+    // are reachable only as the ruleset allows from the moment they start.
+    [firewallComponent, renderFirewall(ctx)],
+    [sysctlComponent, renderSysctl()],
+    [sshComponent, renderSsh()],
+    [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponent, renderPostgres(ctx)],
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
+    // Last: its jails read the journal of the daemons above.
+    [fail2banComponent, renderFail2ban(ctx)],
   ];
   const components = parts.map(([c]) => c);
   return {

@@ -1,0 +1,384 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labRun, mailctl, sh } from './support/cli.js';
+import { dialogFrom, imapFetchAll, smtpCode, smtpSend, testMessage } from './support/mail.js';
+import { tcpScan } from './support/nmap.js';
+
+// Issue 5's promises (firewall, Fail2ban, SSH, submission limits, SMTP probes, audit),
+// checked from the internet and the VPN client as an attacker and an administrator would.
+// MAILCTL_E2E_LAB=<name> runs these against a lab that is already up with this file's
+// cluster file (and leaves it up).
+const REUSE = process.env.MAILCTL_E2E_LAB;
+const LAB = REUSE ?? 'e2ehard';
+const PUBLIC = '198.51.100.10';
+const PUBLIC6 = '2001:db8:100::10';
+const VPN = '10.100.0.1';
+/** The internet namespace's address as the lab host sees it: the attacker. */
+const ATTACKER = '198.51.100.1';
+/** The VPN client's own address inside the VPN, and its uplink (on the admin allow-list). */
+const VPN_CLIENT = '10.100.0.2';
+const ADMIN_NET = '203.0.113.0/24';
+const ADMIN_UPLINK = '203.0.113.10';
+const NETNS = { internet: `mailctl-${LAB}-inet`, vpn: `mailctl-${LAB}-vpn` };
+
+// Short and small, so bans expire and limits trip within a test's time.
+const BANTIME = 20;
+const MAXRETRY = 3;
+const BURST = 3;
+
+const tag = () => `h${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const SENDER = {
+  user: `sender${Date.now().toString(36)}@example.com`,
+  pass: 'correct horse battery 5',
+};
+const LIMITED = {
+  user: `limited${Date.now().toString(36)}@example.com`,
+  pass: 'correct horse battery 6',
+};
+
+const onHost = (cmd: string[], input?: string) =>
+  labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
+
+/** examples/cluster.yaml with the short ban, the small limit and the admin network. */
+function testClusterFile(dir: string): string {
+  const spec = parse(
+    readFileSync(resolve(import.meta.dirname, '../../examples/cluster.yaml'), 'utf8'),
+  ) as Record<string, Record<string, unknown>>;
+  spec.fail2ban = { bantime: BANTIME, findtime: 600, maxretry: MAXRETRY };
+  spec.ssh = { admin_allow: [ADMIN_NET] };
+  spec.mail = { ...spec.mail, submission_limit: { burst: BURST, per_hour: 1 } };
+  const path = join(dir, 'cluster.yaml');
+  writeFileSync(path, stringify(spec));
+  return path;
+}
+
+/** A failed SMTP AUTH (wrong password) on 587 (STARTTLS) or 465 (TLS); returns its code. */
+function failAuth(side: 'internet' | 'vpn', host: string, port: 465 | 587): number {
+  const token = Buffer.from(`\0${SENDER.user}\0not the password`).toString('base64');
+  const r = dialogFrom(LAB, side, {
+    host,
+    port,
+    tls: port === 465,
+    steps: [
+      { send: 'EHLO client.example.org', until: '^\\d{3} ' },
+      ...(port === 587
+        ? [
+            { send: 'STARTTLS', until: '^\\d{3} ' },
+            { starttls: true },
+            { send: 'EHLO client.example.org', until: '^\\d{3} ' },
+          ]
+        : []),
+      { send: `AUTH PLAIN ${token}`, until: '^\\d{3} ' },
+      { send: 'QUIT', until: '^\\d{3} ' },
+    ],
+    timeoutMs: 10_000,
+  });
+  return smtpCode(r.replies[port === 587 ? 4 : 1]);
+}
+
+/** Whether a fresh TCP connection gets the SMTP greeting (bounded: 4 s). */
+const greets = (side: 'internet' | 'vpn', host: string, port: number): boolean =>
+  /^220 /m.test(
+    dialogFrom(LAB, side, { host, port, tls: port === 465, steps: [], timeoutMs: 4000 }).greeting ??
+      '',
+  );
+
+const banned = (jail: string): string =>
+  onHost(['fail2ban-client', 'status', jail]).stdout.split('Banned IP list:')[1] ?? '';
+
+/** Polls `check` every 0.5 s until it holds or `seconds` pass. */
+function waitFor(check: () => boolean, seconds: number): boolean {
+  for (let i = 0; i < seconds * 2; i++) {
+    if (check()) return true;
+    sh('sleep 0.5');
+  }
+  return check();
+}
+
+/** The message carrying `marker` in the mailbox, if it arrived within a few seconds. */
+function delivered(who: { user: string; pass: string }, marker: string, seconds = 6): boolean {
+  return waitFor(
+    () =>
+      imapFetchAll(LAB, 'vpn', VPN, who.user, who.pass).messages.some((m) => m.includes(marker)),
+    seconds,
+  );
+}
+
+describe('a hardened lab host', () => {
+  let work = '';
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'mailctl-harden-'));
+    if (!REUSE) {
+      const up = mailctl(['lab', 'up', '--name', LAB, '--cluster', testClusterFile(work)], {
+        timeoutMs: 1_800_000,
+      });
+      expect(up.code, up.stderr).toBe(0);
+    }
+    onHost(['fail2ban-client', 'unban', '--all']);
+    for (const who of [SENDER, LIMITED]) {
+      const r = onHost(
+        ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
+        `${who.pass}\n`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+
+  afterAll(() => {
+    if (REUSE) {
+      onHost(['fail2ban-client', 'unban', '--all']);
+      for (const who of [SENDER, LIMITED]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
+    } else mailctl(['lab', 'down', '--name', LAB]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows the internet only SMTP and submission, and the VPN client the VPN services too', () => {
+    // Every port something listens on, on any address, plus the well-known range.
+    const listening = onHost(['ss', '-Htln']).stdout.matchAll(/:(\d+)\s/g);
+    const ports = [
+      ...new Set([
+        ...Array.from({ length: 1024 }, (_, i) => i + 1),
+        ...[...listening].map((m) => Number(m[1])),
+      ]),
+    ];
+    const publicOpen = [25, 465, 587];
+    for (const target of [PUBLIC, PUBLIC6]) {
+      const scan = tcpScan(NETNS.internet, target, ports);
+      // 80 and 443 are let through for nginx; until it listens they answer with a reset.
+      expect(scan.open, target).toEqual(publicOpen);
+      expect(
+        scan.closed.filter((p) => ![80, 443].includes(p)),
+        target,
+      ).toEqual([]);
+      for (const p of [22, 110, 143, 993, 995, 4190, 5432, 6379, 11332, 11334])
+        expect(scan.filtered, `${target}:${p}`).toContain(p);
+    }
+    const vpn = tcpScan(NETNS.vpn, VPN, ports);
+    expect(vpn.open).toEqual([22, 25, 110, 143, 465, 587, 993, 995, 4190, 5432]);
+    // The admin allow-list reaches SSH on the public address; nothing else opens for it.
+    const admin = tcpScan(NETNS.vpn, PUBLIC, [22, 25, 143, 993, 5432]);
+    expect(admin.open).toEqual([22, 25]);
+  });
+
+  it('keeps the VPN path (WireGuard over the internet) open under the firewall', () => {
+    expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
+    const rules = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
+    expect(rules).toContain('policy drop');
+  });
+
+  it('never offers AUTH before TLS on 587, and refuses it', () => {
+    const r = dialogFrom(LAB, 'internet', {
+      host: PUBLIC,
+      port: 587,
+      steps: [
+        { send: 'EHLO client.example.org', until: '^\\d{3} ' },
+        {
+          send: `AUTH PLAIN ${Buffer.from(`\0${SENDER.user}\0${SENDER.pass}`).toString('base64')}`,
+          until: '^\\d{3} ',
+        },
+      ],
+    });
+    expect(r.replies[0]).toMatch(/^250-STARTTLS/m);
+    expect(r.replies[0]).not.toMatch(/AUTH/);
+    expect(smtpCode(r.replies[1])).toBe(530);
+  });
+
+  it('does not execute a command pipelined behind STARTTLS once TLS is up', () => {
+    const r = dialogFrom(LAB, 'internet', {
+      host: PUBLIC,
+      port: 587,
+      steps: [
+        { send: 'EHLO client.example.org', until: '^\\d{3} ' },
+        // The injection: a plaintext command in the same packet as STARTTLS.
+        { raw: 'STARTTLS\r\nRSET\r\n', until: '^\\d{3} ' },
+        { starttls: true },
+        { send: 'EHLO client.example.org', until: '^250 ' },
+      ],
+    });
+    expect(smtpCode(r.replies[1])).toBe(220);
+    // After the handshake the first reply is EHLO's; a "250 2.0.0 Ok" for RSET would mean
+    // the plaintext command was carried into the TLS session.
+    expect(r.replies[3]).toMatch(/^250-/);
+    expect(r.replies[3]).not.toMatch(/2\.0\.0 Ok/);
+  });
+
+  it('refuses SMTP smuggling (bare LF end of data) and never delivers the smuggled message', () => {
+    // Messages that Rspamd lets through as they are (no greylisting), so only the SMTP
+    // layer decides whether the smuggled one arrives.
+    const message = (t: string, what: string) =>
+      testMessage('someone@example.org', SENDER.user, `${what}-${t}`).replace(/\r\n$/, '');
+    // The second transaction goes in two writes, as a relay would stream it: its commands
+    // right behind the end-of-data sequence under test, its content once DATA is answered
+    // (Postfix refuses content that arrives before its 354 on its own: reject_unauth_pipelining).
+    const session = (first: string, end: string, t: string, what: string) =>
+      dialogFrom(LAB, 'internet', {
+        host: PUBLIC,
+        port: 25,
+        timeoutMs: 5000,
+        steps: [
+          { send: 'EHLO client.example.org', until: '^\\d{3} ' },
+          { send: 'MAIL FROM:<someone@example.org>', until: '^\\d{3} ' },
+          { send: `RCPT TO:<${SENDER.user}>`, until: '^\\d{3} ' },
+          { send: 'DATA', until: '^\\d{3} ' },
+          {
+            raw: `${first}${end}MAIL FROM:<someone@example.org>\r\nRCPT TO:<${SENDER.user}>\r\nDATA\r\n`,
+            until: '^(354|5\\d\\d) ',
+          },
+          { raw: `${message(t, what)}\r\n.\r\n`, until: '^\\d{3} ' },
+          { send: 'QUIT', until: '^\\d{3} ' },
+        ],
+      });
+    for (const end of ['\n.\n', '\n.\r\n', '\r\n.\n']) {
+      const t = tag();
+      const r = session(message(t, 'carrier'), end, t, 'smuggled');
+      expect(smtpCode(r.replies[2]), JSON.stringify(end)).toBe(250);
+      // Postfix reads on to the real end of data and refuses the whole thing (550 bare
+      // <LF>): the bare sequence never ended a message, so no second transaction began.
+      const after = `${r.replies[4]}${r.replies[5]}`;
+      expect(after, JSON.stringify(end)).not.toMatch(/queued|^354 /m);
+      expect(smtpCode(r.replies[5]), JSON.stringify(end)).toBe(550);
+      expect(delivered(SENDER, `smuggled-${t}`, 3), JSON.stringify(end)).toBe(false);
+    }
+    // The check above would see a second message: one streamed the same way behind a
+    // proper end of data arrives.
+    const t = tag();
+    const control = session(message(t, 'first'), '\r\n.\r\n', t, 'second');
+    expect(control.replies[4]).toMatch(/^354 /m);
+    expect(smtpCode(control.replies[5])).toBe(250);
+    expect(delivered(SENDER, `second-${t}`, 15)).toBe(true);
+  });
+
+  it('gives an authenticated user over the submission limit a temporary failure', () => {
+    const send = () =>
+      smtpSend(LAB, 'internet', {
+        host: PUBLIC,
+        port: 587,
+        tls: 'starttls',
+        auth: LIMITED,
+        from: LIMITED.user,
+        to: [SENDER.user],
+        data: testMessage(LIMITED.user, SENDER.user, tag()),
+      });
+    const codes = Array.from({ length: BURST }, () => send().codes.end);
+    expect(codes).toEqual(Array(BURST).fill(250));
+    const over = send();
+    expect(over.codes.end).toBeGreaterThanOrEqual(400);
+    expect(over.codes.end).toBeLessThan(500);
+    expect(over.result.replies.join('\n')).toMatch(/ratelimit/i);
+    // Another user is not held back by this one's limit.
+    const other = smtpSend(LAB, 'internet', {
+      host: PUBLIC,
+      port: 587,
+      tls: 'starttls',
+      auth: SENDER,
+      from: SENDER.user,
+      to: [LIMITED.user],
+      data: testMessage(SENDER.user, LIMITED.user, tag()),
+    });
+    expect(other.codes.end).toBe(250);
+  });
+
+  it('takes SSH keys only, modern algorithms only, and not from the internet', () => {
+    const key = join(work, 'id_ed25519');
+    expect(sh(`ssh-keygen -q -t ed25519 -N '' -f ${key}`).code).toBe(0);
+    const pub = readFileSync(`${key}.pub`, 'utf8');
+    const auth = onHost(
+      [
+        'bash',
+        '-c',
+        'mkdir -p -m 700 /root/.ssh && cat > /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys',
+      ],
+      pub,
+    );
+    expect(auth.code, auth.stderr).toBe(0);
+    const ssh = (ns: 'internet' | 'vpn', target: string, opts: string[]) =>
+      labRun(
+        LAB,
+        ns,
+        [
+          'ssh',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'ConnectTimeout=5',
+          ...opts,
+          `root@${target}`,
+          'true',
+        ],
+        { timeoutMs: 30_000 },
+      );
+    expect(ssh('vpn', VPN, ['-i', key, '-o', 'IdentitiesOnly=yes']).code).toBe(0);
+    const password = ssh('vpn', VPN, [
+      '-o',
+      'PubkeyAuthentication=no',
+      '-o',
+      'PreferredAuthentications=password,keyboard-interactive',
+    ]);
+    expect(password.code).toBe(255);
+    // The server names the methods it would accept: public key, and nothing else.
+    expect(password.stderr).toContain('Permission denied (publickey)');
+    const oldKex = ssh('vpn', VPN, ['-i', key, '-o', 'KexAlgorithms=diffie-hellman-group14-sha1']);
+    expect(oldKex.code).toBe(255);
+    expect(oldKex.stderr).toMatch(/no matching key exchange method/);
+    const cbc = ssh('vpn', VPN, ['-i', key, '-o', 'Ciphers=aes128-ctr']);
+    expect(cbc.stderr).toMatch(/no matching cipher/);
+    const internet = ssh('internet', PUBLIC, ['-i', key]);
+    expect(internet.code).toBe(255);
+    expect(internet.stderr).toMatch(/timed out/);
+  });
+
+  it('bans an address after repeated failed SMTP AUTH on 587 and 465, lifts the ban after bantime, and never bans the VPN or the admin network', () => {
+    const logFrom = Number(onHost(['bash', '-c', 'wc -l < /var/log/fail2ban.log']).stdout.trim());
+    for (let i = 0; i < MAXRETRY + 1; i++) {
+      expect(failAuth('vpn', VPN, i % 2 ? 465 : 587)).toBe(535);
+      expect(failAuth('vpn', PUBLIC, i % 2 ? 465 : 587)).toBe(535);
+    }
+    for (let i = 0; i < MAXRETRY; i++)
+      expect(failAuth('internet', PUBLIC, i % 2 ? 465 : 587)).toBe(535);
+    expect(waitFor(() => banned('postfix-sasl').includes(ATTACKER), 20)).toBe(true);
+    const bannedAt = Date.now();
+    // Its next connection fails, on every mail port.
+    for (const port of [25, 465, 587])
+      expect(greets('internet', PUBLIC, port), String(port)).toBe(false);
+    // The same failures (and more) from the VPN and from the admin allow-list banned no one.
+    // Fail2ban saw every one of those failures, and let them go because of ignoreip.
+    const log = onHost(['tail', '-n', `+${logFrom + 1}`, '/var/log/fail2ban.log']).stdout;
+    for (const who of [VPN_CLIENT, ADMIN_UPLINK])
+      expect(log.split(`[postfix-sasl] Ignore ${who} by ip`).length - 1, who).toBe(MAXRETRY + 1);
+    const all = `${banned('postfix-sasl')} ${banned('dovecot')}`;
+    expect(all).not.toContain(VPN_CLIENT);
+    expect(all).not.toContain(ADMIN_UPLINK);
+    expect(greets('vpn', VPN, 587)).toBe(true);
+    expect(greets('vpn', PUBLIC, 587)).toBe(true);
+    // The ban ends after bantime, by itself.
+    expect(waitFor(() => greets('internet', PUBLIC, 587), BANTIME + 30)).toBe(true);
+    expect((Date.now() - bannedAt) / 1000).toBeGreaterThan(BANTIME - 5);
+    expect(banned('postfix-sasl')).not.toContain(ATTACKER);
+  });
+
+  it('sets the network sysctls; machine-wide ones are left to the machine in the lab', () => {
+    const r = onHost([
+      'sysctl',
+      '-n',
+      'net.ipv4.conf.all.rp_filter',
+      'net.ipv4.conf.all.accept_redirects',
+      'net.ipv4.tcp_syncookies',
+      'net.ipv4.conf.all.accept_source_route',
+    ]);
+    expect(r.stdout.trim().split('\n')).toEqual(['1', '0', '1', '0']);
+    expect(onHost(['systemctl', 'is-active', 'systemd-sysctl.service']).stdout.trim()).toBe(
+      'active',
+    );
+    // The lab shares this machine's kernel: its kernel.* keys are not the lab's to change.
+    const kernel = onHost(['bash', '-c', 'echo 2 > /proc/sys/kernel/kptr_restrict']);
+    expect(kernel.stderr).toMatch(/Read-only file system/);
+  });
+});
