@@ -7,7 +7,8 @@ import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
-import { run } from '../util/exec.js';
+import { UNWANTED_UNITS } from '../plan/unwanted-units.js';
+import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { SECRETS_DIR } from './secrets.js';
 
@@ -31,7 +32,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       }
     },
     async afterActivate() {
-      const notes: string[] = [];
+      const notes: string[] = await maskUnwantedUnits();
       if (ctx.postgres.mode === 'native') {
         const exists = await psql(
           `SELECT 1 FROM pg_database WHERE datname = :'d';`,
@@ -56,6 +57,25 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       return notes;
     },
   };
+}
+
+/** Stops and masks the unwanted units this host has; quiet when there are none. */
+async function maskUnwantedUnits(): Promise<string[]> {
+  const listed = await run('systemctl', [
+    'list-unit-files',
+    '--no-legend',
+    '--plain',
+    ...UNWANTED_UNITS,
+  ]);
+  const present = listed.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([unit, state]) => unit && state !== 'masked')
+    .map(([unit]) => unit ?? '');
+  if (present.length === 0) return [];
+  await mustRun('systemctl', ['disable', '--now', ...present]);
+  await mustRun('systemctl', ['mask', ...present]);
+  return [`stopped and masked ${present.join(', ')} (no business on a mail host)`];
 }
 
 async function seedAccounts(seed: SeedAccounts): Promise<string[]> {

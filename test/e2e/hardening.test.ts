@@ -381,4 +381,33 @@ describe('a hardened lab host', () => {
     const kernel = onHost(['bash', '-c', 'echo 2 > /proc/sys/kernel/kptr_restrict']);
     expect(kernel.stderr).toMatch(/Read-only file system/);
   });
+
+  it('stops and masks services with no business on the host', () => {
+    // A unit where a package would put it, under the name of one apply must not tolerate.
+    const unit = '/usr/lib/systemd/system/avahi-daemon.service';
+    const made = onHost([
+      'bash',
+      '-c',
+      `printf '[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n' > ${unit} && systemctl daemon-reload && systemctl enable --now avahi-daemon.service`,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    try {
+      const apply = onHost(['mailctl', 'apply']);
+      expect(apply.code, apply.stderr).toBe(0);
+      expect(apply.stdout).toContain('stopped and masked avahi-daemon.service');
+      expect(onHost(['systemctl', 'is-enabled', 'avahi-daemon.service']).stdout.trim()).toBe(
+        'masked',
+      );
+      expect(onHost(['systemctl', 'is-active', 'avahi-daemon.service']).stdout.trim()).not.toBe(
+        'active',
+      );
+      expect(onHost(['mailctl', 'apply']).stdout).toContain('No changes');
+    } finally {
+      onHost([
+        'bash',
+        '-c',
+        `systemctl unmask avahi-daemon.service; rm -f ${unit}; systemctl daemon-reload`,
+      ]);
+    }
+  });
 });
