@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
+import { registerAuditCommand } from './audit-command.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerApplyCommands(program);
   registerAccountCommands(program);
+  registerAuditCommand(program);
   registerLabCommands(program);
   return program;
 }
