@@ -58,6 +58,8 @@ export async function applyHost(
   desired: DesiredState,
   hooks: ApplyHooks,
   progress: Progress,
+  /** The first line of the history commit, when it is not a plain apply (a rollback, say). */
+  historyTitle?: string,
 ): Promise<ApplyResult> {
   const notes: string[] = [];
   let plan = computePlan(desired, await observe(desired), resolver(true));
@@ -135,7 +137,7 @@ export async function applyHost(
     const summary = plan.files.map((f) => `${f.kind} ${f.file.path}`).join('\n');
     commit = await recordHistory(
       desired.files,
-      `mailctl apply: ${plan.files.length} file(s) changed\n\n${summary}\n`,
+      `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed\n\n${summary}\n`,
     );
   }
   return { plan, changed, commit, notes };

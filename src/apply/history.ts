@@ -59,11 +59,38 @@ export async function historyLog(
     });
 }
 
-/** What one apply changed, as a patch of the rendered files (secret tokens, never values). */
-export async function historyShow(rev: string): Promise<string> {
+function checkRevision(rev: string): void {
   if (!/^[0-9a-f]{4,40}$/.test(rev))
     throw new UserError('E_BAD_REVISION', `'${rev}' is not a history revision`);
+}
+
+/** What one apply changed, as a patch of the rendered files (secret tokens, never values). */
+export async function historyShow(rev: string): Promise<string> {
+  checkRevision(rev);
   const r = await run('git', ['-C', HISTORY_DIR, 'show', '--stat', '--patch', rev]);
   if (r.code !== 0) throw new UserError('E_BAD_REVISION', `no history revision ${rev}`);
   return r.stdout;
+}
+
+/** The managed files as one revision recorded them, by path on the host (secret tokens, never values). */
+export async function historyFilesAt(rev: string): Promise<Map<string, string>> {
+  checkRevision(rev);
+  const tree = await run('git', [
+    '-C',
+    HISTORY_DIR,
+    'ls-tree',
+    '-r',
+    '-z',
+    '--name-only',
+    `${rev}^{commit}`,
+    '--',
+    'files',
+  ]);
+  if (tree.code !== 0) throw new UserError('E_BAD_REVISION', `no history revision ${rev}`);
+  const files = new Map<string, string>();
+  for (const name of tree.stdout.split('\0').filter(Boolean)) {
+    const blob = await git(['show', `${rev}:${name}`]);
+    files.set(name.slice('files'.length), blob.stdout);
+  }
+  return files;
 }

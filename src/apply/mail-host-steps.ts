@@ -5,12 +5,25 @@ import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
 import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
+import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import { UNWANTED_UNITS } from '../plan/unwanted-units.js';
 import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
-import { SECRETS_DIR } from './secrets.js';
+import { readSecret, SECRETS_DIR } from './secrets.js';
+import { POSTFIX_DB_PASSWORD_SECRET } from '../render/postfix/pgsql-maps.js';
+import { DOVECOT_DB_PASSWORD_SECRET } from '../render/dovecot/sql-conf.js';
+
+/**
+ * In container mode the daemons log in over TCP with SCRAM (no peer authentication across
+ * the container boundary): each role's password is a host secret that their rendered
+ * configuration already refers to.
+ */
+const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
+  ['postfix', POSTFIX_DB_PASSWORD_SECRET],
+  ['dovecot', DOVECOT_DB_PASSWORD_SECRET],
+];
 
 export const DKIM_DIR = '/var/lib/rspamd/dkim';
 export const DKIM_SELECTOR = 'mail';
@@ -30,6 +43,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       for (const domain of ctx.domains) {
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
       }
+      await ensureUserSettingsMap();
     },
     async afterActivate() {
       const notes: string[] = await maskUnwantedUnits();
@@ -53,7 +67,9 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
         await psql(migrationScript(pending));
         notes.push(`applied ${pending.length} database migration(s)`);
       }
+      if (ctx.postgres.mode === 'container') notes.push(...(await setRolePasswords()));
       notes.push(...(await seedAccounts(seed)));
+      if (await syncUserSettingsMap()) notes.push('updated the per-user spam settings map');
       return notes;
     },
   };
@@ -76,6 +92,22 @@ async function maskUnwantedUnits(): Promise<string[]> {
   await mustRun('systemctl', ['disable', '--now', ...present]);
   await mustRun('systemctl', ['mask', ...present]);
   return [`stopped and masked ${present.join(', ')} (no business on a mail host)`];
+}
+
+/** Sets each daemon role's password once; the value travels on psql's stdin, never in argv. */
+async function setRolePasswords(): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [role, secret] of CONTAINER_ROLE_SECRETS) {
+    const [[unset] = []] = await psql(
+      `SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = :'r';`,
+      { r: role },
+    );
+    if (unset !== 't') continue;
+    // Secrets are base64url (secrets.ts), so they need no escaping inside the quotes.
+    await psql(`\\set pw '${readSecret(secret)}'\nALTER ROLE ${role} PASSWORD :'pw';\n`);
+    notes.push(`set the database password of role ${role}`);
+  }
+  return notes;
 }
 
 async function seedAccounts(seed: SeedAccounts): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { parseSize } from '../ops/accounts/address.js';
 import * as store from '../ops/accounts/store.js';
+import { syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { readPassword } from './read-password.js';
 
 const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -68,7 +69,10 @@ export function registerAccountCommands(program: Command): void {
   mailbox
     .command('remove <address>')
     .description('remove a mailbox (its mail stays on disk)')
-    .action(async (a: string) => store.removeMailbox(a));
+    .action(async (a: string) => {
+      await store.removeMailbox(a);
+      await syncUserSettingsMap();
+    });
 
   const alias = program
     .command('alias')
@@ -76,7 +80,11 @@ export function registerAccountCommands(program: Command): void {
   alias
     .command('add <source> <destination...>')
     .description('make SOURCE (an address, or @domain for a catch-all) deliver to DESTINATIONs')
-    .action(async (source: string, destinations: string[]) => store.addAlias(source, destinations));
+    .action(async (source: string, destinations: string[]) => {
+      await store.addAlias(source, destinations);
+      // A mailbox's spam settings follow the aliases that deliver to it alone.
+      await syncUserSettingsMap();
+    });
   alias
     .command('list')
     .description('list aliases')
@@ -89,5 +97,8 @@ export function registerAccountCommands(program: Command): void {
   alias
     .command('remove <source>')
     .description('remove an alias')
-    .action(async (s: string) => store.removeAlias(s));
+    .action(async (s: string) => {
+      await store.removeAlias(s);
+      await syncUserSettingsMap();
+    });
 }

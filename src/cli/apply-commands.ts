@@ -6,12 +6,13 @@ import {
   mailHostHooks,
   type SeedAccounts,
 } from '../apply/mail-host-steps.js';
-import { historyLog, historyShow } from '../apply/history.js';
+import { historyFilesAt, historyLog, historyShow } from '../apply/history.js';
 import { readSecret } from '../apply/secrets.js';
 import { dkimKeyPath, dkimPublicKey } from '../ops/dkim/keys.js';
 import { nextFreeAddress } from '../ops/vpn/allocate.js';
 import { readRegisteredPeers, registerPeer, validatePeerName } from '../ops/vpn/peer-registry.js';
 import { mailHostDesiredState } from '../plan/mail-host.js';
+import { rollbackDesiredState } from '../plan/rollback.js';
 import { listDnsRecords, renderDnsRecords } from '../render/dns/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import {
@@ -137,6 +138,33 @@ export function registerApplyCommands(program: Command): void {
     .action(async (rev: string) => {
       process.stdout.write(await historyShow(rev));
     });
+
+  clusterOption(
+    program
+      .command('rollback <rev>')
+      .description(
+        'put the managed files back as history revision REV recorded them (checked and reloaded as by apply)',
+      ),
+  ).action(async (rev: string, o: { cluster: string }) => {
+    const atRevision = await historyFilesAt(rev);
+    const { desired: current } = await desiredFor(o.cluster);
+    const { desired, unknownAtRevision } = rollbackDesiredState(current, atRevision);
+    for (const path of unknownAtRevision)
+      process.stderr.write(`rollback: ${path} did not exist at ${rev}; it stays as rendered now\n`);
+    // No account seeding or migrations: a rollback touches configuration only.
+    const result = await applyHost(
+      desired,
+      {},
+      stderrProgress('rollback'),
+      `mailctl rollback to ${rev}`,
+    );
+    if (!result.changed) process.stdout.write(`No changes: the host already matches ${rev}.\n`);
+    else
+      process.stdout.write(
+        `Rolled back to ${rev}${result.commit ? ` (history ${result.commit})` : ''}; ` +
+          "the next 'mailctl apply' renders the cluster file again.\n",
+      );
+  });
 
   const vpn = program
     .command('vpn')

@@ -4,6 +4,7 @@ import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerSpamCommands } from './spam-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
 export const VERSION = '0.1.0';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerApplyCommands(program);
   registerAccountCommands(program);
   registerAuditCommand(program);
+  registerSpamCommands(program);
   registerLabCommands(program);
   return program;
 }

@@ -2,8 +2,14 @@ import type { MailHostContext } from '../render/host-context.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { fail2banComponent, renderFail2ban } from '../render/fail2ban/index.js';
 import { firewallComponent, renderFirewall } from '../render/firewall/index.js';
+import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
-import { postgresComponent, renderPostgres } from '../render/postgres/index.js';
+import {
+  ALPINE_POSTGRES_ID,
+  postgresComponentFor,
+  postgresNativeComponent,
+  renderPostgres,
+} from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
@@ -33,10 +39,11 @@ export function mailHostPackages(): string[] {
     sysctlComponent,
     sshComponent,
     unattendedUpgradesComponent,
-    postgresComponent,
+    postgresNativeComponent,
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
+    nginxComponent,
     fail2banComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
@@ -59,16 +66,19 @@ export function mailHostDesiredState(
     [sysctlComponent, renderSysctl()],
     [sshComponent, renderSsh()],
     [unattendedUpgradesComponent, renderUnattended()],
-    [postgresComponent, renderPostgres(ctx)],
+    [postgresComponentFor(ctx), renderPostgres(ctx)],
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
+    // It fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
+    [nginxComponent, renderNginx(ctx)],
     // Last: its jails read the journal of the daemons above.
     [fail2banComponent, renderFail2ban(ctx)],
   ];
   const components = parts.map(([c]) => c);
+  const pgOwner = ctx.postgres.mode === 'container' ? ALPINE_POSTGRES_ID : 'postgres';
   return {
     packages: [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])],
     users: [
@@ -85,9 +95,12 @@ export function mailHostDesiredState(
       // Postfix's queue_directory; `postfix check` creates the queue's own subdirectories.
       { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
-      { path: ctx.postgres.walArchiveDir, owner: 'postgres', group: 'postgres', mode: 0o700 },
+      // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
+      { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
+      // In container mode the image's postgres user (not the host's) owns data and archive.
+      { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },
       ...(ctx.postgres.mode === 'container'
-        ? [{ path: ctx.postgres.dataDir, owner: 'postgres', group: 'postgres', mode: 0o700 }]
+        ? [{ path: ctx.postgres.dataDir, owner: pgOwner, group: pgOwner, mode: 0o700 }]
         : []),
     ],
     files: parts.flatMap(([, files]) => files),

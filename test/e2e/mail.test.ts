@@ -27,6 +27,9 @@ const TINY = {
   pass: 'correct horse battery staple 3',
 };
 
+// Per-user spam settings are tried on a mailbox of their own, so other tests never see them.
+const ERIN = { user: 'erin@example.com', pass: 'correct horse battery staple 4' };
+
 const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
 const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -72,8 +75,8 @@ describe('the core mail path on a lab host', () => {
       const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
       expect(up.code, up.stderr).toBe(0);
     }
-    for (const who of [ALICE, BOB, TINY]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
-    for (const who of [ALICE, BOB]) {
+    for (const who of [ALICE, BOB, TINY, ERIN]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
+    for (const who of [ALICE, BOB, ERIN]) {
       const r = onHost(
         ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
         `${who.pass}\n`,
@@ -146,6 +149,82 @@ describe('the core mail path on a lab host', () => {
     expect(sent.codes.end).toBe(554);
   });
 
+  it('honours per-user spam settings from the database at once, with no Rspamd restart', () => {
+    const rspamdPid = () =>
+      onHost(['systemctl', 'show', '--property=MainPID', '--value', 'rspamd']).stdout.trim();
+    const pidBefore = rspamdPid();
+    const spam = (...args: string[]) => {
+      const r = onHost(['mailctl', 'spam', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    /** Sends the same kind of plain message until the end-of-data reply is `want` (bounded). */
+    const sendUntil = (to: string, want: number) => {
+      let last = 0;
+      for (let i = 0; i < 20 && last !== want; i++) {
+        if (i) labSh(LAB, 'internet', 'sleep 0.5');
+        last = fromInternet(to, testMessage('someone@example.org', to, tag())).codes.end ?? 0;
+      }
+      return last;
+    };
+
+    // With the cluster file's thresholds a plain message from the internet is delivered;
+    // its score (the lab's internet has no reverse DNS, so it scores a few points) is in
+    // the X-Spamd-Result header Rspamd added.
+    const t = tag();
+    expect(
+      fromInternet(ERIN.user, testMessage('someone@example.org', ERIN.user, t)).codes.end,
+    ).toBe(250);
+    const got = waitForMessage(ERIN, t) ?? '';
+    const score = Number(/^X-Spamd-Result: default: \w+ \[(-?[\d.]+) \//im.exec(got)?.[1]);
+    expect(score, 'the plain message scores at least 0').toBeGreaterThanOrEqual(0);
+
+    // Erin's own reject score below it: the same kind of message is now refused at SMTP time.
+    spam('set', ERIN.user, '--reject', String(Math.max(0, Math.floor(score) - 1)));
+    expect(sendUntil(ERIN.user, 554)).toBe(554);
+    // ... for Erin only: Alice still gets it.
+    expect(
+      fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, tag())).codes.end,
+    ).toBe(250);
+
+    // An allowed sender gets through despite her threshold.
+    spam('allow', ERIN.user, 'someone@example.org');
+    expect(sendUntil(ERIN.user, 250)).toBe(250);
+
+    // A blocked domain is refused even with her thresholds back to the cluster file's.
+    spam('unlist', ERIN.user, 'someone@example.org');
+    spam('set', ERIN.user, '--reset');
+    expect(sendUntil(ERIN.user, 250)).toBe(250);
+    spam('block', ERIN.user, '@example.org');
+    expect(sendUntil(ERIN.user, 554)).toBe(554);
+    const shown = JSON.parse(onHost(['mailctl', 'spam', 'show', ERIN.user, '--json']).stdout);
+    expect(shown).toEqual([
+      expect.objectContaining({
+        address: ERIN.user,
+        rejectScore: null,
+        blockSenders: ['@example.org'],
+      }),
+    ]);
+
+    // Bad input is one line naming the problem, and changes nothing.
+    for (const [args, code] of [
+      [['set', ERIN.user, '--reject', 'ten'], 'E_BAD_SCORE'],
+      [['set', ERIN.user, '--reject', '3', '--add-header', '5'], 'E_BAD_SCORE'],
+      [['block', 'nobody@example.com', 'x@example.org'], 'E_UNKNOWN_MAILBOX'],
+      [['allow', ERIN.user, 'not-an-address'], 'E_BAD_ADDRESS'],
+      [['unlist', ERIN.user, 'stranger@example.org'], 'E_UNKNOWN_SENDER'],
+    ] as const) {
+      const r = onHost(['mailctl', 'spam', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(code)]);
+    }
+    expect(JSON.parse(onHost(['mailctl', 'spam', 'show', ERIN.user, '--json']).stdout)).toEqual(
+      shown,
+    );
+
+    // Rspamd re-read its settings map by itself: the same process served every message.
+    expect(rspamdPid()).toBe(pidBefore);
+  });
+
   it('keeps IMAP, POP3, ManageSieve and PostgreSQL off the public address', () => {
     for (const port of [143, 993, 110, 995, 4190, 5432]) {
       const r = dialogFrom(LAB, 'internet', { host: PUBLIC, port, steps: [], timeoutMs: 3000 });
@@ -161,6 +240,93 @@ describe('the core mail path on a lab host', () => {
       });
       expect(r.connected, `port ${port} over the VPN`).toBe(true);
     }
+  });
+
+  it('serves the Rspamd web interface on the VPN side only with its password', () => {
+    const password = onHost([
+      'cat',
+      '/etc/mailctl/secrets/rspamd-controller-password',
+    ]).stdout.trim();
+    expect(password.length).toBeGreaterThanOrEqual(24);
+    const status = (side: 'vpn' | 'internet', host: string, headers: string[] = []) =>
+      labRun(LAB, side, [
+        'curl',
+        '-sk',
+        '--max-time',
+        '5',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        ...headers,
+        `https://${host}/rspamd/stat`,
+      ]).stdout;
+    // nginx passes the VPN client's address on, so the controller does not take nginx's
+    // loopback connection for a trusted local one.
+    expect(status('vpn', VPN)).toBe('401');
+    expect(status('vpn', VPN, ['-H', 'Password: not-the-password'])).toBe('401');
+    expect(status('vpn', VPN, ['-H', `Password: ${password}`])).toBe('200');
+    expect(status('internet', PUBLIC, ['-H', `Password: ${password}`])).toBe('404');
+  });
+
+  it('takes a Sieve script over ManageSieve (VPN only, TLS before AUTH) and files mail by it', () => {
+    const auth = `AUTHENTICATE "PLAIN" "${Buffer.from(`\0${BOB.user}\0${BOB.pass}`).toString('base64')}"`;
+    const reply = '^(OK|NO|BYE)\\b';
+    const script = [
+      'require ["fileinto", "mailbox"];',
+      'if header :contains "subject" "sieve-me" { fileinto :create "Filed"; stop; }',
+      '',
+    ].join('\r\n');
+    const broken = 'require ["fileinto"];\r\nfileinto "x" oops;\r\n';
+    const literal = (s: string) => `{${Buffer.byteLength(s)}+}\r\n${s}`;
+
+    const cleartext = dialogFrom(LAB, 'vpn', {
+      host: VPN,
+      port: 4190,
+      steps: [{ send: auth, until: reply }],
+    });
+    expect(cleartext.replies[0]).toMatch(/^NO /m);
+
+    const r = dialogFrom(LAB, 'vpn', {
+      host: VPN,
+      port: 4190,
+      steps: [
+        { send: 'STARTTLS', until: reply },
+        { starttls: true },
+        { send: 'NOOP', until: reply },
+        { send: auth, until: reply, expect: '^OK' },
+        { send: `PUTSCRIPT "broken" ${literal(broken)}`, until: reply },
+        { send: `PUTSCRIPT "mailctl-test" ${literal(script)}`, until: reply },
+        { send: 'SETACTIVE "mailctl-test"', until: reply },
+        { send: 'LOGOUT', until: reply },
+      ],
+    });
+    expect(r.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(r.replies[3]).toMatch(/^OK/m);
+    expect(r.replies[4], 'a script with a syntax error is refused').toMatch(/^NO /m);
+    expect(r.replies[5]).toMatch(/^OK/m);
+    expect(r.replies[6]).toMatch(/^OK/m);
+
+    const filed = tag();
+    const plain = tag();
+    for (const [t, subject] of [
+      [filed, `sieve-me ${filed}`],
+      [plain, `plain ${plain}`],
+    ] as const) {
+      const msg = testMessage('someone@example.org', BOB.user, t).replace(
+        /^Subject: .*$/m,
+        `Subject: ${subject}`,
+      );
+      expect(fromInternet(BOB.user, msg).codes.end).toBe(250);
+    }
+    expect(waitForMessage(BOB, plain), 'unmatched mail stays in INBOX').toBeDefined();
+    let inFiled: string[] = [];
+    for (let i = 0; i < 20 && !inFiled.some((m) => m.includes(filed)); i++) {
+      inFiled = imapFetchAll(LAB, 'vpn', VPN, BOB.user, BOB.pass, 993, 'Filed').messages;
+    }
+    expect(inFiled.some((m) => m.includes(filed))).toBe(true);
+    const inbox = imapFetchAll(LAB, 'vpn', VPN, BOB.user, BOB.pass).messages;
+    expect(inbox.some((m) => m.includes(filed))).toBe(false);
   });
 
   it('guards submission on 587: no AUTH before STARTTLS, wrong password refused, right one accepted', () => {
@@ -368,6 +534,49 @@ describe('the core mail path on a lab host', () => {
     const sent = fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, t));
     expect(sent.codes.end).toBe(250);
     expect(waitForMessage(ALICE, t)).toBeDefined();
+  });
+
+  it('rolls the configuration back to an earlier history revision, checked and reloaded like an apply', () => {
+    const log = () =>
+      JSON.parse(onHost(['mailctl', 'history', '--json']).stdout) as {
+        rev: string;
+        subject: string;
+      }[];
+    const actions = () => onHost(['cat', '/etc/rspamd/local.d/actions.conf']).stdout;
+    const good = log()[0]?.rev ?? '';
+    const actionsGood = actions();
+    expect(actionsGood).toContain('reject = 15;');
+
+    // An apply from a changed cluster file (reject score 14) is a new revision.
+    labSh(
+      LAB,
+      'host',
+      "sed 's/reject: 15/reject: 14/' /etc/mailctl/cluster.yaml > /root/cluster-changed.yaml",
+    );
+    const changed = onHost(['mailctl', 'apply', '--cluster', '/root/cluster-changed.yaml']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(actions()).toContain('reject = 14;');
+
+    for (const rev of ['HEAD~1', '0000000']) {
+      const bad = onHost(['mailctl', 'rollback', rev]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining('E_BAD_REVISION')]);
+    }
+    expect(actions()).toContain('reject = 14;');
+
+    const back = onHost(['mailctl', 'rollback', good]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`Rolled back to ${good}`);
+    expect(actions()).toBe(actionsGood);
+    expect(log()[0]?.subject).toBe(`mailctl rollback to ${good}: 1 file(s) changed`);
+    expect(onHost(['mailctl', 'rollback', good]).stdout).toContain('No changes');
+    expect(
+      fromInternet(ALICE.user, testMessage('someone@example.org', ALICE.user, tag())).codes.end,
+    ).toBe(250);
+    // The rollback reached the cluster file's own state, so apply has nothing to do.
+    expect(onHost(['mailctl', 'apply', '--cluster', '/etc/mailctl/cluster.yaml']).stdout).toContain(
+      'No changes',
+    );
   });
 
   it('rolls back a config that passes its check but fails to go live, keeping the VPN up', () => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { PG_PASS_FILE, PG_SERVICE_FILE, PG_SERVICE_NAME } from '../../render/postgres/index.js';
 import { mustRun, run } from '../../util/exec.js';
 import { UserError } from '../../util/errors.js';
 
@@ -13,24 +15,16 @@ export async function psql(
   vars: Record<string, string> = {},
   database = MAIL_DATABASE,
 ): Promise<string[][]> {
-  const args = [
-    '-u',
-    'postgres',
-    '--',
-    'psql',
-    '-X',
-    '-q',
-    '-A',
-    '-t',
-    '-F',
-    '\t',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-d',
-    database,
-  ];
+  const container = existsSync(PG_PASS_FILE);
+  const args = ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d'];
+  args.push(container ? `service=${PG_SERVICE_NAME} dbname=${database}` : database);
   for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
-  const r = await run('runuser', args, { input: sql });
+  const r = container
+    ? await run('psql', args, {
+        input: sql,
+        env: { ...process.env, PGSERVICEFILE: PG_SERVICE_FILE },
+      })
+    : await run('runuser', ['-u', 'postgres', '--', 'psql', ...args], { input: sql });
   if (r.code !== 0) {
     const msg = r.stderr.replace(/^psql:<stdin>:\d+: /gm, '').trim();
     if (

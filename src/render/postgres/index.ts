@@ -1,7 +1,17 @@
-import type { MailHostContext } from '../host-context.js';
+import { secretRef, type MailHostContext } from '../host-context.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 
 const CONF_DIR = '/etc/postgresql/17/main';
+
+/** Container mode: the superuser's password, made on the host, handed to the image as a file. */
+export const POSTGRES_SUPERUSER_SECRET = 'postgres-superuser-password';
+/** Container mode: how mailctl itself reaches the database (libpq service and password files). */
+export const PG_SERVICE_FILE = '/etc/mailctl/pg_service.conf';
+export const PG_PASS_FILE = '/etc/mailctl/pgpass';
+export const PG_SERVICE_NAME = 'mailctl';
+const CONTAINER_UNIT = 'mailctl-postgres.service';
+/** The postgres user's uid and gid inside postgres:17-alpine, which own its data and WAL archive. */
+export const ALPINE_POSTGRES_ID = '70';
 
 /**
  * PostgreSQL 17. Native mode keeps Debian's cluster (17/main, data in
@@ -74,9 +84,10 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
     // apply keeps in /etc/mailctl/secrets.
     `ExecStart=/usr/bin/podman run --rm --name mailctl-postgres -p ${ctx.vpnAddress}:${pg.port}:5432 ` +
       `-v ${pg.dataDir}:/var/lib/postgresql/data -v ${pg.walArchiveDir}:/wal_archive ` +
-      '-v /etc/mailctl/secrets/postgres-superuser-password:/run/secrets/pw:ro -e POSTGRES_PASSWORD_FILE=/run/secrets/pw ' +
+      `-v /etc/mailctl/secrets/${POSTGRES_SUPERUSER_SECRET}:/run/secrets/pw:ro -e POSTGRES_PASSWORD_FILE=/run/secrets/pw ` +
       `-e POSTGRES_DB=${pg.database} docker.io/library/postgres:17-alpine ` +
-      '-c archive_mode=on -c "archive_command=test ! -f /wal_archive/%f && cp %p /wal_archive/%f" -c password_encryption=scram-sha-256',
+      // %% because systemd expands %f and %p itself; PostgreSQL must receive them as written.
+      '-c archive_mode=on -c "archive_command=test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f" -c password_encryption=scram-sha-256',
     'ExecStop=/usr/bin/podman stop -t 30 mailctl-postgres',
     'Restart=on-failure',
     '',
@@ -84,15 +95,32 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
+  // mailctl's own psql (migrations, accounts) has no local socket to use: it logs in over
+  // the VPN address as the superuser, with the password from a passfile only root reads.
+  // The token there is also what makes apply generate the superuser's secret.
+  const service = [
+    generatedHeader(),
+    `[${PG_SERVICE_NAME}]`,
+    `host=${ctx.vpnAddress}`,
+    `port=${pg.port}`,
+    `dbname=${pg.database}`,
+    'user=postgres',
+    `passfile=${PG_PASS_FILE}`,
+    '',
+  ].join('\n');
+  const pass = `${ctx.vpnAddress}:${pg.port}:*:postgres:${secretRef(POSTGRES_SUPERUSER_SECRET)}\n`;
+  const root = (path: string, content: string, mode: number): RenderedFile => ({
+    path,
+    content,
+    mode,
+    owner: 'root',
+    group: 'root',
+    component: 'postgres',
+  });
   return [
-    {
-      path: '/etc/systemd/system/mailctl-postgres.service',
-      content: unit,
-      mode: 0o644,
-      owner: 'root',
-      group: 'root',
-      component: 'postgres',
-    },
+    root(`/etc/systemd/system/${CONTAINER_UNIT}`, unit, 0o644),
+    root(PG_SERVICE_FILE, service, 0o644),
+    root(PG_PASS_FILE, pass, 0o600),
   ];
 }
 
@@ -100,7 +128,7 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
  * postgres -C parses the whole configuration (postgresql.conf, conf.d, pg_hba.conf is read
  * at start only) and exits non-zero on a bad setting without touching the running server.
  */
-export const postgresComponent: ComponentDescriptor = {
+export const postgresNativeComponent: ComponentDescriptor = {
   name: 'postgres',
   packages: ['postgresql-17', 'postgresql-client-17'],
   units: ['postgresql@17-main.service'],
@@ -122,3 +150,22 @@ export const postgresComponent: ComponentDescriptor = {
     'config_file=/etc/postgresql/17/main/postgresql.conf',
   ],
 };
+
+/**
+ * Container mode: podman runs the image; Debian's client is for mailctl's own psql. There is
+ * no server binary on the host to parse a configuration with, so the check is systemd's own
+ * verification of the unit (syntax, and that podman is there to run).
+ */
+export function postgresComponentFor(
+  ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress'>,
+): ComponentDescriptor {
+  if (ctx.postgres.mode === 'native') return postgresNativeComponent;
+  return {
+    name: 'postgres',
+    packages: ['podman', 'postgresql-client-17'],
+    units: [CONTAINER_UNIT],
+    onChange: 'restart',
+    readyPorts: [`${ctx.vpnAddress}:${ctx.postgres.port}`],
+    check: ['systemd-analyze', 'verify', `/etc/systemd/system/${CONTAINER_UNIT}`],
+  };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testHostContext } from '../test-host-context.js';
-import { renderPostgres } from './index.js';
+import { postgresComponentFor, renderPostgres } from './index.js';
+import { mailHostDesiredState } from '../../plan/mail-host.js';
 
 describe('renderPostgres', () => {
   it('native: listens on loopback and the VPN address only, archives WAL without overwriting', () => {
@@ -32,5 +33,44 @@ describe('renderPostgres', () => {
     expect(unit?.content).toContain('-v /opt/postgres/wal_archive:/wal_archive');
     expect(unit?.content).toContain('postgres:17-alpine');
     expect(unit?.content).not.toMatch(/POSTGRES_PASSWORD=/);
+    // systemd would expand a bare %f or %p in ExecStart= before PostgreSQL saw it.
+    expect(unit?.content).toContain('test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f');
+  });
+
+  it('container: mailctl reaches it by a libpq service over the VPN, the password in a root-only passfile', () => {
+    const ctx = testHostContext();
+    const files = renderPostgres({ ...ctx, postgres: { ...ctx.postgres, mode: 'container' } });
+    expect(files.map((f) => [f.path, f.mode.toString(8)])).toEqual([
+      ['/etc/systemd/system/mailctl-postgres.service', '644'],
+      ['/etc/mailctl/pg_service.conf', '644'],
+      ['/etc/mailctl/pgpass', '600'],
+    ]);
+    const service = files[1]?.content ?? '';
+    expect(service).toContain(
+      '[mailctl]\nhost=10.100.0.1\nport=5432\ndbname=mailctl\nuser=postgres\n',
+    );
+    expect(files[2]?.content).toBe(
+      '10.100.0.1:5432:*:postgres:@@secret:postgres-superuser-password@@\n',
+    );
+  });
+
+  it('container: podman and the client instead of the server, checked by systemd-analyze, owned by the image user', () => {
+    const ctx = testHostContext();
+    const container = { ...ctx, postgres: { ...ctx.postgres, mode: 'container' as const } };
+    const c = postgresComponentFor(container);
+    expect(c.packages).toEqual(['podman', 'postgresql-client-17']);
+    expect(c.units).toEqual(['mailctl-postgres.service']);
+    expect(c.check).toEqual([
+      'systemd-analyze',
+      'verify',
+      '/etc/systemd/system/mailctl-postgres.service',
+    ]);
+    expect(c.readyPorts).toEqual(['10.100.0.1:5432']);
+    const desired = mailHostDesiredState(container, []);
+    expect(desired.packages).not.toContain('postgresql-17');
+    expect(
+      desired.directories.filter((d) => d.path.startsWith('/opt/postgres')).map((d) => d.owner),
+    ).toEqual(['70', '70']);
+    expect(postgresComponentFor(ctx).packages).toContain('postgresql-17');
   });
 });

@@ -1,7 +1,15 @@
-import type { MailHostContext } from '../host-context.js';
+import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import {
+  BLOCKED_SENDER_SYMBOL,
+  BLOCKED_SENDER_WEIGHT,
+  USER_SETTINGS_MAP,
+} from './user-settings.js';
 
 const LOCAL_D = '/etc/rspamd/local.d';
+
+/** The Rspamd web interface's password, readable by root on the host only. */
+export const RSPAMD_CONTROLLER_PASSWORD_SECRET = 'rspamd-controller-password';
 
 /** Rspamd 3.12 as Postfix's milter: spam actions, DKIM signing of outbound mail, Redis. */
 export function renderRspamd(ctx: MailHostContext): RenderedFile[] {
@@ -13,7 +21,15 @@ export function renderRspamd(ctx: MailHostContext): RenderedFile[] {
       `${h}milter = yes;\nbind_socket = "127.0.0.1:11332";\ntimeout = 120s;\nupstream "local" {\n  default = yes;\n  self_scan = yes;\n}\n`,
     ],
     // The web controller stays on loopback; nginx (on the VPN side) fronts it later.
-    ['worker-controller.inc', `${h}bind_socket = "127.0.0.1:11334";\n`],
+    // Nginx fronts the controller on the VPN side with the client's address in X-Real-IP, so
+    // only loopback itself counts as secure_ip; everyone else needs this password (a
+    // secret made on the host), and the same one for the commands that change things.
+    [
+      'worker-controller.inc',
+      `${h}bind_socket = "127.0.0.1:11334";\nsecure_ip = "127.0.0.1";\n` +
+        `password = "${secretRef(RSPAMD_CONTROLLER_PASSWORD_SECRET)}";\n` +
+        `enable_password = "${secretRef(RSPAMD_CONTROLLER_PASSWORD_SECRET)}";\n`,
+    ],
     [
       'actions.conf',
       `${h}reject = ${ctx.spam.rejectScore};\nadd_header = ${ctx.spam.addHeaderScore};\ngreylist = ${ctx.spam.greylistScore};\n`,
@@ -51,15 +67,27 @@ ${ctx.domains.map((d) => `  ${d} {\n    selector = "mail";\n    path = "/var/lib
     // In the lab and on small hosts there is no resolver for DNS blocklists to use; the
     // defaults stay, but a failing lookup must not hold mail.
     ['options.inc', `${h}dns {\n  timeout = 2s;\n  retransmits = 2;\n}\n`],
+    // The score behind the per-user block lists of the settings map below.
+    [
+      'groups.conf',
+      `${h}group "mailctl" {\n  symbols {\n    "${BLOCKED_SENDER_SYMBOL}" {\n      weight = ${BLOCKED_SENDER_WEIGHT}.0;\n      description = "Sender is on the recipient's block list";\n    }\n  }\n}\n`,
+    ],
+    // Per-user settings (thresholds, allow and block lists) live in PostgreSQL; mailctl
+    // writes them to a file map that the settings module re-reads on change. A map must be
+    // named at the top level (`settings = "<map>"`), which only rspamd.conf.override can do.
+    ['/etc/rspamd/rspamd.conf.override', `${h}settings = "file://${USER_SETTINGS_MAP}";\n`],
   ];
-  return files.map(([name, content]) => ({
-    path: `${LOCAL_D}/${name}`,
-    content,
-    mode: 0o644,
-    owner: 'root',
-    group: 'root',
-    component: 'rspamd',
-  }));
+  return files.map(([name, content]) => {
+    const secret = secretRefsIn(content).length > 0;
+    return {
+      path: name.startsWith('/') ? name : `${LOCAL_D}/${name}`,
+      content,
+      mode: secret ? 0o640 : 0o644,
+      owner: 'root',
+      group: secret ? '_rspamd' : 'root',
+      component: 'rspamd',
+    };
+  });
 }
 
 export const rspamdComponent: ComponentDescriptor = {

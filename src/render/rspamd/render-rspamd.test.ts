@@ -32,4 +32,11 @@ describe('renderRspamd', () => {
     expect(text).toContain('burst = 7;');
     expect(text).toContain('rate = "30 / 1h";');
   });
+
+  it('guards the controller with a host secret, in a file only Rspamd can read', () => {
+    const f = renderRspamd(testHostContext()).find((x) => x.path.endsWith('worker-controller.inc'));
+    expect(f?.content).toContain('password = "@@secret:rspamd-controller-password@@";');
+    expect(f?.content).toContain('secure_ip = "127.0.0.1";');
+    expect([f?.mode.toString(8), f?.group]).toEqual(['640', '_rspamd']);
+  });
 });

@@ -125,11 +125,11 @@ const imapQuote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"
 export interface ImapOutcome {
   result: DialogResult;
   loginOk: boolean;
-  /** Every message in INBOX, exactly as the server returned it. */
+  /** Every message in the folder, exactly as the server returned it. */
   messages: string[];
 }
 
-/** Logs in over IMAP (993 by default) and fetches every message in INBOX byte for byte. */
+/** Logs in over IMAP (993 by default) and fetches every message of a folder byte for byte. */
 export function imapFetchAll(
   lab: string,
   side: Side,
@@ -137,6 +137,7 @@ export function imapFetchAll(
   user: string,
   pass: string,
   port = 993,
+  folder = 'INBOX',
 ): ImapOutcome {
   const result = dialogFrom(lab, side, {
     host,
@@ -144,7 +145,7 @@ export function imapFetchAll(
     tls: port === 993,
     steps: [
       { send: `a1 LOGIN ${imapQuote(user)} ${imapQuote(pass)}`, until: '^a1 ' },
-      { send: 'a2 SELECT INBOX', until: '^a2 ' },
+      { send: `a2 SELECT ${imapQuote(folder)}`, until: '^a2 ' },
       { send: 'a3 FETCH 1:* (BODY.PEEK[])', until: '^a3 ' },
       { send: 'a4 LOGOUT', until: '^a4 ' },
     ],
