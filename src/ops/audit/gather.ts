@@ -160,7 +160,10 @@ async function tlsScans(
   progress: Progress,
 ): Promise<TlsScan[]> {
   const publicHost = ctx.publicAddresses[0] ?? ctx.vpnAddress;
+  // nginx's VPN-side server on 443 shares the public one's TLS settings; the public one
+  // is what the internet sees.
   const targets: { port: number; ip: string; starttls?: string }[] = [
+    { port: 443, ip: publicHost },
     { port: 465, ip: publicHost },
     { port: 587, ip: publicHost, starttls: 'smtp' },
     { port: 993, ip: ctx.vpnAddress },

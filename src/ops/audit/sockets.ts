@@ -43,10 +43,13 @@ export function intendedSockets(
   ctx: Pick<MailHostContext, 'publicAddresses' | 'vpnAddress' | 'vpnPort' | 'postgres'>,
 ): { allowed: ListeningSocket[]; required: ListeningSocket[] } {
   const tcp = (address: string, port: number): ListeningSocket => ({ proto: 'tcp', address, port });
-  const publicPorts = [25, 465, 587];
+  // Postfix (25, 465, 587) and nginx (80 for ACME, 443) on the public addresses; on the
+  // VPN address Postfix, Dovecot, PostgreSQL and nginx's internal server (443).
+  const publicPorts = [25, 80, 443, 465, 587];
+  const vpnPorts = [25, 443, 465, 587, ...VPN_ONLY_PORTS, ctx.postgres.port];
   const required = [
     ...ctx.publicAddresses.flatMap((a) => publicPorts.map((p) => tcp(a, p))),
-    ...[...publicPorts, ...VPN_ONLY_PORTS, ctx.postgres.port].map((p) => tcp(ctx.vpnAddress, p)),
+    ...vpnPorts.map((p) => tcp(ctx.vpnAddress, p)),
   ];
   const allowed = [
     ...ctx.publicAddresses.flatMap((a) => PUBLIC_TCP_PORTS.map((p) => tcp(a, p))),

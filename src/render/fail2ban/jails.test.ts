@@ -8,7 +8,7 @@ const ctx = testHostContext();
 describe('renderFail2ban', () => {
   it('renders the jails and settings as in the golden files', async () => {
     const [jails, settings] = renderFail2ban(ctx);
-    await expect(jails?.content).toMatchFileSnapshot('golden/jail.d_mailctl.local');
+    await expect(jails?.content).toMatchFileSnapshot('golden/jail.local');
     await expect(settings?.content).toMatchFileSnapshot('golden/fail2ban.d_mailctl.local');
   });
 
@@ -24,7 +24,14 @@ describe('renderFail2ban', () => {
 
   it('enables the SMTP AUTH, Dovecot, SSH and recidive jails with nftables bans', () => {
     const text = renderFail2banJails(ctx);
-    for (const jail of ['postfix-sasl', 'dovecot', 'sshd', 'recidive'])
+    for (const jail of [
+      'postfix-sasl',
+      'dovecot',
+      'sshd',
+      'nginx-http-auth',
+      'nginx-bad-request',
+      'recidive',
+    ])
       expect(text).toMatch(new RegExp(`\\[${jail}\\]\\nenabled = true`));
     expect(text).toContain('filter = postfix[mode=auth]');
     expect(text).toContain('banaction = nftables[type=multiport]');

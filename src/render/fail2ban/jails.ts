@@ -2,7 +2,7 @@ import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
 import { generatedHeader } from '../types.js';
 
-export const FAIL2BAN_JAIL_PATH = '/etc/fail2ban/jail.d/mailctl.local';
+export const FAIL2BAN_JAIL_PATH = '/etc/fail2ban/jail.local';
 export const FAIL2BAN_SETTINGS_PATH = '/etc/fail2ban/fail2ban.d/mailctl.local';
 
 /** The recidive jail's window and ban: a client banned again and again within a day. */
@@ -20,8 +20,8 @@ export function fail2banIgnoreIp(ctx: Pick<MailHostContext, 'vpnSubnet' | 'admin
 }
 
 /**
- * The jails (a jail.d/*.local file, read after Debian's jail.conf and jail.d/*.conf, so its
- * values win). Every daemon logs to the journal here, so the backend is systemd; only
+ * The jails, in jail.local: Fail2ban reads it after Debian's jail.conf and jail.d/*.conf,
+ * so its values win, and package upgrades never touch it. Every daemon logs to the journal here, so the backend is systemd; only
  * recidive reads Fail2ban's own log file. Bans go into nftables (`banaction = nftables`,
  * its own `inet f2b-table`, beside mailctl's firewall table).
  */
@@ -56,6 +56,20 @@ port = smtp,465,submission,imap,imaps,pop3,pop3s,sieve
 enabled = true
 port = ssh
 journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session
+
+# nginx writes its own log files rather than the journal, so its jails read those:
+# failed HTTP basic authentication, and floods of malformed requests (400).
+[nginx-http-auth]
+enabled = true
+backend = auto
+port = http,https
+logpath = /var/log/nginx/error.log
+
+[nginx-bad-request]
+enabled = true
+backend = auto
+port = http,https
+logpath = /var/log/nginx/access.log
 
 # A client banned ${RECIDIVE.maxretry} times within ${RECIDIVE.findtime} is banned from every port for ${RECIDIVE.bantime}.
 [recidive]
