@@ -1,6 +1,7 @@
 import type { MailHostContext } from '../render/host-context.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { fail2banComponent, renderFail2ban } from '../render/fail2ban/index.js';
+import { kernelModulesComponent, renderModprobeBlacklist } from '../render/kernel-modules/index.js';
 import { firewallComponent, renderFirewall } from '../render/firewall/index.js';
 import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
@@ -26,10 +27,21 @@ import {
 import type { DesiredState } from './desired-state.js';
 
 /**
- * Tools apply itself needs on the host, and the ones `mailctl audit` runs there (Lynis for
- * the hardening index, testssl.sh for the TLS scan).
+ * Tools apply itself needs on the host; the ones `mailctl audit` runs there (Lynis for
+ * the hardening index, testssl.sh for the TLS scan); and small hardening aids: debsums
+ * (verify installed files against their packages), apt-show-versions (what has an update),
+ * libpam-tmpdir (a private $TMPDIR per login).
  */
-const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates', 'lynis', 'testssl.sh'];
+const BASE_PACKAGES = [
+  'openssl',
+  'git',
+  'ca-certificates',
+  'lynis',
+  'testssl.sh',
+  'debsums',
+  'apt-show-versions',
+  'libpam-tmpdir',
+];
 
 /** Every Debian package a mail host gets from apply (what the lab must have at hand offline). */
 export function mailHostPackages(): string[] {
@@ -37,6 +49,7 @@ export function mailHostPackages(): string[] {
     wireguardComponent,
     firewallComponent,
     sysctlComponent,
+    kernelModulesComponent,
     sshComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
@@ -64,6 +77,7 @@ export function mailHostDesiredState(
     // are reachable only as the ruleset allows from the moment they start.
     [firewallComponent, renderFirewall(ctx)],
     [sysctlComponent, renderSysctl()],
+    [kernelModulesComponent, renderModprobeBlacklist()],
     [sshComponent, renderSsh()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],

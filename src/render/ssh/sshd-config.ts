@@ -24,7 +24,7 @@ PermitRootLogin prohibit-password
 MaxAuthTries 3
 LoginGraceTime 30
 MaxStartups 10:30:60
-MaxSessions 4
+MaxSessions 2
 
 # An administrator's shell, not a tunnel: no forwarding of any kind.
 AllowTcpForwarding no
