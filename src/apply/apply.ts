@@ -16,6 +16,8 @@ import { ensureSecrets, readSecret, SECRETS_DIR } from './secrets.js';
 import { checkStaged } from './stage.js';
 
 export interface ApplyHooks {
+  /** Checks of the host that must pass before apply changes anything. */
+  preflight?: () => Promise<void>;
   /** Host steps the new files rely on (TLS certificate, DKIM keys); run after packages. */
   beforeFiles?: () => Promise<void>;
   /** Steps that need the services running (database migrations, seeding accounts). */
@@ -62,6 +64,7 @@ export async function applyHost(
   historyTitle?: string,
 ): Promise<ApplyResult> {
   const notes: string[] = [];
+  await hooks.preflight?.();
   let plan = computePlan(desired, await observe(desired), resolver(true));
 
   if (plan.packages.length) {
@@ -116,6 +119,10 @@ export async function applyHost(
     } catch (e) {
       progress.step('activation failed: restoring the previous files');
       await restore(undo);
+      // A daemon that systemd restarts by itself (memcached: Restart=always) may have
+      // crash-looped on the refused files into its start limit, which would refuse the
+      // restart on the restored files too.
+      await run('systemctl', ['reset-failed', ...plan.changedComponents.flatMap((c) => c.units)]);
       await activate({ ...plan, unitsToEnable: [] }, progress).catch(() => undefined);
       throw new UserError(
         'E_APPLY_ROLLED_BACK',
@@ -129,9 +136,8 @@ export async function applyHost(
   } else if (plan.unitsToEnable.length) {
     await activate(plan, progress);
   }
-  notes.push(...((await hooks.afterActivate?.()) ?? []));
-
-  const changed = !isEmptyPlan(plan) || notes.length > 0;
+  // The files are live from here on: recorded before the steps after activation, which
+  // may fail on their own (an ACME CA out of reach) without undoing them.
   let commit: string | undefined;
   if (!isEmptyPlan(plan)) {
     const summary = plan.files.map((f) => `${f.kind} ${f.file.path}`).join('\n');
@@ -140,6 +146,9 @@ export async function applyHost(
       `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed\n\n${summary}\n`,
     );
   }
+  notes.push(...((await hooks.afterActivate?.()) ?? []));
+
+  const changed = !isEmptyPlan(plan) || notes.length > 0;
   return { plan, changed, commit, notes };
 }
 

@@ -3,12 +3,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
+import { checkAcmePrerequisites, ensureAcmeCertificate } from '../ops/tls/acme.js';
 import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
 import * as accounts from '../ops/accounts/store.js';
 import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import { UNWANTED_UNITS } from '../plan/unwanted-units.js';
+import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../render/sogo/index.js';
 import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { readSecret, SECRETS_DIR } from './secrets.js';
@@ -23,7 +25,10 @@ import { DOVECOT_DB_PASSWORD_SECRET } from '../render/dovecot/sql-conf.js';
 const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
   ['postfix', POSTFIX_DB_PASSWORD_SECRET],
   ['dovecot', DOVECOT_DB_PASSWORD_SECRET],
+  ['sogo', SOGO_DB_PASSWORD_SECRET],
 ];
+
+const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
 
 export const DKIM_DIR = '/var/lib/rspamd/dkim';
 export const DKIM_SELECTOR = 'mail';
@@ -38,7 +43,13 @@ export interface SeedAccounts {
 /** The host steps around the files of a mail host: keys and certificates, then the database. */
 export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHooks {
   return {
+    async preflight() {
+      checkAcmePrerequisites(ctx);
+    },
     async beforeFiles() {
+      // Every TLS port works from the first apply on; with tls.mode acme the ACME
+      // certificate replaces this one once certbot has it (afterActivate: nginx must be
+      // serving the challenge first).
       await ensureSelfSignedCertificate(ctx.fqdn, ctx.tls.certFile, ctx.tls.keyFile);
       for (const domain of ctx.domains) {
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
@@ -66,10 +77,17 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       if (pending.length) {
         await psql(migrationScript(pending));
         notes.push(`applied ${pending.length} database migration(s)`);
+        // SOGo looks for its tables and creates them when it starts, which on a first
+        // apply is before its schema exists: it starts again on the migrated database.
+        if ((await run('systemctl', ['is-active', '--quiet', SOGO_UNIT])).code === 0) {
+          await run('systemctl', ['restart', SOGO_UNIT]);
+          notes.push(`restarted ${SOGO_UNIT} on the migrated database`);
+        }
       }
       if (ctx.postgres.mode === 'container') notes.push(...(await setRolePasswords()));
       notes.push(...(await seedAccounts(seed)));
       if (await syncUserSettingsMap()) notes.push('updated the per-user spam settings map');
+      notes.push(...(await ensureAcmeCertificate(ctx)));
       return notes;
     },
   };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildRootfs } from '../lab/build.js';
 import { labDown } from '../lab/down.js';
 import { LAB_NAMESPACES, labExec, type LabNamespace } from '../lab/exec.js';
+import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from '../lab/acme.js';
 import { labLayout } from '../lab/layout.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
 import { labUp } from '../lab/up.js';
@@ -95,6 +96,9 @@ function statusText(s: LabStatus): string {
     `  VPN handshake: ${s.vpnHandshake ? 'yes' : 'no'}`,
     `  public: ${s.addresses.public4}, ${s.addresses.public6}   VPN: ${s.addresses.vpn}`,
     '',
+    `The lab world's ACME CA (pebble) is ${LAB_ACME_DIRECTORY}; to use it, set in the cluster file`,
+    `  tls: { mode: acme, acme: { directory: ${LAB_ACME_DIRECTORY}, email: postmaster@example.com, ca_file: ${LAB_ACME_CA_ON_HOST} } }`,
+    '',
   ].join('\n');
 }
 
@@ -121,14 +125,18 @@ function reachText(s: LabStatus, applied: boolean): string {
     ...(applied
       ? [
           '',
-          'The mail system from the cluster file is applied (Postfix, Dovecot, PostgreSQL, Rspamd):',
-          `  internet side: SMTP ${s.addresses.public4}:25, submission :587 (STARTTLS) and :465 (TLS)`,
-          `  VPN side only: IMAP ${s.addresses.vpn}:143/993, POP3 :110/995, ManageSieve :4190, PostgreSQL :5432`,
+          'The mail system from the cluster file is applied (Postfix, Dovecot, PostgreSQL, Rspamd, nginx):',
+          `  internet side: SMTP ${s.addresses.public4}:25, submission :587 (STARTTLS) and :465 (TLS), HTTP :80 (ACME, redirect), HTTPS :443`,
+          `  VPN side only: IMAP ${s.addresses.vpn}:143/993, POP3 :110/995, ManageSieve :4190, PostgreSQL :5432, HTTPS :443 (/rspamd/)`,
+          `  SOGo (VPN side): https://${s.fqdn}/SOGo/ (webmail), CalDAV/CardDAV https://${s.fqdn}/, ActiveSync /Microsoft-Server-ActiveSync`,
           `  the demo mailbox's password: mailctl lab exec${flag} -- cat /etc/mailctl/secrets/mailbox-demo@example.com`,
           `  accounts: mailctl lab exec${flag} -- mailctl mailbox list   (and domain, alias; --help on each)`,
           `  DNS records to publish: mailctl lab exec${flag} -- mailctl dns`,
         ]
       : []),
+    '',
+    `The lab world's ACME CA (pebble) is ${LAB_ACME_DIRECTORY}; to use it, set in the cluster file`,
+    `  tls: { mode: acme, acme: { directory: ${LAB_ACME_DIRECTORY}, email: postmaster@example.com, ca_file: ${LAB_ACME_CA_ON_HOST} } }`,
     '',
   ].join('\n');
 }

@@ -3,8 +3,10 @@ import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSpamCommands } from './spam-commands.js';
+import { registerTlsCommands } from './tls-commands.js';
 import { registerValidateCommand } from './validate-command.js';
 
 export const VERSION = '0.1.0';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerAuditCommand(program);
   registerSpamCommands(program);
+  registerTlsCommands(program);
+  registerBenchCommands(program);
   registerLabCommands(program);
   return program;
 }

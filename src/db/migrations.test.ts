@@ -26,4 +26,12 @@ describe('migrations', () => {
     expect(sql).toContain('GRANT SELECT ON dovecot_passdb, dovecot_userdb TO dovecot;');
     expect(sql).not.toMatch(/GRANT [^;]* ON mailboxes[^;]* TO (postfix|dovecot|rspamd|sogo);/);
   });
+
+  it('gives SOGo its own schema to create tables in, and only the sogo_users view besides', () => {
+    const all = MIGRATIONS.map((m) => m.sql).join('\n');
+    expect(all).toContain('CREATE SCHEMA sogo AUTHORIZATION sogo;');
+    expect(all).toContain('ALTER ROLE sogo SET search_path = sogo, public;');
+    expect(all.match(/GRANT [^;]* TO sogo;/g)).toEqual(['GRANT SELECT ON sogo_users TO sogo;']);
+    expect(all).not.toMatch(/GRANT CREATE ON SCHEMA public/);
+  });
 });

@@ -83,6 +83,20 @@ GRANT SELECT ON sogo_users TO sogo;
 GRANT SELECT, INSERT, UPDATE, DELETE ON domains, mailboxes, aliases, spam_settings TO mailctl_admin;
 `,
   },
+  {
+    // SOGo creates and migrates its own tables (sogo_user_profile, sogo_folder_info,
+    // sogo_store, ...) at start. They live in a schema of the mail database that role sogo
+    // owns: it can create and write there and nowhere else, it reads its users from the
+    // sogo_users view next door without a second connection target, and one backup of the
+    // database holds every mailbox together with its calendars and contacts.
+    id: '0002-sogo',
+    sql: `
+CREATE SCHEMA sogo AUTHORIZATION sogo;
+-- SOGo names its tables without a schema; this puts them in its own, and finds sogo_users
+-- in public.
+ALTER ROLE sogo SET search_path = sogo, public;
+`,
+  },
 ];
 
 /** Migrations not yet applied, in order (pure). */

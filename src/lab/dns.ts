@@ -1,3 +1,4 @@
+import { LAB_ACME_HOST } from './acme.js';
 import type { LabLayout } from './layout.js';
 
 /** One record of the lab world's DNS (the shape `mailctl dns --json` prints). */
@@ -29,6 +30,8 @@ export function dnsmasqConfig(l: LabLayout, published: readonly LabDnsRecord[]):
     `host-record=${l.fqdn},${n.hostPublic4},${n.hostPublic6}`,
     `mx-host=${LAB_OUTSIDE_DOMAIN},mx.${LAB_OUTSIDE_DOMAIN},10`,
     `host-record=mx.${LAB_OUTSIDE_DOMAIN},${n.internetRouter4}`,
+    // The lab world's ACME CA (pebble), on the internet router.
+    `host-record=${LAB_ACME_HOST},${n.internetRouter4}`,
     `txt-record=${LAB_OUTSIDE_DOMAIN},"v=spf1 ip4:${n.internetRouter4} ip4:${n.vpnClientWan4} -all"`,
   ];
   for (const r of published) {

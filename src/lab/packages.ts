@@ -54,6 +54,11 @@ export const HOST_PACKAGES = [
   'debootstrap',
   // the lab world's DNS, in the internet namespace
   'dnsmasq-base',
+  // the lab world's ACME CA (Let's Encrypt's test server), in the internet namespace; its
+  // own https certificate is made with openssl, and its readiness checked with curl
+  'pebble',
+  'openssl',
+  'curl',
   'wireguard-go',
   'wireguard-tools',
   'iproute2',

@@ -10,6 +10,8 @@ import { labDown } from './down.js';
 import { labLayout, type LabLayout } from './layout.js';
 import { createNetworks } from './network.js';
 import { startLabDns } from './dns-server.js';
+import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from './acme.js';
+import { prepareLabAcme, startLabAcme } from './acme-server.js';
 import type { LabDnsRecord } from './dns.js';
 import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
@@ -43,7 +45,13 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   await chmod(l.dirs.state, 0o700);
   const hostKeys = generateWgKeyPair();
   const clientKeys = generateWgKeyPair();
-  for (const f of labSeedFiles(l, hostKeys.privateKey, clientKeys.publicKey)) {
+  const acmeCa = await prepareLabAcme(l);
+  const seeds = [
+    ...labSeedFiles(l, hostKeys.privateKey, clientKeys.publicKey),
+    // What an administrator copies to the host to use a private ACME server.
+    { path: LAB_ACME_CA_ON_HOST, content: acmeCa, mode: 0o644 },
+  ];
+  for (const f of seeds) {
     const target = join(l.dirs.upper, f.path);
     await mkdir(dirname(target), { recursive: true });
     if (f.symlinkTo) await symlink(f.symlinkTo, target);
@@ -69,6 +77,8 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   await createNetworks(l);
 
   await startLabDns(l, []);
+  progress.step(`starting the lab world's ACME server (pebble) at ${LAB_ACME_DIRECTORY}`);
+  await startLabAcme(l);
 
   progress.step('booting Debian 13 with systemd in its own namespaces');
   const scriptPath = join(l.dirs.state, 'boot.sh');

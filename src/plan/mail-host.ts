@@ -1,4 +1,5 @@
 import type { MailHostContext } from '../render/host-context.js';
+import { certbotComponent, renderCertbot } from '../render/certbot/index.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { fail2banComponent, renderFail2ban } from '../render/fail2ban/index.js';
 import { kernelModulesComponent, renderModprobeBlacklist } from '../render/kernel-modules/index.js';
@@ -18,6 +19,13 @@ import {
   renderUnattended,
   unattendedUpgradesComponent,
 } from '../render/unattended-upgrades/index.js';
+import {
+  memcachedComponent,
+  renderMemcached,
+  renderSogo,
+  renderSogoNginx,
+  sogoComponent,
+} from '../render/sogo/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import {
   renderWireguard,
@@ -56,7 +64,10 @@ export function mailHostPackages(): string[] {
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
+    memcachedComponent,
+    sogoComponent,
     nginxComponent,
+    certbotComponent,
     fail2banComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
@@ -86,9 +97,16 @@ export function mailHostDesiredState(
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
     [dovecotComponent, renderDovecot(ctx)],
+    // SOGo caches in memcached and logs in to Dovecot and Postfix.
+    [memcachedComponent, renderMemcached()],
+    [sogoComponent, renderSogo(ctx)],
     // It fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
-    [nginxComponent, renderNginx(ctx)],
-    // Last: its jails read the journal of the daemons above.
+    [nginxComponent, [...renderNginx(ctx), renderSogoNginx()]],
+    // Only with tls.mode acme: the deploy hook and the timer's environment.
+    ...(ctx.tls.acme
+      ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
+      : []),
+    // Last: its jails read the journal and the logs of the daemons above.
     [fail2banComponent, renderFail2ban(ctx)],
   ];
   const components = parts.map(([c]) => c);

@@ -46,8 +46,11 @@ export interface MailHostContext {
     greylistScore: number;
   };
   tls: {
+    /** The certificate (leaf and chain) and key every TLS service uses, whoever issued them. */
     certFile: string;
     keyFile: string;
+    /** Present when certbot obtains the certificate from an ACME CA (tls.mode: acme). */
+    acme?: AcmeContext;
   };
   paths: {
     vmail: string;
@@ -56,6 +59,15 @@ export interface MailHostContext {
   };
   /** The system user and group that own the mail store. */
   vmail: { user: string; group: string; uid: number; gid: number };
+}
+
+export interface AcmeContext {
+  /** The ACME directory URL (shorthands resolved). */
+  directoryUrl: string;
+  /** The account's contact address. */
+  email: string;
+  /** A private CA's certificate (PEM) that certbot alone trusts for the directory's https. */
+  caFile?: string;
 }
 
 const SECRET_TOKEN = /@@secret:([a-z0-9_-]+)@@/g;

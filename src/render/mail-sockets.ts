@@ -13,6 +13,15 @@ export const POSTFIX_PRIVATE_SOCKETS = {
   quotaStatus: 'private/quota-status',
 } as const;
 
+/**
+ * How many LMTP deliveries may run at once. Dovecot refuses more than its
+ * lmtp_user_concurrency_limit for one user with a 451, and Postfix, whose LMTP "destination"
+ * is the one Dovecot socket, would otherwise open up to default_destination_concurrency_limit
+ * (20) sessions: a burst to one mailbox then waits out a whole queue retry. Both sides get
+ * the same number, so Postfix never asks for more than Dovecot grants.
+ */
+export const LMTP_CONCURRENCY = 10;
+
 /** The absolute path of one of those sockets on a host with the given queue directory. */
 export function postfixSocketPath(
   queueDirectory: string,

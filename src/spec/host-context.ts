@@ -1,6 +1,6 @@
-import type { MailHostContext } from '../render/host-context.js';
+import type { AcmeContext, MailHostContext } from '../render/host-context.js';
 import { UserError } from '../util/errors.js';
-import type { Spec } from './schema.js';
+import { ACME_DIRECTORIES, type Spec } from './schema.js';
 
 /** The narrow view one host's renderers take (pure); the mail host unless a name is given. */
 export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostContext {
@@ -44,8 +44,18 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     tls: {
       certFile: `/etc/mailctl/tls/${host.fqdn}.crt`,
       keyFile: `/etc/mailctl/tls/${host.fqdn}.key`,
+      ...(spec.tls.mode === 'acme' ? { acme: acmeContext(spec.tls.acme) } : {}),
     },
     paths: { vmail: '/var/mail/vmail', queue: '/var/mail/queue', backups: '/var/mail/backups' },
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
+  };
+}
+
+function acmeContext(acme: Extract<Spec['tls'], { mode: 'acme' }>['acme']): AcmeContext {
+  const named = ACME_DIRECTORIES as Record<string, string>;
+  return {
+    directoryUrl: named[acme.directory] ?? acme.directory,
+    email: acme.email,
+    ...(acme.ca_file ? { caFile: acme.ca_file } : {}),
   };
 }

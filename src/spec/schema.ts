@@ -70,6 +70,45 @@ const address = z
     'must be a lower-case mail address',
   );
 
+/** The ACME directories that have a short name; any other is given by its URL. */
+export const ACME_DIRECTORIES = {
+  letsencrypt: 'https://acme-v02.api.letsencrypt.org/directory',
+  'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+} as const;
+
+const DIRECTORY_ERROR =
+  'must be letsencrypt, letsencrypt-staging, or the https:// URL of an ACME directory';
+
+/** RFC 8555 section 6.1: ACME is spoken over HTTPS only. */
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const acmeSchema = z.strictObject(
+  {
+    directory: z
+      .string({ error: DIRECTORY_ERROR })
+      .refine((v) => Object.hasOwn(ACME_DIRECTORIES, v) || isHttpsUrl(v), DIRECTORY_ERROR),
+    email: z.email({ error: 'must be a mail address (the CA writes to it about the account)' }),
+    // A private ACME server's CA (PEM, a path on the host): certbot trusts it, and only it,
+    // for the directory's https. Public CAs need none.
+    ca_file: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path on the host')
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'mode acme needs an acme section with directory and email'
+        : undefined,
+  },
+);
+
 export const hostSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a short lower-case name such as mx1'),
   fqdn: dnsName,
@@ -156,11 +195,16 @@ export const clusterSchema = z.strictObject({
     })
     .prefault({}),
   tls: z
-    .discriminatedUnion('mode', [
-      z.strictObject({ mode: z.literal('self-signed') }),
-      // Certificates from an ACME CA (Let's Encrypt); the TLS issue implements it.
-      z.strictObject({ mode: z.literal('acme'), directory_url: z.url(), email: z.email() }),
-    ])
+    .discriminatedUnion(
+      'mode',
+      [
+        // A certificate for the host name, made on the host at the first apply.
+        z.strictObject({ mode: z.literal('self-signed') }),
+        // A certificate from an ACME CA, obtained and renewed by certbot over HTTP-01.
+        z.strictObject({ mode: z.literal('acme'), acme: acmeSchema }),
+      ],
+      { error: "mode must be 'self-signed' or 'acme'" },
+    )
     .default({ mode: 'self-signed' }),
   ssh: z
     .strictObject({

@@ -3,7 +3,16 @@ import { ensureHostPackages } from '../../src/lab/host-tools.js';
 import { silentProgress } from '../../src/util/progress.js';
 
 /** Debian packages the test clients use on this machine (the lab installs its own). */
-const TEST_HOST_PACKAGES = ['python3-dkim', 'curl', 'openssl', 'nmap', 'openssh-client'];
+const TEST_HOST_PACKAGES = [
+  'python3-dkim',
+  'curl',
+  'openssl',
+  // The webmail tests' browser, driven by playwright-core (which never downloads one).
+  'chromium',
+  // The hardening tests' port scanner and SSH client, run in the lab's namespaces.
+  'nmap',
+  'openssh-client',
+];
 
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */
 export async function setup(): Promise<void> {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +29,7 @@ const TINY = {
 
 // Per-user spam settings are tried on a mailbox of their own, so other tests never see them.
 const ERIN = { user: 'erin@example.com', pass: 'correct horse battery staple 4' };
+const BURST = { user: 'burst@example.com', pass: 'correct horse battery staple 5' };
 
 const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
@@ -75,8 +76,9 @@ describe('the core mail path on a lab host', () => {
       const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
       expect(up.code, up.stderr).toBe(0);
     }
-    for (const who of [ALICE, BOB, TINY, ERIN]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
-    for (const who of [ALICE, BOB, ERIN]) {
+    for (const who of [ALICE, BOB, TINY, ERIN, BURST])
+      onHost(['mailctl', 'mailbox', 'remove', who.user]);
+    for (const who of [ALICE, BOB, ERIN, BURST]) {
       const r = onHost(
         ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
         `${who.pass}\n`,
@@ -398,6 +400,64 @@ describe('the core mail path on a lab host', () => {
     expect(pop3FetchAll(LAB, 'vpn', VPN, ALICE.user, ALICE.pass).loginOk).toBe(true);
     expect(pop3FetchAll(LAB, 'vpn', VPN, ALICE.user, 'wrong').loginOk).toBe(false);
     expect(imapFetchAll(LAB, 'vpn', VPN, ALICE.user, 'wrong').loginOk).toBe(false);
+  });
+
+  it('delivers a burst to one mailbox at once, with no delivery left waiting for a queue run', () => {
+    // Scanned as usual, but never greylisted: the burst comes from one unknown client.
+    const set = onHost([
+      'mailctl',
+      'spam',
+      'set',
+      BURST.user,
+      '--greylist',
+      '1000',
+      '--add-header',
+      '1000',
+      '--reject',
+      '1000',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    // 200 messages over 16 connections: more parallel deliveries than Dovecot grants one
+    // user unless Postfix holds back (lmtp_destination_concurrency_limit).
+    const r = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        `mailctl-${LAB}-vpn`,
+        'node',
+        resolve('dist/mailctl.mjs'),
+        'bench',
+        'smtp',
+        '--server',
+        PUBLIC,
+        '--port',
+        '25',
+        '--tls',
+        'starttls',
+        '--insecure',
+        '--helo',
+        'client.example.org',
+        '--from',
+        'someone@example.org',
+        '--to',
+        BURST.user,
+        '--count',
+        '200',
+        '--concurrency',
+        '16',
+        '--imap',
+        VPN,
+        '--timeout',
+        '60',
+        '--json',
+      ],
+      { input: `${BURST.pass}\n`, encoding: 'utf8', timeout: 180_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const figures = JSON.parse(r.stdout) as { sent: number; failed: number };
+    expect([figures.sent, figures.failed]).toEqual([200, 0]);
+    expect(onHost(['postqueue', '-p']).stdout).toContain('Mail queue is empty');
   });
 
   it('refuses mail to a mailbox over quota at SMTP time, and keeps what it had', () => {

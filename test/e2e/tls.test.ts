@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labRun, mailctl } from './support/cli.js';
+import { readFileSync } from 'node:fs';
+import { labRun, labSh, mailctl, sh } from './support/cli.js';
 import { httpFrom } from './support/http.js';
+import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { handshake } from './support/tls.js';
 
 // Issue 4 (certificates and nginx), checked from the internet and from a VPN client.
@@ -11,6 +13,66 @@ const FQDN = 'mail.example.com';
 const PUBLIC = '198.51.100.10';
 const VPN = '10.100.0.1';
 const WEBROOT = '/var/lib/mailctl/acme-webroot';
+const CLUSTER = '/etc/mailctl/cluster.yaml';
+// The lab world's ACME server (pebble in the internet namespace, see src/lab/acme.ts).
+const ACME_DIRECTORY = 'https://acme.example.org:14000/dir';
+const ACME_CA_ON_HOST = '/etc/mailctl/lab-acme-ca.pem';
+const LIVE = `/etc/letsencrypt/live/${FQDN}`;
+const USER = { user: 'tls@example.com', pass: 'correct horse battery staple 4' };
+/** Every TLS port and where a client reaches it from: IMAP and POP3 are VPN-only. */
+const TLS_PORTS = [
+  { ns: 'internet', host: PUBLIC, port: 443 },
+  { ns: 'internet', host: PUBLIC, port: 465 },
+  { ns: 'internet', host: PUBLIC, port: 587, starttls: 'smtp' },
+  { ns: 'vpn', host: VPN, port: 993 },
+  { ns: 'vpn', host: VPN, port: 995 },
+] as const;
+
+/** The cluster file on the lab host with its tls section replaced. */
+const clusterWithTls = (tls: string) =>
+  onHost(['cat', CLUSTER]).stdout.replace(/^tls:\n(?: .*\n?)*/m, `${tls}\n`);
+const acmeTls = (caFile: string) =>
+  `tls:\n  mode: acme\n  acme:\n    directory: ${ACME_DIRECTORY}\n    email: postmaster@example.com\n    ca_file: ${caFile}`;
+const historyHead = () =>
+  onHost(['git', '-C', '/var/lib/mailctl/history', 'rev-parse', 'HEAD']).stdout;
+
+/** The serial of the certificate a TLS port presents. */
+function servedSerial(p: (typeof TLS_PORTS)[number]): string {
+  const h = handshake(LAB, p.ns, {
+    host: p.host,
+    port: p.port,
+    servername: FQDN,
+    ...('starttls' in p ? { starttls: p.starttls } : {}),
+  });
+  return serialOf(h.leafPem ?? '');
+}
+const serialOf = (pem: string) =>
+  onHost(['openssl', 'x509', '-noout', '-serial'], pem).stdout.trim();
+
+/** Waits (bounded) until a message carrying `marker` is in the test mailbox. */
+function delivered(marker: string): boolean {
+  for (let i = 0; i < 40; i++) {
+    if (
+      imapFetchAll(LAB, 'vpn', VPN, USER.user, USER.pass).messages.some((m) => m.includes(marker))
+    )
+      return true;
+    labSh(LAB, 'vpn', 'sleep 0.5');
+  }
+  return false;
+}
+/** One message from the internet to the test mailbox on port 25; its marker. */
+function sendOne(): { marker: string; code: number | undefined } {
+  const marker = tag();
+  const r = smtpSend(LAB, 'internet', {
+    host: PUBLIC,
+    port: 25,
+    tls: 'starttls',
+    from: 'someone@example.org',
+    to: [USER.user],
+    data: testMessage('someone@example.org', USER.user, marker),
+  });
+  return { marker, code: r.codes.end };
+}
 
 const onHost = (cmd: string[], input?: string) =>
   labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
@@ -28,18 +90,18 @@ const applyWithFault = (path: string, text: string) =>
     '/etc/mailctl/cluster.yaml',
   ]);
 
+beforeAll(() => {
+  if (!REUSE) {
+    const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
+    expect(up.code, up.stderr).toBe(0);
+  }
+});
+
+afterAll(() => {
+  if (!REUSE) mailctl(['lab', 'down', '--name', LAB]);
+});
+
 describe('nginx on a lab host: the public and the VPN side', () => {
-  beforeAll(() => {
-    if (!REUSE) {
-      const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
-      expect(up.code, up.stderr).toBe(0);
-    }
-  });
-
-  afterAll(() => {
-    if (!REUSE) mailctl(['lab', 'down', '--name', LAB]);
-  });
-
   it('serves on port 80 the ACME challenge files and a redirect to https, nothing else', () => {
     const token = tag();
     const dir = `${WEBROOT}/.well-known/acme-challenge`;
@@ -92,6 +154,20 @@ describe('nginx on a lab host: the public and the VPN side', () => {
         expect(r.status, `${host}${path}`).toBe(404);
         expect(r.headers['strict-transport-security'], `${host}${path}`).toBeDefined();
       }
+    }
+  });
+
+  it('tells mail clients their settings (autoconfig), as well-formed XML', () => {
+    for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml']) {
+      const r = httpFrom(LAB, 'internet', `https://${FQDN}${path}`);
+      expect(r.status, path).toBe(200);
+      expect(r.headers['content-type'], path).toBe('text/xml');
+      expect(r.body).toContain('<domain>example.com</domain>');
+      expect(r.body).toContain(`<hostname>${FQDN}</hostname><port>465</port>`);
+      const parsed = sh(
+        `printf %s '${r.body}' | python3 -c 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.read()); print(len(d.getElementsByTagName("incomingServer")), len(d.getElementsByTagName("outgoingServer")))'`,
+      );
+      expect(parsed.stdout.trim(), parsed.stderr).toBe('2 2');
     }
   });
 
@@ -148,5 +224,232 @@ describe('nginx on a lab host: the public and the VPN side', () => {
     expect(httpFrom(LAB, 'vpn', `https://${FQDN}/rspamd/`).status).toBe(200);
     const again = onHost(['mailctl', 'plan', '--cluster', '/etc/mailctl/cluster.yaml']);
     expect(again.stdout).toMatch(/No changes/);
+  });
+});
+
+describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01', () => {
+  let acmeRoot = '';
+
+  beforeAll(() => {
+    onHost(['mailctl', 'mailbox', 'remove', USER.user]);
+    const r = onHost(
+      ['mailctl', 'mailbox', 'add', USER.user, '--password-stdin'],
+      `${USER.pass}\n`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('refuses bad ACME settings with their paths, and a CA file the host lacks, changing nothing', () => {
+    const before = historyHead();
+    const bad = clusterWithTls(
+      'tls:\n  mode: acme\n  acme:\n    directory: http://acme.example.org/dir\n    email: nobody',
+    );
+    expect(onHost(['sh', '-c', 'cat > /tmp/bad-acme.yaml'], bad).code).toBe(0);
+    const v = onHost(['mailctl', 'apply', '--cluster', '/tmp/bad-acme.yaml']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('E_SPEC_INVALID');
+    expect(v.stderr).toMatch(/tls\.acme\.directory: must be .*https:\/\/ URL/);
+    expect(v.stderr).toMatch(/tls\.acme\.email: must be a mail address/);
+
+    const missing = clusterWithTls(acmeTls('/etc/mailctl/no-such-ca.pem'));
+    expect(onHost(['sh', '-c', 'cat > /tmp/missing-ca.yaml'], missing).code).toBe(0);
+    const m = onHost(['mailctl', 'apply', '--cluster', '/tmp/missing-ca.yaml']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('E_ACME_CA_FILE');
+    expect(m.stderr).toContain('tls.acme.ca_file: /etc/mailctl/no-such-ca.pem');
+    expect(historyHead()).toBe(before);
+    // Refused before anything was installed: not even certbot.
+    expect(onHost(['dpkg-query', '-W', '-f=${Status}', 'certbot']).stdout).not.toContain(
+      'installed',
+    );
+  });
+
+  it('keeps the self-signed certificate and mail flowing when the ACME CA cannot be reached', () => {
+    const selfSigned = servedSerial(TLS_PORTS[1]);
+    const unreachable = clusterWithTls(acmeTls(ACME_CA_ON_HOST)).replace(
+      ACME_DIRECTORY,
+      'https://acme.example.org:14001/dir',
+    );
+    expect(onHost(['sh', '-c', 'cat > /tmp/unreachable-ca.yaml'], unreachable).code).toBe(0);
+    const r = onHost(['mailctl', 'apply', '--cluster', '/tmp/unreachable-ca.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('E_ACME_FAILED');
+    expect(r.stderr).toContain('the services keep the current certificate');
+    expect(onHost(['test', '-e', LIVE]).code).not.toBe(0);
+    for (const p of TLS_PORTS) expect(servedSerial(p), `${p.port}`).toBe(selfSigned);
+    const sent = sendOne();
+    expect(sent.code).toBe(250);
+    expect(delivered(sent.marker)).toBe(true);
+  });
+
+  it('obtains a certificate over HTTP-01 through nginx on port 80, and installs it for every service', () => {
+    expect(
+      onHost(['sh', '-c', `cat > ${CLUSTER}`], clusterWithTls(acmeTls(ACME_CA_ON_HOST))).code,
+    ).toBe(0);
+    const r = onHost(['mailctl', 'apply', '--cluster', CLUSTER], undefined);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`obtained a certificate for ${FQDN} from ${ACME_DIRECTORY}`);
+    expect(r.stdout).toContain('installed the certificate');
+    // The CA checked the challenge over port 80 of the public address, as Let's Encrypt would.
+    const pebbleLog = readFileSync(`/var/lib/mailctl/lab/${LAB}/acme/pebble.log`, 'utf8');
+    expect(pebbleLog).toContain(
+      `Attempting to validate w/ HTTP: http://${FQDN}:80/.well-known/acme-challenge/`,
+    );
+    expect(
+      onHost([
+        'grep',
+        '-c',
+        'GET /.well-known/acme-challenge/.* 200 .*Pebble',
+        '/var/log/nginx/access.log',
+      ]).stdout.trim(),
+    ).not.toBe('0');
+    // The installed copy is certbot's, key and all, and the key is the host's alone.
+    expect(onHost(['cmp', `${LIVE}/fullchain.pem`, `/etc/mailctl/tls/${FQDN}.crt`]).code).toBe(0);
+    expect(onHost(['stat', '-c', '%a %U', `/etc/mailctl/tls/${FQDN}.key`]).stdout.trim()).toBe(
+      '600 root',
+    );
+    expect(r.stdout + r.stderr).not.toContain('PRIVATE KEY');
+  });
+
+  it('presents that certificate on 443, 465, 587, 993 and 995, with a chain to the ACME CA', () => {
+    const root = labRun(LAB, 'internet', ['curl', '-sfk', 'https://127.0.0.1:15000/roots/0']);
+    expect(root.stdout).toContain('BEGIN CERTIFICATE');
+    acmeRoot = `/tmp/mailctl-${LAB}-acme-root.pem`;
+    expect(
+      labRun(LAB, 'internet', ['sh', '-c', `cat > ${acmeRoot}`], { input: root.stdout }).code,
+    ).toBe(0);
+    const issued = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
+    expect(issued).toMatch(/^serial=[0-9A-F]+$/);
+    for (const p of TLS_PORTS) {
+      const h = handshake(LAB, p.ns, {
+        host: p.host,
+        port: p.port,
+        servername: FQDN,
+        caFile: acmeRoot,
+        ...('starttls' in p ? { starttls: p.starttls } : {}),
+      });
+      expect(h.ok, `${p.port}`).toBe(true);
+      expect(h.verify, `${p.port}`).toBe('0 (ok)');
+      expect(serialOf(h.leafPem ?? ''), `${p.port}`).toBe(issued);
+      // The same port does not verify against an unrelated CA: the check can fail.
+      const other = handshake(LAB, p.ns, {
+        host: p.host,
+        port: p.port,
+        servername: FQDN,
+        caFile: '/etc/ssl/certs/ca-certificates.crt',
+        ...('starttls' in p ? { starttls: p.starttls } : {}),
+      });
+      expect(other.verify, `${p.port}`).not.toBe('0 (ok)');
+    }
+  });
+
+  it('refuses TLS 1.0 and 1.1 on every mandatory-TLS port', () => {
+    for (const p of TLS_PORTS) {
+      for (const version of ['tls1', 'tls1_1'] as const) {
+        const h = handshake(LAB, p.ns, {
+          host: p.host,
+          port: p.port,
+          servername: FQDN,
+          version,
+          ...('starttls' in p ? { starttls: p.starttls } : {}),
+        });
+        expect(h.ok, `${p.port} ${version}`).toBe(false);
+      }
+      const ok = handshake(LAB, p.ns, {
+        host: p.host,
+        port: p.port,
+        servername: FQDN,
+        version: 'tls1_2',
+        ...('starttls' in p ? { starttls: p.starttls } : {}),
+      });
+      expect(ok.ok, `${p.port} tls1_2`).toBe(true);
+    }
+  });
+
+  it('schedules renewal with certbot.timer, which trusts the ACME CA, and a second apply changes nothing', () => {
+    expect(onHost(['systemctl', 'is-enabled', 'certbot.timer']).stdout.trim()).toBe('enabled');
+    expect(onHost(['systemctl', 'is-active', 'certbot.timer']).stdout.trim()).toBe('active');
+    expect(onHost(['systemctl', 'show', '-p', 'Environment', 'certbot.service']).stdout).toContain(
+      `REQUESTS_CA_BUNDLE=${ACME_CA_ON_HOST}`,
+    );
+    const conf = onHost(['cat', `/etc/letsencrypt/renewal/${FQDN}.conf`]).stdout;
+    expect(conf).toContain(`server = ${ACME_DIRECTORY}`);
+    expect(conf).toContain('authenticator = webroot');
+    const before = historyHead();
+    const again = onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/No changes/);
+    expect(historyHead()).toBe(before);
+  });
+
+  it('renews by force: every service presents the new certificate, and mail sent during and after arrives', () => {
+    const old = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
+    const before = sendOne();
+    expect(before.code).toBe(250);
+    // The renewal runs as its own unit on the host, while mail keeps coming in.
+    const unit = `mailctl-test-renew-${tag()}`;
+    const start = onHost([
+      'systemd-run',
+      '--unit',
+      unit,
+      '--remain-after-exit',
+      'mailctl',
+      'tls',
+      'renew',
+      '--force',
+    ]);
+    expect(start.code, start.stderr).toBe(0);
+    const subState = () =>
+      onHost(['systemctl', 'show', '-p', 'SubState', '--value', unit]).stdout.trim();
+    const during: string[] = [];
+    do {
+      const s = sendOne();
+      expect(s.code).toBe(250);
+      during.push(s.marker);
+    } while (subState() === 'running' && during.length < 120);
+    expect(subState()).toBe('exited');
+    expect(onHost(['systemctl', 'show', '-p', 'Result', '--value', unit]).stdout.trim()).toBe(
+      'success',
+    );
+    expect(
+      onHost(['systemctl', 'show', '-p', 'ExecMainStatus', '--value', unit]).stdout.trim(),
+    ).toBe('0');
+    const renewed = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
+    expect(renewed).not.toBe(old);
+    for (const p of TLS_PORTS) expect(servedSerial(p), `${p.port}`).toBe(renewed);
+    const after = sendOne();
+    expect(after.code).toBe(250);
+    for (const marker of [before.marker, ...during, after.marker])
+      expect(delivered(marker), marker).toBe(true);
+    onHost(['systemctl', 'stop', unit]);
+  });
+  it('goes back to a self-signed certificate when the cluster file says so, and mail keeps flowing', () => {
+    const acmeSerial = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
+    expect(
+      onHost(['sh', '-c', `cat > ${CLUSTER}`], clusterWithTls('tls:\n  mode: self-signed')).code,
+    ).toBe(0);
+    const r = onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('stopped certbot.timer');
+    expect(r.stdout).toContain(`replaced the ACME certificate for ${FQDN} by a self-signed one`);
+    expect(onHost(['systemctl', 'is-enabled', 'certbot.timer']).stdout.trim()).toBe('disabled');
+    const serials = new Set(TLS_PORTS.map(servedSerial));
+    expect(serials.size).toBe(1);
+    expect(serials.has(acmeSerial)).toBe(false);
+    const names = onHost(
+      ['openssl', 'x509', '-noout', '-subject', '-issuer'],
+      onHost(['cat', `/etc/mailctl/tls/${FQDN}.crt`]).stdout,
+    ).stdout;
+    // Its own issuer: self-signed (openssl 3.5 prints `CN=name`, older ones `CN = name`).
+    const [subject, issuer] = names
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\w+=/, ''));
+    expect(subject?.replace(/ /g, '')).toBe(`CN=${FQDN}`);
+    expect(issuer).toBe(subject);
+    expect(onHost(['mailctl', 'apply', '--cluster', CLUSTER]).stdout).toMatch(/No changes/);
+    const sent = sendOne();
+    expect(sent.code).toBe(250);
+    expect(delivered(sent.marker)).toBe(true);
   });
 });

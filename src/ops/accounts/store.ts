@@ -1,6 +1,7 @@
 import { UserError } from '../../util/errors.js';
 import { parseAddress, parseDomain } from './address.js';
 import { hashPassword, psql } from './psql.js';
+import { removeSogoUserData } from './sogo-data.js';
 
 /** Accounts in the mail database: the operations behind `mailctl domain|mailbox|alias`. */
 
@@ -121,6 +122,8 @@ export async function setQuota(input: string, quotaBytes: number): Promise<void>
 export async function removeMailbox(input: string): Promise<void> {
   const a = parseAddress(input);
   await requireMailbox(a.address);
+  // SOGo's data first: if that fails, the mailbox is still there to remove again.
+  await removeSogoUserData(a.address);
   await psql(
     `DELETE FROM aliases WHERE destination = :'a'; DELETE FROM mailboxes WHERE address = :'a';`,
     { a: a.address },

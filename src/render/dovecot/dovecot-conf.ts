@@ -1,6 +1,6 @@
 import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
-import { postfixSocketPath } from '../mail-sockets.js';
+import { LMTP_CONCURRENCY, postfixSocketPath } from '../mail-sockets.js';
 import {
   MOZILLA_INTERMEDIATE_MIN_PROTOCOL,
   MOZILLA_INTERMEDIATE_TLS12_CIPHERS,
@@ -176,6 +176,8 @@ export function renderDovecotConf(ctx: MailHostContext): RenderedFile {
     'protocol lmtp {',
     '  # Refuse at RCPT rather than after DATA when the recipient is over quota.',
     '  lmtp_rcpt_check_quota = yes',
+    "  # Postfix's lmtp_destination_concurrency_limit is the same: it never asks for more.",
+    `  lmtp_user_concurrency_limit = ${LMTP_CONCURRENCY}`,
     '  mail_plugins {',
     '    sieve = yes',
     '  }',

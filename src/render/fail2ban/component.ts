@@ -1,4 +1,5 @@
 import type { MailHostContext } from '../host-context.js';
+import { renderSogoFail2banFilter } from '../sogo/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../types.js';
 import {
   FAIL2BAN_JAIL_PATH,
@@ -21,6 +22,7 @@ export function renderFail2ban(
   return [
     file(FAIL2BAN_JAIL_PATH, renderFail2banJails(ctx)),
     file(FAIL2BAN_SETTINGS_PATH, renderFail2banSettings()),
+    renderSogoFail2banFilter(),
   ];
 }
 

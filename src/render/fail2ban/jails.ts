@@ -1,5 +1,6 @@
 import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
+import { SOGO_LOG_FILE } from '../sogo/index.js';
 import { generatedHeader } from '../types.js';
 
 export const FAIL2BAN_JAIL_PATH = '/etc/fail2ban/jail.local';
@@ -70,6 +71,18 @@ enabled = true
 backend = auto
 port = http,https
 logpath = /var/log/nginx/access.log
+
+# Refused SOGo logins (web, DAV, ActiveSync), from sogod's own log with the client address
+# nginx passes on (filter: the SOGo component's mailctl-sogo). SOGo is served on the VPN
+# side only, which is never banned: this jail is for the day it is exposed. A DAV client's
+# first request without credentials is one 401 too, hence the extra try.
+[mailctl-sogo]
+enabled = true
+backend = auto
+filter = mailctl-sogo
+port = http,https
+logpath = ${SOGO_LOG_FILE}
+maxretry = ${f.maxretry + 1}
 
 # A client banned ${RECIDIVE.maxretry} times within ${RECIDIVE.findtime} is banned from every port for ${RECIDIVE.bantime}.
 [recidive]

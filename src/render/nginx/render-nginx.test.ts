@@ -66,6 +66,15 @@ describe('renderNginx', () => {
     expect(content('headers-public.conf')).toContain("default-src 'none'");
   });
 
+  it('offers mail clients their settings for every domain, publicly', () => {
+    const pub = content('public-https.conf');
+    for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml'])
+      expect(pub).toContain(`location = ${path} {`);
+    for (const d of ['example.com', 'example.org']) expect(pub).toContain(`<domain>${d}</domain>`);
+    expect(pub).toContain('<port>993</port><socketType>SSL</socketType>');
+    expect(pub).toContain('<port>587</port><socketType>STARTTLS</socketType>');
+  });
+
   it('refuses a value that would inject configuration', () => {
     expect(() => renderNginx(testHostContext({ fqdn: 'mail.example.com; root /' }))).toThrow(
       /fqdn/,

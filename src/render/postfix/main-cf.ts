@@ -1,6 +1,10 @@
 import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
-import { POSTFIX_PRIVATE_SOCKETS, RSPAMD_MILTER_ADDRESS } from '../mail-sockets.js';
+import {
+  LMTP_CONCURRENCY,
+  POSTFIX_PRIVATE_SOCKETS,
+  RSPAMD_MILTER_ADDRESS,
+} from '../mail-sockets.js';
 import { MOZILLA_INTERMEDIATE_TLS12_CIPHERS } from '../mozilla-tls.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
 import { isIpv6 } from '../wireguard/addresses.js';
@@ -122,6 +126,14 @@ function virtualDelivery(): PostfixSection {
         name: 'virtual_transport',
         value: `lmtp:unix:${POSTFIX_PRIVATE_SOCKETS.lmtp}`,
         why: ['Dovecot delivers: Sieve filters and quota apply to every message.'],
+      },
+      {
+        name: 'lmtp_destination_concurrency_limit',
+        value: String(LMTP_CONCURRENCY),
+        why: [
+          "No more parallel deliveries than Dovecot's lmtp_user_concurrency_limit grants one",
+          'user, or a burst to one mailbox is deferred (451) until the next queue run.',
+        ],
       },
       {
         name: 'smtpd_sender_login_maps',

@@ -1,0 +1,77 @@
+import { Option, type Command } from 'commander';
+import { countTagged } from '../ops/bench/imap-search.js';
+import { parseBenchOptions, type RawBenchOptions } from '../ops/bench/options.js';
+import { newRunId, runSmtpLoad } from '../ops/bench/smtp-load.js';
+import { formatSummary } from '../ops/bench/stats.js';
+import { UserError } from '../util/errors.js';
+import { readPassword } from './read-password.js';
+
+/** `mailctl bench`: figures for a mail host, measured as its clients would see them. */
+export function registerBenchCommands(program: Command): void {
+  const bench = program.command('bench').description('benchmarks that print figures');
+  bench
+    .command('smtp')
+    .description(
+      'send COUNT messages over CONCURRENCY connections and time them; with --imap, also until all are readable',
+    )
+    .requiredOption('--server <host>', 'the SMTP server to send to')
+    .option('--port <port>', 'its port', '25')
+    .addOption(
+      new Option('--tls <mode>', 'none, starttls or implicit')
+        .choices(['none', 'starttls', 'implicit'])
+        .default('starttls'),
+    )
+    .option('--insecure', 'accept a certificate no CA vouches for (a self-signed one)')
+    .requiredOption('--from <address>', 'envelope and header sender')
+    .requiredOption('--to <address>', 'the recipient (a mailbox made for benchmarking)')
+    .option('--count <n>', 'messages to send (at most 10000)', '100')
+    .option('--concurrency <n>', 'parallel SMTP connections (at most 64)', '4')
+    .option('--size <size>', 'approximate message size, e.g. 4K or 1M', '4K')
+    .option('--auth <user>', 'log in as this user (password from stdin)')
+    .option(
+      '--imap <host[:port]>',
+      "wait until every message is in the recipient's INBOX (IMAPS; password from stdin)",
+    )
+    .option('--timeout <seconds>', 'how long to wait for delivery', '120')
+    .option('--helo <name>', "the name to greet with (default: this machine's host name)")
+    .option('--json', 'machine-readable output')
+    .action(async (raw: RawBenchOptions & { json?: boolean }) => {
+      const plan = parseBenchOptions(raw);
+      const pass = plan.load.authUser || plan.imap ? await readPassword(true) : undefined;
+      const runId = newRunId();
+      let startedAt = 0;
+      const summary = await runSmtpLoad(
+        {
+          ...plan.load,
+          ...(plan.load.authUser && pass ? { auth: { user: plan.load.authUser, pass } } : {}),
+        },
+        runId,
+        () => (startedAt = Date.now()),
+      );
+      if (plan.imap && pass && summary.sent > 0) {
+        const deadline = Date.now() + plan.imap.timeoutSeconds * 1000;
+        let seen = 0;
+        for (;;) {
+          seen = await countTagged({
+            ...plan.imap,
+            pass,
+            insecure: plan.load.insecure,
+            tag: runId,
+          });
+          if (seen >= summary.sent || Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        if (summary.sent > 0 && seen < summary.sent)
+          throw new UserError(
+            'E_BENCH_UNDELIVERED',
+            `only ${seen} of ${summary.sent} accepted messages were readable after ${plan.imap.timeoutSeconds} s`,
+            { exitCode: 1 },
+          );
+        summary.deliveredAllAfterSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
+      }
+      process.stdout.write(
+        raw.json ? `${JSON.stringify({ runId, ...summary }, null, 2)}\n` : formatSummary(summary),
+      );
+      if (summary.failed) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,30 @@
+import { generatedHeader, type RenderedFile } from '../types.js';
+
+export const SOGO_SERVICE_DROPIN_PATH = '/etc/systemd/system/sogo.service.d/mailctl.conf';
+
+/**
+ * Debian's sogo.service orders itself after postgresql.service, which is only a wrapper
+ * here: the cluster runs as postgresql@17-main. SOGo creates its tables at start, reads
+ * users from the database and caches in memcached, so it starts after both; a crashed
+ * sogod (its watchdog gone) comes back by itself.
+ */
+export function renderSogoDropin(): RenderedFile {
+  const lines = [
+    generatedHeader().trimEnd(),
+    '[Unit]',
+    'After=postgresql@17-main.service memcached.service dovecot.service postfix.service',
+    'Wants=memcached.service',
+    '',
+    '[Service]',
+    'Restart=on-failure',
+    'RestartSec=5s',
+  ];
+  return {
+    path: SOGO_SERVICE_DROPIN_PATH,
+    content: `${lines.join('\n')}\n`,
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+    component: 'sogo',
+  };
+}
