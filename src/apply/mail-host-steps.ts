@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
@@ -10,7 +11,7 @@ import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import { UNWANTED_UNITS } from '../plan/unwanted-units.js';
-import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../render/sogo/index.js';
+import { SOGO_DB_PASSWORD_SECRET, SOGO_LOG_FILE, sogoComponent } from '../render/sogo/index.js';
 import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { readSecret, SECRETS_DIR } from './secrets.js';
@@ -55,6 +56,7 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
       }
       await ensureUserSettingsMap();
+      await ensureSogoLog();
     },
     async afterActivate() {
       const notes: string[] = await maskUnwantedUnits();
@@ -91,6 +93,18 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       return notes;
     },
   };
+}
+
+/**
+ * Fail2ban's SOGo jail reads sogod's log file, and Fail2ban refuses a jail whose log does
+ * not exist (in its check and at start), while sogod creates it only once it runs: an
+ * empty one, as sogod itself would make it, lets the first apply through.
+ */
+async function ensureSogoLog(): Promise<void> {
+  if (existsSync(SOGO_LOG_FILE)) return;
+  await mkdir(dirname(SOGO_LOG_FILE), { recursive: true });
+  await writeFile(SOGO_LOG_FILE, '', { mode: 0o640, flag: 'a' });
+  await mustRun('chown', ['sogo:adm', SOGO_LOG_FILE]);
 }
 
 /** Stops and masks the unwanted units this host has; quiet when there are none. */

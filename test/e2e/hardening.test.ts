@@ -400,6 +400,42 @@ describe('a hardened lab host', () => {
     onHost(['fail2ban-client', 'unban', '--all']);
   });
 
+  it('watches SOGo logins with its own jail, and never bans the VPN client for failing them', () => {
+    // SOGo is served on the VPN side only, so the VPN client is the only one who can fail.
+    const logFrom = Number(onHost(['bash', '-c', 'wc -l < /var/log/fail2ban.log']).stdout.trim());
+    const login = () =>
+      labRun(LAB, 'vpn', [
+        'curl',
+        '-sk',
+        '--max-time',
+        '10',
+        '--resolve',
+        `mail.example.com:443:${VPN}`,
+        '-X',
+        'POST',
+        'https://mail.example.com/SOGo/connect',
+        '-H',
+        'Content-Type: application/json',
+        '--data',
+        `{"userName":"${SENDER.user}","password":"not the password"}`,
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+      ]).stdout;
+    for (let i = 0; i < MAXRETRY + 2; i++) expect(login()).toBe('403');
+    const seen = () =>
+      onHost(['tail', '-n', `+${logFrom + 1}`, '/var/log/fail2ban.log']).stdout.split(
+        `[mailctl-sogo] Ignore ${VPN_CLIENT} by ip`,
+      ).length - 1;
+    expect(
+      waitFor(() => seen() === MAXRETRY + 2, 15),
+      String(seen()),
+    ).toBe(true);
+    expect(banned('mailctl-sogo')).not.toContain(VPN_CLIENT);
+    expect(login()).toBe('403');
+  });
+
   it('sets the network sysctls; machine-wide ones are left to the machine in the lab', () => {
     const r = onHost([
       'sysctl',
