@@ -436,6 +436,51 @@ describe('a hardened lab host', () => {
     expect(login()).toBe('403');
   });
 
+  it('never loads a ruleset nft refuses, and a failed apply puts the old ruleset back with the VPN up', () => {
+    const fileBefore = onHost(['sha256sum', '/etc/mailctl/firewall.nft']).stdout;
+    const liveBefore = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
+    const applyWithFault = (path: string, text: string) =>
+      onHost([
+        'env',
+        'MAILCTL_TEST_HOOKS=1',
+        `MAILCTL_TEST_FAULT=${path}=${text}`,
+        'mailctl',
+        'apply',
+      ]);
+    const refused = applyWithFault(
+      '/etc/mailctl/firewall.nft',
+      'table inet x { chain c { tcp dport nope accept; } }',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('E_CHECK_FAILED');
+    expect(refused.stderr).toContain('nft -c -f');
+    expect(onHost(['sha256sum', '/etc/mailctl/firewall.nft']).stdout).toBe(fileBefore);
+
+    // A change to the firewall (one more admin network) goes live, then a later component
+    // (sysctl: a value the kernel refuses, which the key check cannot see) fails to.
+    const cluster = onHost(['cat', '/etc/mailctl/cluster.yaml']).stdout;
+    const spec = parse(cluster) as { ssh?: { admin_allow?: string[] } };
+    spec.ssh = { admin_allow: [...(spec.ssh?.admin_allow ?? []), '192.0.2.0/28'] };
+    expect(onHost(['bash', '-c', 'cat > /etc/mailctl/cluster.yaml'], stringify(spec)).code).toBe(0);
+    try {
+      const failed = applyWithFault(
+        '/etc/sysctl.d/90-mailctl-hardening.conf',
+        'net.ipv4.tcp_syncookies = banana',
+      );
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.stderr).toContain('E_APPLY_ROLLED_BACK');
+      expect(onHost(['sha256sum', '/etc/mailctl/firewall.nft']).stdout).toBe(fileBefore);
+      const liveAfter = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
+      expect(liveAfter).not.toContain('192.0.2.0/28');
+      expect(liveAfter).toBe(liveBefore);
+      expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
+      expect(greets('vpn', VPN, 587)).toBe(true);
+    } finally {
+      onHost(['bash', '-c', 'cat > /etc/mailctl/cluster.yaml'], cluster);
+    }
+    expect(onHost(['mailctl', 'apply']).stdout).toContain('No changes');
+  });
+
   it('sets the network sysctls; machine-wide ones are left to the machine in the lab', () => {
     const r = onHost([
       'sysctl',
