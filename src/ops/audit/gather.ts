@@ -193,6 +193,8 @@ async function tlsScans(
         ...(t.starttls ? ['--starttls', t.starttls] : []),
         `${ctx.fqdn}:${t.port}`,
       ];
+      // Debian's testssl.sh package installs the script as `testssl`. Its exit status counts
+      // findings, so only the JSON file says whether the scan ran.
       await run('testssl', args, { timeoutMs: 20 * 60_000 });
       if (!existsSync(json))
         return {
