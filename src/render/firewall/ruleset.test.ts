@@ -27,6 +27,7 @@ describe('renderFirewallRuleset', () => {
   it('drops by default and opens only the public ports to everyone', () => {
     const text = renderFirewallRuleset(ctx);
     expect(text).toContain('policy drop;');
+    // (DHCPv6 replies come only from link-local addresses, so they count as restricted.)
     const openToAll = text.split('\n').filter((l) => /\bdport\b/.test(l) && !/saddr/.test(l));
     expect(openToAll.map((l) => l.trim())).toEqual([
       'udp dport 51820 accept',

@@ -79,6 +79,8 @@ export function renderFirewallRuleset(
     '    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept',
     '    icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept',
     '    icmpv6 type echo-request limit rate 10/second accept',
+    // A provider that hands out IPv6 by DHCPv6 answers from a link-local server port.
+    '    ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept',
     '',
     '    # The VPN path: never conditional, so an apply cannot lock the administrator out.',
     `    udp dport ${ctx.vpnPort} accept`,
