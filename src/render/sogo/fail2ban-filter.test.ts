@@ -11,6 +11,8 @@ const hostIn = (line: string) =>
 // Lines sogod 5.12.1 wrote in the lab (date removed), the client's address from nginx.
 describe('the SOGo Fail2ban filter', () => {
   it.each([
+    // As Fail2ban hands it over: the date removed, the blank after it kept.
+    " sogod [8586]: SOGoRootPage Login from '10.100.0.2' for user 'nosuch@example.com' might not have worked - password policy: 65535  grace: -1  expire: -1  bound: 0",
     "sogod [8586]: SOGoRootPage Login from '10.100.0.2' for user 'nosuch@example.com' might not have worked - password policy: 65535  grace: -1  expire: -1  bound: 0",
     'sogod [8586]: 10.100.0.2 "PROPFIND /SOGo/dav/demo@example.com/ HTTP/1.1" 401 12/0 0.003 - - 0 - 12',
     'sogod [8586]: 10.100.0.2 "OPTIONS /SOGo/Microsoft-Server-ActiveSync HTTP/1.1" 401 12/0 0.001 - - 0 - 12',

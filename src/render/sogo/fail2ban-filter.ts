@@ -16,9 +16,11 @@ export const SOGO_LOG_FILE = '/var/log/sogo/sogo.log';
  *   that sends its first request without credentials gets one 401 too, so a jail's
  *   maxretry should leave room for that.
  */
+// Fail2ban strips the date but not the blank after it, hence `^\s*` (found when the jail
+// went live: without it the filter matched nothing in sogod's real log).
 export const SOGO_FAILREGEX: readonly string[] = [
-  String.raw`^sogod \[\d+\]: SOGoRootPage Login from '<HOST>' for user '[^']*' might not have worked`,
-  String.raw`^sogod \[\d+\]: <HOST> "[A-Z]+ /SOGo/(?:dav|Microsoft-Server-ActiveSync)\S* HTTP/\d\.\d" 401 `,
+  String.raw`^\s*sogod \[\d+\]: SOGoRootPage Login from '<HOST>' for user '[^']*' might not have worked`,
+  String.raw`^\s*sogod \[\d+\]: <HOST> "[A-Z]+ /SOGo/(?:dav|Microsoft-Server-ActiveSync)\S* HTTP/\d\.\d" 401 `,
 ];
 
 /** The Fail2ban filter file with the expressions above. */
