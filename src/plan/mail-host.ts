@@ -128,6 +128,9 @@ export function mailHostDesiredState(
       { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
       // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
+      // mailctl's state: traversable, for nginx to reach the webroot below; what in it is
+      // private (the config history) has its own 0700.
+      { path: '/var/lib/mailctl', owner: 'root', group: 'root', mode: 0o755 },
       { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
       // In container mode the image's postgres user (not the host's) owns data and archive.
       { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },
