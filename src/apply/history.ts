@@ -27,6 +27,10 @@ export async function recordHistory(
   message: string,
 ): Promise<string | undefined> {
   if (!existsSync(join(HISTORY_DIR, '.git'))) {
+    // Only the history itself is private: its parent also holds what daemons must read
+    // (nginx serves the ACME webroot from it), and a recursive mkdir would give every
+    // directory it creates the same 0700.
+    await mkdir(dirname(HISTORY_DIR), { recursive: true, mode: 0o755 });
     await mkdir(HISTORY_DIR, { recursive: true, mode: 0o700 });
     await git(['init', '-q', '-b', 'main']);
   }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
@@ -9,7 +10,8 @@ import * as accounts from '../ops/accounts/store.js';
 import { ensureUserSettingsMap, syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { migrationPlan, migrationScript } from '../db/index.js';
 import type { MailHostContext } from '../render/host-context.js';
-import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../render/sogo/index.js';
+import { UNWANTED_UNITS } from '../plan/unwanted-units.js';
+import { SOGO_DB_PASSWORD_SECRET, SOGO_LOG_FILE, sogoComponent } from '../render/sogo/index.js';
 import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { readSecret, SECRETS_DIR } from './secrets.js';
@@ -54,9 +56,10 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
         await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
       }
       await ensureUserSettingsMap();
+      await ensureSogoLog();
     },
     async afterActivate() {
-      const notes: string[] = [];
+      const notes: string[] = await maskUnwantedUnits();
       if (ctx.postgres.mode === 'native') {
         const exists = await psql(
           `SELECT 1 FROM pg_database WHERE datname = :'d';`,
@@ -91,6 +94,37 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       return notes;
     },
   };
+}
+
+/**
+ * Fail2ban's SOGo jail reads sogod's log file, and Fail2ban refuses a jail whose log does
+ * not exist (in its check and at start), while sogod creates it only once it runs: an
+ * empty one, as sogod itself would make it, lets the first apply through.
+ */
+async function ensureSogoLog(): Promise<void> {
+  if (existsSync(SOGO_LOG_FILE)) return;
+  await mkdir(dirname(SOGO_LOG_FILE), { recursive: true });
+  await writeFile(SOGO_LOG_FILE, '', { mode: 0o640, flag: 'a' });
+  await mustRun('chown', ['sogo:adm', SOGO_LOG_FILE]);
+}
+
+/** Stops and masks the unwanted units this host has; quiet when there are none. */
+async function maskUnwantedUnits(): Promise<string[]> {
+  const listed = await run('systemctl', [
+    'list-unit-files',
+    '--no-legend',
+    '--plain',
+    ...UNWANTED_UNITS,
+  ]);
+  const present = listed.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([unit, state]) => unit && state !== 'masked')
+    .map(([unit]) => unit ?? '');
+  if (present.length === 0) return [];
+  await mustRun('systemctl', ['disable', '--now', ...present]);
+  await mustRun('systemctl', ['mask', ...present]);
+  return [`stopped and masked ${present.join(', ')} (no business on a mail host)`];
 }
 
 /** Sets each daemon role's password once; the value travels on psql's stdin, never in argv. */

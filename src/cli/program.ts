@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
+import { registerAuditCommand } from './audit-command.js';
 import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { registerSpamCommands } from './spam-commands.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerApplyCommands(program);
   registerAccountCommands(program);
+  registerAuditCommand(program);
   registerSpamCommands(program);
   registerTlsCommands(program);
   registerBenchCommands(program);

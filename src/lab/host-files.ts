@@ -103,6 +103,12 @@ export function bootScript(l: LabLayout, rootfsDir: string): string {
     'mount --make-rprivate /',
     `mount -t overlay overlay -o lowerdir=${rootfsDir},upperdir=${l.dirs.upper},workdir=${l.dirs.work} ${r}`,
     `mount -t proc proc ${r}/proc`,
+    // The lab shares this machine's kernel: kernel.*, fs.* and the like written inside it
+    // would change the machine itself. /proc/sys is read-only but for net/, which belongs
+    // to the lab's own network namespace (systemd-sysctl skips read-only keys by design).
+    `mount --bind ${r}/proc/sys ${r}/proc/sys`,
+    `mount --bind ${r}/proc/sys/net ${r}/proc/sys/net`,
+    `mount -o remount,bind,ro ${r}/proc/sys`,
     `mount -t sysfs sysfs ${r}/sys`,
     // systemd 257 needs the unified cgroup hierarchy even where the machine runs cgroup v1.
     `mount -t cgroup2 cgroup2 ${r}/sys/fs/cgroup`,

@@ -10,9 +10,15 @@ const acme = testHostContext({
 });
 
 describe('mailHostDesiredState', () => {
-  it('serves the ACME webroot and fronts the others with nginx, last', () => {
+  it('serves the ACME webroot and fronts the others with nginx, after them; Fail2ban last', () => {
     const d = mailHostDesiredState(testHostContext(), []);
-    expect(d.components.at(-1)?.name).toBe('nginx');
+    const names = d.components.map((c) => c.name);
+    for (const fronted of ['rspamd', 'sogo'])
+      expect(names.indexOf('nginx')).toBeGreaterThan(names.indexOf(fronted));
+    // Its jails read the others' logs, nginx's files among them.
+    expect(names.at(-1)).toBe('fail2ban');
+    // The firewall is up before any service starts.
+    expect(names.slice(0, 2)).toEqual(['wireguard', 'firewall']);
     expect(d.packages).toContain('nginx');
     expect(d.directories).toContainEqual({
       path: '/var/lib/mailctl/acme-webroot',

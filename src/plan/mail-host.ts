@@ -1,6 +1,9 @@
 import type { MailHostContext } from '../render/host-context.js';
 import { certbotComponent, renderCertbot } from '../render/certbot/index.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
+import { fail2banComponent, renderFail2ban } from '../render/fail2ban/index.js';
+import { kernelModulesComponent, renderModprobeBlacklist } from '../render/kernel-modules/index.js';
+import { firewallComponent, renderFirewall } from '../render/firewall/index.js';
 import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index.js';
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import {
@@ -10,6 +13,12 @@ import {
   renderPostgres,
 } from '../render/postgres/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
+import { renderSsh, sshComponent } from '../render/ssh/index.js';
+import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
+import {
+  renderUnattended,
+  unattendedUpgradesComponent,
+} from '../render/unattended-upgrades/index.js';
 import {
   memcachedComponent,
   renderMemcached,
@@ -25,13 +34,32 @@ import {
 } from '../render/wireguard/index.js';
 import type { DesiredState } from './desired-state.js';
 
-/** Tools apply itself needs on the host. */
-const BASE_PACKAGES = ['openssl', 'git', 'ca-certificates'];
+/**
+ * Tools apply itself needs on the host; the ones `mailctl audit` runs there (Lynis for
+ * the hardening index, testssl.sh for the TLS scan); and small hardening aids: debsums
+ * (verify installed files against their packages), apt-show-versions (what has an update),
+ * libpam-tmpdir (a private $TMPDIR per login).
+ */
+const BASE_PACKAGES = [
+  'openssl',
+  'git',
+  'ca-certificates',
+  'lynis',
+  'testssl.sh',
+  'debsums',
+  'apt-show-versions',
+  'libpam-tmpdir',
+];
 
 /** Every Debian package a mail host gets from apply (what the lab must have at hand offline). */
 export function mailHostPackages(): string[] {
   const components = [
     wireguardComponent,
+    firewallComponent,
+    sysctlComponent,
+    kernelModulesComponent,
+    sshComponent,
+    unattendedUpgradesComponent,
     postgresNativeComponent,
     rspamdComponent,
     postfixComponent,
@@ -40,6 +68,7 @@ export function mailHostPackages(): string[] {
     sogoComponent,
     nginxComponent,
     certbotComponent,
+    fail2banComponent,
   ];
   return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
 }
@@ -55,6 +84,13 @@ export function mailHostDesiredState(
 ): DesiredState {
   const parts: [ComponentDescriptor, RenderedFile[]][] = [
     [wireguardComponent, renderWireguard(ctx, peers)],
+    // Right after the VPN: the ruleset always lets the tunnel in, and the services below
+    // are reachable only as the ruleset allows from the moment they start.
+    [firewallComponent, renderFirewall(ctx)],
+    [sysctlComponent, renderSysctl()],
+    [kernelModulesComponent, renderModprobeBlacklist()],
+    [sshComponent, renderSsh()],
+    [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
@@ -64,12 +100,14 @@ export function mailHostDesiredState(
     // SOGo caches in memcached and logs in to Dovecot and Postfix.
     [memcachedComponent, renderMemcached()],
     [sogoComponent, renderSogo(ctx)],
-    // Last: it fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
+    // It fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
     [nginxComponent, [...renderNginx(ctx), renderSogoNginx()]],
     // Only with tls.mode acme: the deploy hook and the timer's environment.
     ...(ctx.tls.acme
       ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
       : []),
+    // Last: its jails read the journal and the logs of the daemons above.
+    [fail2banComponent, renderFail2ban(ctx)],
   ];
   const components = parts.map(([c]) => c);
   const pgOwner = ctx.postgres.mode === 'container' ? ALPINE_POSTGRES_ID : 'postgres';
@@ -90,6 +128,9 @@ export function mailHostDesiredState(
       { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
       { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
       // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
+      // mailctl's state: traversable, for nginx to reach the webroot below; what in it is
+      // private (the config history) has its own 0700.
+      { path: '/var/lib/mailctl', owner: 'root', group: 'root', mode: 0o755 },
       { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
       // In container mode the image's postgres user (not the host's) owns data and archive.
       { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },

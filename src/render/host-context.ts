@@ -31,6 +31,12 @@ export interface MailHostContext {
     dataDir: string;
     walArchiveDir: string;
   };
+  /** Networks besides the VPN that may reach SSH (ssh.admin_allow); never banned. */
+  adminAllow: readonly string[];
+  /** Fail2ban's ban parameters, in seconds and attempts. */
+  fail2ban: { bantime: number; findtime: number; maxretry: number };
+  /** Messages an authenticated user may submit: `burst` at once, refilled at `perHour`. */
+  submissionLimit: { burst: number; perHour: number };
   /** Default mailbox quota in bytes (0 means unlimited). */
   defaultQuotaBytes: number;
   spam: {

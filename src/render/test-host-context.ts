@@ -17,6 +17,9 @@ export function testHostContext(overrides: Partial<MailHostContext> = {}): MailH
       dataDir: '/opt/postgres/data',
       walArchiveDir: '/opt/postgres/wal_archive',
     },
+    adminAllow: ['192.0.2.0/28', '2001:db8:beef::/48'],
+    fail2ban: { bantime: 3600, findtime: 600, maxretry: 5 },
+    submissionLimit: { burst: 100, perHour: 100 },
     defaultQuotaBytes: 1_073_741_824,
     spam: { rejectScore: 15, addHeaderScore: 6, greylistScore: 4 },
     tls: {

@@ -29,6 +29,12 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       dataDir: spec.postgres.data_dir,
       walArchiveDir: spec.postgres.wal_archive_dir,
     },
+    adminAllow: spec.ssh.admin_allow,
+    fail2ban: { ...spec.fail2ban },
+    submissionLimit: {
+      burst: spec.mail.submission_limit.burst,
+      perHour: spec.mail.submission_limit.per_hour,
+    },
     defaultQuotaBytes: spec.mail.default_quota,
     spam: {
       rejectScore: spec.mail.spam.reject,

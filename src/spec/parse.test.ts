@@ -113,6 +113,50 @@ mail:
   });
 });
 
+describe('hardening settings', () => {
+  it('defaults: no admin networks, one-hour bans after 5 failures, 100 messages an hour', () => {
+    const spec = parseClusterFile(minimal(), 't.yaml');
+    expect(spec.ssh.admin_allow).toEqual([]);
+    expect(spec.fail2ban).toEqual({ bantime: 3600, findtime: 600, maxretry: 5 });
+    expect(spec.mail.submission_limit).toEqual({ burst: 100, per_hour: 100 });
+  });
+
+  it('reads durations as people write them', () => {
+    const spec = parseClusterFile(
+      minimal('fail2ban: { bantime: 1d, findtime: 10m, maxretry: 3 }\n'),
+      't.yaml',
+    );
+    expect(spec.fail2ban).toEqual({ bantime: 86_400, findtime: 600, maxretry: 3 });
+  });
+
+  it('refuses a bad admin network, a duration and a limit, each with its path', () => {
+    const found = problems(
+      minimal(`ssh:
+  admin_allow: [192.0.2.0/24, 192.0.2.1/24, 0.0.0.0/0, '2001:db8::1/48', not-a-net]
+fail2ban: { bantime: soon }
+mail:
+  submission_limit: { burst: 0 }
+`),
+    );
+    // Schema problems first: the cross-field rules only run on a file that parsed.
+    expect(found.map((f) => f.split(':')[0])).toEqual(
+      expect.arrayContaining([
+        'ssh.admin_allow[4]',
+        'fail2ban.bantime',
+        'mail.submission_limit.burst',
+      ]),
+    );
+    const rules = problems(
+      minimal(`ssh:\n  admin_allow: [192.0.2.0/24, 192.0.2.1/24, 0.0.0.0/0, '2001:db8::1/48']\n`),
+    );
+    expect(rules).toEqual([
+      expect.stringMatching(/^ssh\.admin_allow\[1\]: 192\.0\.2\.1\/24 has host bits set/),
+      expect.stringMatching(/^ssh\.admin_allow\[2\]: 0\.0\.0\.0\/0 is too wide/),
+      expect.stringMatching(/^ssh\.admin_allow\[3\]: 2001:db8::1\/48 has host bits set/),
+    ]);
+  });
+});
+
 describe('hostContextFromSpec', () => {
   it('gives the mail host view the renderers take', () => {
     const ctx = hostContextFromSpec(parseClusterFile(example, 'x'));

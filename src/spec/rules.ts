@@ -11,6 +11,34 @@ function inSubnet(address: string, cidr: string): boolean {
   return a > base - (base % size) && a < base - (base % size) + size - 1;
 }
 
+/** Why an admin allow-list network is refused, or undefined when it is fine. */
+export function adminNetworkProblem(cidr: string): string | undefined {
+  const [net = '', bitsText = ''] = cidr.split('/');
+  const bits = Number(bitsText);
+  const v6 = net.includes(':');
+  // An allow-list entry this wide is SSH open to the internet, which the firewall exists to prevent.
+  if (bits < (v6 ? 16 : 8))
+    return `${cidr} is too wide for an admin allow-list (at least /${v6 ? 16 : 8})`;
+  const value = v6 ? ipv6ToBigInt(net) : BigInt(ipv4ToInt(net));
+  const width = BigInt(v6 ? 128 : 32);
+  const hostBits = value & ((1n << (width - BigInt(bits))) - 1n);
+  // nftables refuses a prefix with host bits set; say so here, with the path, not at apply.
+  if (hostBits !== 0n) return `${cidr} has host bits set (did you mean a /${v6 ? 128 : 32}?)`;
+  return undefined;
+}
+
+function ipv6ToBigInt(address: string): bigint {
+  const [head = '', tail] = address.split('::');
+  const groups = (s: string) => (s ? s.split(':') : []);
+  const missing = 8 - groups(head).length - groups(tail ?? '').length;
+  const all = [
+    ...groups(head),
+    ...Array<string>(tail === undefined ? 0 : missing).fill('0'),
+    ...groups(tail ?? ''),
+  ];
+  return all.reduce((n, g) => (n << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
+}
+
 /** Rules that span fields (pure); each issue names the path it is about. */
 export function crossFieldIssues(spec: Spec): Issue[] {
   const issues: Issue[] = [];
@@ -113,6 +141,11 @@ export function crossFieldIssues(spec: Spec): Issue[] {
       (j) => `domains[${i}].aliases[${j}].source`,
       'alias',
     );
+  });
+
+  spec.ssh.admin_allow.forEach((cidr, i) => {
+    const problem = adminNetworkProblem(cidr);
+    if (problem) issues.push({ path: `ssh.admin_allow[${i}]`, message: problem });
   });
 
   const s = spec.mail.spam;

@@ -31,6 +31,24 @@ export const size = z.union([z.number().int().nonnegative(), z.string()]).transf
   return Math.round(Number(m[1]) * (UNITS[(m[2] ?? '').toUpperCase()] ?? 1));
 });
 
+const DURATION_RE = /^(\d+)\s*([smhdw]?)$/;
+const SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** Durations as people write them (90, 10m, 1h, 1d, 1w), parsed to whole seconds. */
+export const duration = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const m = DURATION_RE.exec(v.trim());
+  const seconds = m?.[1] ? Number(m[1]) * (SECONDS[m[2] ?? ''] ?? 1) : 0;
+  if (seconds <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${v}' is not a duration (use seconds, or e.g. 10m, 1h, 1d, 1w)`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 const wgKey = z
   .string()
   .regex(
@@ -165,6 +183,15 @@ export const clusterSchema = z.strictObject({
           reject: z.number().default(15),
         })
         .prefault({}),
+      // Per authenticated user (Rspamd's ratelimit `user` bucket): a stolen password can
+      // send at most `burst` messages at once, then `per_hour` an hour; beyond that the
+      // user gets a temporary failure (4xx) and the mail stays with the client.
+      submission_limit: z
+        .strictObject({
+          burst: z.number().int().min(1).max(1_000_000).default(100),
+          per_hour: z.number().int().min(1).max(1_000_000).default(100),
+        })
+        .prefault({}),
     })
     .prefault({}),
   tls: z
@@ -180,7 +207,26 @@ export const clusterSchema = z.strictObject({
     )
     .default({ mode: 'self-signed' }),
   ssh: z
-    .strictObject({ admin_allow: z.array(z.union([z.cidrv4(), z.cidrv6()])).default([]) })
+    .strictObject({
+      // Networks (besides the VPN) allowed to reach SSH through the firewall, for
+      // bootstrapping a host before the administrator is on the VPN; never banned by Fail2ban.
+      admin_allow: z
+        .array(
+          z.union([z.cidrv4(), z.cidrv6()], {
+            error: 'must be a network such as 192.0.2.0/24 or 2001:db8::/48',
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  fail2ban: z
+    .strictObject({
+      // A client that fails `maxretry` logins within `findtime` is banned for `bantime`
+      // (Fail2ban's own parameter names); repeat offenders get the recidive jail's week.
+      bantime: duration.default(3600),
+      findtime: duration.default(600),
+      maxretry: z.number().int().min(1).max(100).default(5),
+    })
     .prefault({}),
 });
 

@@ -9,6 +9,9 @@ const TEST_HOST_PACKAGES = [
   'openssl',
   // The webmail tests' browser, driven by playwright-core (which never downloads one).
   'chromium',
+  // The hardening tests' port scanner and SSH client, run in the lab's namespaces.
+  'nmap',
+  'openssh-client',
 ];
 
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */

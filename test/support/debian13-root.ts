@@ -8,7 +8,16 @@
  * tests that need it are skipped where there is none, or where we are not root.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../../src/render/types.js';
@@ -69,3 +78,23 @@ export function runInDebian13Root(
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * A Debian 13 root good enough for checkers that need no daemon's files (nft, sshd -t on
+ * a bare config): the one named above, else the newest lab root this machine has built.
+ */
+export function anyDebian13Root(binary: string): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const candidates = [
+    process.env.MAILCTL_DEBIAN13_ROOT ?? '/tmp/mta-root',
+    ...(existsSync(LAB_ROOTS)
+      ? readdirSync(LAB_ROOTS)
+          .filter((d) => d.startsWith('rootfs-'))
+          .map((d) => join(LAB_ROOTS, d))
+          .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+      : []),
+  ];
+  return candidates.find((r) => existsSync(join(r, binary)));
+}
+
+const LAB_ROOTS = '/var/cache/mailctl/lab';

@@ -68,7 +68,7 @@ describe('main.cf', () => {
   });
 
   it('has the SMTP smuggling and pipelining defences on', () => {
-    expect(main.get('smtpd_forbid_bare_newline')).toBe('normalize');
+    expect(main.get('smtpd_forbid_bare_newline')).toBe('reject');
     expect(main.get('smtpd_forbid_bare_newline_exclusions')).toBe('$mynetworks');
     expect(main.get('smtpd_forbid_unauth_pipelining')).toBe('yes');
   });

@@ -239,7 +239,14 @@ function restrictions(): PostfixSection {
         value: 'yes',
         why: ['SMTP smuggling and spambot defences (Postfix 3.9 defaults, kept explicit).'],
       },
-      { name: 'smtpd_forbid_bare_newline', value: 'normalize' },
+      {
+        name: 'smtpd_forbid_bare_newline',
+        value: 'reject',
+        why: [
+          'A bare <LF> is refused (521 and disconnect) rather than normalized: an SMTP',
+          'smuggling probe is turned away, not accepted as one odd message.',
+        ],
+      },
       { name: 'smtpd_forbid_bare_newline_exclusions', value: '$mynetworks' },
       {
         name: SUBMISSION_RESTRICTION_PARAMETERS.client,

@@ -4,7 +4,7 @@ import { postgresComponentFor, renderPostgres } from './index.js';
 import { mailHostDesiredState } from '../../plan/mail-host.js';
 
 describe('renderPostgres', () => {
-  it('native: listens on loopback and the VPN address only, archives WAL without overwriting', () => {
+  it('native: listens on loopback and the VPN address only, archives WAL without overwriting', async () => {
     const files = renderPostgres(testHostContext());
     const conf = files.find((f) => f.path.endsWith('conf.d/mailctl.conf'))?.content ?? '';
     expect(conf).toContain("listen_addresses = 'localhost, 10.100.0.1'");
@@ -12,7 +12,7 @@ describe('renderPostgres', () => {
     expect(conf).toContain(
       "archive_command = 'test ! -f /opt/postgres/wal_archive/%f && cp %p /opt/postgres/wal_archive/%f'",
     );
-    expect(files.map((f) => f.path)).toMatchFileSnapshot('./golden/native-paths.json');
+    await expect(files.map((f) => f.path)).toMatchFileSnapshot('./golden/native-paths.json');
   });
 
   it('native: peer auth locally, SCRAM for the admin role from the VPN, everything else rejected', () => {

@@ -55,6 +55,15 @@ ${ctx.domains.map((d) => `  ${d} {\n    selector = "mail";\n    path = "/var/lib
       'milter_headers.conf',
       `${h}use = ["authentication-results", "x-spamd-result", "x-spam-status"];\nauthenticated_headers = ["authentication-results"];\n`,
     ],
+    // Rspamd's ratelimit `user` bucket, keyed by the SASL login Postfix passes to the
+    // milter ({auth_authen} in milter_mail_macros) and counted in Redis. A leaky bucket:
+    // `burst` messages at once, refilled at `rate`. Over it, Rspamd's action is "soft
+    // reject", which Postfix turns into a 4xx: the client keeps the mail and retries later.
+    // Postfix's own smtpd_client_* limits count per client address, not per user.
+    [
+      'ratelimit.conf',
+      `${h}rates {\n  user = {\n    bucket = {\n      burst = ${ctx.submissionLimit.burst};\n      rate = "${ctx.submissionLimit.perHour} / 1h";\n    }\n  }\n}\n`,
+    ],
     // In the lab and on small hosts there is no resolver for DNS blocklists to use; the
     // defaults stay, but a failing lookup must not hold mail.
     ['options.inc', `${h}dns {\n  timeout = 2s;\n  retransmits = 2;\n}\n`],

@@ -24,6 +24,15 @@ describe('renderRspamd', () => {
     expect(dkim).toContain('sign_authenticated = true;');
   });
 
+  it('limits each authenticated user with the ratelimit user bucket from the cluster file', async () => {
+    const text = renderRspamd(testHostContext({ submissionLimit: { burst: 7, perHour: 30 } })).find(
+      (f) => f.path.endsWith('/ratelimit.conf'),
+    )?.content;
+    await expect(text).toMatchFileSnapshot('golden/ratelimit.conf');
+    expect(text).toContain('burst = 7;');
+    expect(text).toContain('rate = "30 / 1h";');
+  });
+
   it('guards the controller with a host secret, in a file only Rspamd can read', () => {
     const f = renderRspamd(testHostContext()).find((x) => x.path.endsWith('worker-controller.inc'));
     expect(f?.content).toContain('password = "@@secret:rspamd-controller-password@@";');

@@ -2,6 +2,7 @@ export { renderWireguardClientConfig, type WireguardClientConfigInput } from './
 export { wireguardComponent } from './component.js';
 export {
   renderWireguard,
+  VPN_INTERFACE,
   WIREGUARD_CONFIG_PATH,
   WIREGUARD_DROPIN_PATH,
   WIREGUARD_PRIVATE_KEY_SECRET,

@@ -17,7 +17,10 @@ export interface WireguardPeer {
 /** The secret holding the host's WireGuard private key (see secretRef). */
 export const WIREGUARD_PRIVATE_KEY_SECRET = 'wireguard-private-key';
 
-export const WIREGUARD_CONFIG_PATH = '/etc/wireguard/wg0.conf';
+/** The tunnel interface: wg-quick names it after its config file. */
+export const VPN_INTERFACE = 'wg0';
+
+export const WIREGUARD_CONFIG_PATH = `/etc/wireguard/${VPN_INTERFACE}.conf`;
 export const WIREGUARD_DROPIN_PATH = '/etc/systemd/system/wg-quick@.service.d/userspace.conf';
 
 /** The host's side of the VPN: wg0.conf and the unit drop-in for kernels without WireGuard. */

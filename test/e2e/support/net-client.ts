@@ -114,7 +114,12 @@ export async function dialog(req: DialogRequest): Promise<DialogResult> {
 function open(req: DialogRequest, timeoutMs: number): Promise<Socket | TLSSocket> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => reject(e);
-    const timer = setTimeout(() => reject(new Error('connect timeout')), timeoutMs);
+    // A port the firewall drops never answers: the pending socket must go too, or it keeps
+    // this process (and the test waiting for it) alive through the kernel's SYN retries.
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('connect timeout'));
+    }, timeoutMs);
     const s = req.tls
       ? tlsConnect(
           { host: req.host, port: req.port, servername: req.servername, rejectUnauthorized: false },

@@ -1,0 +1,24 @@
+import type { AuditCheck, AuditReport, TlsScan } from './types.js';
+
+export function buildReport(
+  checks: AuditCheck[],
+  tls: TlsScan[],
+  lynis?: AuditReport['lynis'],
+): AuditReport {
+  return { ok: checks.every((c) => c.ok), checks, tls, ...(lynis ? { lynis } : {}) };
+}
+
+/** The report as an administrator reads it: one PASS/FAIL line per check (pure). */
+export function formatReport(report: AuditReport): string {
+  const lines = report.checks.map(
+    (c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.id.padEnd(26)} ${c.detail}`,
+  );
+  const failed = report.checks.filter((c) => !c.ok).length;
+  lines.push(
+    '',
+    failed
+      ? `${failed} of ${report.checks.length} checks FAILED`
+      : `all ${report.checks.length} checks passed`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { testHostContext } from '../test-host-context.js';
+import { renderFail2ban } from './component.js';
+import { fail2banIgnoreIp, renderFail2banJails } from './jails.js';
+
+const ctx = testHostContext();
+
+describe('renderFail2ban', () => {
+  it('renders the jails and settings as in the golden files', async () => {
+    const [jails, settings] = renderFail2ban(ctx);
+    await expect(jails?.content).toMatchFileSnapshot('golden/jail.local');
+    await expect(settings?.content).toMatchFileSnapshot('golden/fail2ban.d_mailctl.local');
+  });
+
+  it('never bans loopback, the VPN or the admin allow-list', () => {
+    expect(fail2banIgnoreIp(ctx)).toEqual([
+      '127.0.0.0/8',
+      '::1',
+      '10.100.0.0/24',
+      '192.0.2.0/28',
+      '2001:db8:beef::/48',
+    ]);
+  });
+
+  it('enables the SMTP AUTH, Dovecot, SSH and recidive jails with nftables bans', () => {
+    const text = renderFail2banJails(ctx);
+    for (const jail of [
+      'postfix-sasl',
+      'dovecot',
+      'sshd',
+      'nginx-http-auth',
+      'nginx-bad-request',
+      'recidive',
+    ])
+      expect(text).toMatch(new RegExp(`\\[${jail}\\]\\nenabled = true`));
+    expect(text).toContain('filter = postfix[mode=auth]');
+    expect(text).toContain('banaction = nftables[type=multiport]');
+  });
+
+  it('takes the ban parameters from the cluster file', () => {
+    const text = renderFail2banJails({
+      ...ctx,
+      fail2ban: { bantime: 30, findtime: 120, maxretry: 3 },
+    });
+    expect(text).toContain('bantime = 30\nfindtime = 120\nmaxretry = 3\n');
+  });
+});

@@ -1,0 +1,108 @@
+import type { MailHostContext } from '../host-context.js';
+import { configToken } from '../config-token.js';
+import { SOGO_LOG_FILE } from '../sogo/index.js';
+import { generatedHeader } from '../types.js';
+
+export const FAIL2BAN_JAIL_PATH = '/etc/fail2ban/jail.local';
+export const FAIL2BAN_SETTINGS_PATH = '/etc/fail2ban/fail2ban.d/mailctl.local';
+
+/** The recidive jail's window and ban: a client banned again and again within a day. */
+const RECIDIVE = { findtime: '1d', bantime: '1w', maxretry: 3 } as const;
+
+/**
+ * Networks Fail2ban never bans: loopback, the VPN (its members are the administrators and
+ * the users' own devices, and WireGuard already proved who each one is) and the admin
+ * allow-list, so that a mistyped password cannot lock an administrator out.
+ */
+export function fail2banIgnoreIp(ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow'>): string[] {
+  return ['127.0.0.0/8', '::1', ctx.vpnSubnet, ...ctx.adminAllow].map((n) =>
+    configToken(n, 'ignoreip network'),
+  );
+}
+
+/**
+ * The jails, in jail.local: Fail2ban reads it after Debian's jail.conf and jail.d/*.conf,
+ * so its values win, and package upgrades never touch it. Every daemon logs to the journal here, so the backend is systemd; only
+ * recidive reads Fail2ban's own log file. Bans go into nftables (`banaction = nftables`,
+ * its own `inet f2b-table`, beside mailctl's firewall table).
+ */
+export function renderFail2banJails(
+  ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow' | 'fail2ban'>,
+): string {
+  const f = ctx.fail2ban;
+  return `${generatedHeader()}
+[DEFAULT]
+ignoreip = ${fail2banIgnoreIp(ctx).join(' ')}
+bantime = ${f.bantime}
+findtime = ${f.findtime}
+maxretry = ${f.maxretry}
+backend = systemd
+banaction = nftables[type=multiport]
+banaction_allports = nftables[type=allports]
+
+# SMTP AUTH failures on submission (587, 465) and on 25, from Postfix's own log line
+# "SASL ... authentication failed"; the ban closes every mail port to that client.
+[postfix-sasl]
+enabled = true
+filter = postfix[mode=auth]
+port = smtp,465,submission
+
+# IMAP, POP3, ManageSieve logins and Dovecot's SASL service (which Postfix asks).
+[dovecot]
+enabled = true
+port = smtp,465,submission,imap,imaps,pop3,pop3s,sieve
+
+# OpenSSH 10 logs authentication from sshd-session, which Debian's own jail.d misses.
+[sshd]
+enabled = true
+port = ssh
+journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session
+
+# nginx writes its own log files rather than the journal, so its jails read those:
+# failed HTTP basic authentication, and floods of malformed requests (400).
+[nginx-http-auth]
+enabled = true
+backend = auto
+port = http,https
+logpath = /var/log/nginx/error.log
+
+[nginx-bad-request]
+enabled = true
+backend = auto
+port = http,https
+logpath = /var/log/nginx/access.log
+
+# Refused SOGo logins (web, DAV, ActiveSync), from sogod's own log with the client address
+# nginx passes on (filter: the SOGo component's mailctl-sogo). SOGo is served on the VPN
+# side only, which is never banned: this jail is for the day it is exposed. A DAV client's
+# first request without credentials is one 401 too, hence the extra try.
+[mailctl-sogo]
+enabled = true
+backend = auto
+filter = mailctl-sogo
+port = http,https
+logpath = ${SOGO_LOG_FILE}
+maxretry = ${f.maxretry + 1}
+
+# A client banned ${RECIDIVE.maxretry} times within ${RECIDIVE.findtime} is banned from every port for ${RECIDIVE.bantime}.
+[recidive]
+enabled = true
+backend = auto
+logpath = /var/log/fail2ban.log
+banaction = %(banaction_allports)s
+findtime = ${RECIDIVE.findtime}
+bantime = ${RECIDIVE.bantime}
+maxretry = ${RECIDIVE.maxretry}
+`;
+}
+
+/**
+ * fail2ban.conf overrides: keep ban history at least as long as the recidive jail looks
+ * back and bans (dbpurgeage), so a restart neither forgets a repeat offender nor lifts its ban.
+ */
+export function renderFail2banSettings(): string {
+  return `${generatedHeader()}
+[Definition]
+dbpurgeage = 8d
+`;
+}

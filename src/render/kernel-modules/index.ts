@@ -1,0 +1,5 @@
+export {
+  kernelModulesComponent,
+  MODPROBE_BLACKLIST_PATH,
+  renderModprobeBlacklist,
+} from './blacklist.js';

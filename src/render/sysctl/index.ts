@@ -1,0 +1,7 @@
+export {
+  NETWORK_SYSCTLS,
+  renderSysctl,
+  renderSysctlHardening,
+  sysctlComponent,
+  SYSCTL_PATH,
+} from './hardening.js';
