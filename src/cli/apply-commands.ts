@@ -13,6 +13,7 @@ import { nextFreeAddress } from '../ops/vpn/allocate.js';
 import { readRegisteredPeers, registerPeer, validatePeerName } from '../ops/vpn/peer-registry.js';
 import { mailHostDesiredState } from '../plan/mail-host.js';
 import { rollbackDesiredState } from '../plan/rollback.js';
+import { sshLockoutProblem } from '../plan/ssh-lockout.js';
 import { listDnsRecords, renderDnsRecords } from '../render/dns/index.js';
 import type { MailHostContext } from '../render/host-context.js';
 import {
@@ -76,9 +77,18 @@ export function registerApplyCommands(program: Command): void {
   clusterOption(
     program
       .command('apply')
-      .description('converge this host to the cluster file (run on the mail host, as root)'),
-  ).action(async (o: { cluster: string }) => {
+      .description('converge this host to the cluster file (run on the mail host, as root)')
+      .option(
+        '--allow-ssh-lockout',
+        'apply even though the SSH client it runs under could not log in again afterwards',
+      ),
+  ).action(async (o: { cluster: string; allowSshLockout?: boolean }) => {
     const { spec, ctx, desired } = await desiredFor(o.cluster);
+    // sshd sets SSH_CONNECTION to "client-address client-port server-address server-port".
+    const sshClient = process.env.SSH_CONNECTION?.split(' ')[0];
+    const lockout = sshLockoutProblem(sshClient, ctx.vpnSubnet, ctx.adminAllow);
+    if (lockout && !o.allowSshLockout)
+      throw new UserError('E_SSH_LOCKOUT', `${lockout} (or pass --allow-ssh-lockout)`);
     const result = await applyHost(
       desired,
       mailHostHooks(ctx, seedFrom(spec)),

@@ -705,6 +705,28 @@ describe('the core mail path on a lab host', () => {
     expect(leaks.stdout).toBe('');
   });
 
+  it('refuses to apply over SSH from an address the firewall would shut out, changing nothing', () => {
+    const apply = (client: string) =>
+      onHost([
+        'env',
+        `SSH_CONNECTION=${client} 50022 ${PUBLIC} 22`,
+        'mailctl',
+        'apply',
+        '--cluster',
+        '/etc/mailctl/cluster.yaml',
+      ]);
+    const history = () => onHost(['mailctl', 'history', '--json']).stdout;
+    const before = history();
+    const r = apply('192.0.2.50');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('E_SSH_LOCKOUT')]);
+    expect(r.stderr).toContain('192.0.2.50');
+    expect(history()).toBe(before);
+    // From the VPN the same apply goes ahead.
+    const fromVpn = apply('10.100.0.2');
+    expect(fromVpn.code, fromVpn.stderr).toBe(0);
+  });
+
   it('refuses bad account input with a one-line error and changes nothing', () => {
     const before = onHost(['mailctl', 'mailbox', 'list', '--json']).stdout;
     const cases: [string[], string, string][] = [
