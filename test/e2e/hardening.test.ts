@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labRun, mailctl, sh } from './support/cli.js';
+import { labHost, labRun, mailctl, sh, uniqueTag } from './support/cli.js';
 import { dialogFrom, imapFetchAll, smtpCode, smtpSend, testMessage } from './support/mail.js';
 import { tcpScan } from './support/nmap.js';
 
@@ -29,7 +29,7 @@ const BANTIME = 20;
 const MAXRETRY = 3;
 const BURST = 3;
 
-const tag = () => `h${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const tag = () => uniqueTag('h');
 const SENDER = {
   user: `sender${Date.now().toString(36)}@example.com`,
   pass: 'correct horse battery 5',
@@ -39,8 +39,7 @@ const LIMITED = {
   pass: 'correct horse battery 6',
 };
 
-const onHost = (cmd: string[], input?: string) =>
-  labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
+const { run: onHost, applyWithFault } = labHost(LAB);
 
 /** examples/cluster.yaml with the short ban, the small limit and the admin network. */
 function testClusterFile(dir: string): string {
@@ -439,14 +438,6 @@ describe('a hardened lab host', () => {
   it('never loads a ruleset nft refuses, and a failed apply puts the old ruleset back with the VPN up', () => {
     const fileBefore = onHost(['sha256sum', '/etc/mailctl/firewall.nft']).stdout;
     const liveBefore = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
-    const applyWithFault = (path: string, text: string) =>
-      onHost([
-        'env',
-        'MAILCTL_TEST_HOOKS=1',
-        `MAILCTL_TEST_FAULT=${path}=${text}`,
-        'mailctl',
-        'apply',
-      ]);
     const refused = applyWithFault(
       '/etc/mailctl/firewall.nft',
       'table inet x { chain c { tcp dport nope accept; } }',

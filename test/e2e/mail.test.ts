@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labRun, labSh, mailctl, sh } from './support/cli.js';
+import { labHost, labRun, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
 import {
   dialogFrom,
   imapFetchAll,
@@ -31,21 +31,8 @@ const TINY = {
 const ERIN = { user: 'erin@example.com', pass: 'correct horse battery staple 4' };
 const BURST = { user: 'burst@example.com', pass: 'correct horse battery staple 5' };
 
-const onHost = (cmd: string[], input?: string) =>
-  labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
-const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
-/** apply on the lab host with the test hook that appends `text` to one rendered file. */
-const applyWithFault = (path: string, text: string) =>
-  onHost([
-    'env',
-    'MAILCTL_TEST_HOOKS=1',
-    `MAILCTL_TEST_FAULT=${path}=${text}`,
-    'mailctl',
-    'apply',
-    '--cluster',
-    '/etc/mailctl/cluster.yaml',
-  ]);
+const { run: onHost, applyWithFault } = labHost(LAB);
+const tag = () => uniqueTag();
 
 /** A message from the outside world (example.org) to the MX on port 25. */
 const fromInternet = (to: string, data: string) =>

@@ -6,7 +6,7 @@ import {
   SOGO_FAILREGEX,
   SOGO_LOG_FILE,
 } from '../../src/render/sogo/index.js';
-import { labRun, labSh, mailctl } from './support/cli.js';
+import { labHost, labSh, mailctl, uniqueTag } from './support/cli.js';
 import { dialogFrom, imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { httpFrom } from './support/http.js';
 import { clientIn } from './support/ns-client.js';
@@ -44,9 +44,8 @@ const SIDE = {
 };
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/sogo');
-const onHost = (cmd: string[], input?: string) =>
-  labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
-const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const { run: onHost } = labHost(LAB);
+const tag = () => uniqueTag();
 const CA_FILE = `${ARTIFACTS}/lab-ca.crt`;
 const trustLab = { env: { NODE_EXTRA_CA_CERTS: CA_FILE } };
 const webmail = (req: Omit<WebmailRequest, 'base'>) =>

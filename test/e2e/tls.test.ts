@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { labRun, labSh, mailctl, sh } from './support/cli.js';
+import { labHost, labRun, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
 import { httpFrom } from './support/http.js';
 import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { handshake } from './support/tls.js';
@@ -85,21 +85,8 @@ function sendOne(): { marker: string; code: number | undefined } {
   return { marker, code: r.codes.end };
 }
 
-const onHost = (cmd: string[], input?: string) =>
-  labRun(LAB, 'host', cmd, input === undefined ? {} : { input });
-const tag = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
-/** apply on the lab host with the test hook that appends `text` to one rendered file. */
-const applyWithFault = (path: string, text: string) =>
-  onHost([
-    'env',
-    'MAILCTL_TEST_HOOKS=1',
-    `MAILCTL_TEST_FAULT=${path}=${text}`,
-    'mailctl',
-    'apply',
-    '--cluster',
-    '/etc/mailctl/cluster.yaml',
-  ]);
+const { run: onHost, applyWithFault } = labHost(LAB);
+const tag = () => uniqueTag();
 
 beforeAll(() => {
   if (!REUSE) {

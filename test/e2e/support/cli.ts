@@ -51,3 +51,25 @@ export function labSh(
 export function sh(script: string): Ran {
   return ran(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000 }));
 }
+
+/** The lab host as its administrator sees it: commands, and apply with an injected fault. */
+export function labHost(lab: string) {
+  const run = (cmd: readonly string[], input?: string) =>
+    labRun(lab, 'host', cmd, input === undefined ? {} : { input });
+  return {
+    run,
+    /** `mailctl apply` with the test hook that appends `text` to one rendered file. */
+    applyWithFault: (path: string, text: string) =>
+      run([
+        'env',
+        'MAILCTL_TEST_HOOKS=1',
+        `MAILCTL_TEST_FAULT=${path}=${text}`,
+        'mailctl',
+        'apply',
+      ]),
+  };
+}
+
+/** A tag unique to one run, to find its messages again. */
+export const uniqueTag = (prefix = 't') =>
+  `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
