@@ -1,6 +1,6 @@
 import type { MailHostContext } from '../host-context.js';
 import { renderSogoFail2banFilter } from '../sogo/index.js';
-import type { ComponentDescriptor, RenderedFile } from '../types.js';
+import { rootFile, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import {
   FAIL2BAN_JAIL_PATH,
   FAIL2BAN_SETTINGS_PATH,
@@ -11,14 +11,7 @@ import {
 export function renderFail2ban(
   ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow' | 'fail2ban'>,
 ): RenderedFile[] {
-  const file = (path: string, content: string): RenderedFile => ({
-    path,
-    content,
-    mode: 0o644,
-    owner: 'root',
-    group: 'root',
-    component: 'fail2ban',
-  });
+  const file = (path: string, content: string) => rootFile('fail2ban', path, content);
   return [
     file(FAIL2BAN_JAIL_PATH, renderFail2banJails(ctx)),
     file(FAIL2BAN_SETTINGS_PATH, renderFail2banSettings()),

@@ -1,19 +1,12 @@
 import type { MailHostContext } from '../host-context.js';
-import type { ComponentDescriptor, RenderedFile } from '../types.js';
+import { rootFile, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import { renderFirewallRuleset } from './ruleset.js';
 import { FIREWALL_RULESET_PATH, FIREWALL_UNIT, renderFirewallUnit } from './unit.js';
 
 export function renderFirewall(
   ctx: Pick<MailHostContext, 'vpnSubnet' | 'vpnPort' | 'adminAllow'>,
 ): RenderedFile[] {
-  const file = (path: string, content: string): RenderedFile => ({
-    path,
-    content,
-    mode: 0o644,
-    owner: 'root',
-    group: 'root',
-    component: 'firewall',
-  });
+  const file = (path: string, content: string) => rootFile('firewall', path, content);
   return [
     file(FIREWALL_RULESET_PATH, renderFirewallRuleset(ctx)),
     file(`/etc/systemd/system/${FIREWALL_UNIT}`, renderFirewallUnit()),

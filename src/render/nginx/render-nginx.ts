@@ -1,5 +1,5 @@
 import type { MailHostContext } from '../host-context.js';
-import type { RenderedFile } from '../types.js';
+import { rootFile, type RenderedFile } from '../types.js';
 import { renderAcmeHttpServer } from './acme-http-server.js';
 import { renderNginxConf } from './nginx-conf.js';
 import {
@@ -15,14 +15,7 @@ import { renderPublicHeaders, renderVpnHeaders } from './security-headers.js';
 import { renderNginxDropin } from './systemd-dropin.js';
 import { renderVpnServer } from './vpn-server.js';
 
-const file = (path: string, content: string): RenderedFile => ({
-  path,
-  content,
-  mode: 0o644,
-  owner: 'root',
-  group: 'root',
-  component: 'nginx',
-});
+const file = (path: string, content: string) => rootFile('nginx', path, content);
 
 /** Nginx 1.26: TLS termination, the ACME webroot on port 80, public and VPN-only servers. */
 export function renderNginx(ctx: MailHostContext): RenderedFile[] {

@@ -1,5 +1,10 @@
 import { secretRef, type MailHostContext } from '../host-context.js';
-import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import {
+  generatedHeader,
+  rootFile,
+  type ComponentDescriptor,
+  type RenderedFile,
+} from '../types.js';
 
 const CONF_DIR = '/etc/postgresql/17/main';
 
@@ -109,14 +114,8 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
     '',
   ].join('\n');
   const pass = `${ctx.vpnAddress}:${pg.port}:*:postgres:${secretRef(POSTGRES_SUPERUSER_SECRET)}\n`;
-  const root = (path: string, content: string, mode: number): RenderedFile => ({
-    path,
-    content,
-    mode,
-    owner: 'root',
-    group: 'root',
-    component: 'postgres',
-  });
+  const root = (path: string, content: string, mode: number) =>
+    rootFile('postgres', path, content, mode);
   return [
     root(`/etc/systemd/system/${CONTAINER_UNIT}`, unit, 0o644),
     root(PG_SERVICE_FILE, service, 0o644),
