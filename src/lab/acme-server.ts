@@ -21,15 +21,9 @@ export async function prepareLabAcme(l: LabLayout): Promise<string> {
   await mkdir(f.dir, { recursive: true, mode: 0o700 });
   if (!existsSync(f.cert)) {
     const ossl = (args: string[]) => mustRun('openssl', args);
-    await ossl([
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      f.caKey,
-    ]);
+    const ecKey = (out: string) =>
+      ossl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out]);
+    await ecKey(f.caKey);
     await ossl([
       'req',
       '-x509',
@@ -48,15 +42,7 @@ export async function prepareLabAcme(l: LabLayout): Promise<string> {
       '-out',
       f.caCert,
     ]);
-    await ossl([
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      f.key,
-    ]);
+    await ecKey(f.key);
     await ossl(['req', '-new', '-key', f.key, '-subj', `/CN=${LAB_ACME_HOST}`, '-out', f.csr]);
     await writeFile(f.extensions, pebbleCertExtensions(l));
     await ossl([
