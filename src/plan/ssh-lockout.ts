@@ -1,31 +1,4 @@
-import { expandIpv6, isIpv6 } from '../render/dns/ip-addresses.js';
-
-/** An address as bits, most significant first (IPv4-mapped IPv6 addresses as IPv4). */
-function bits(address: string): string | undefined {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const a = mapped?.[1] ?? address;
-  try {
-    if (isIpv6(a))
-      return expandIpv6(a)
-        .map((g) => parseInt(g, 16).toString(2).padStart(16, '0'))
-        .join('');
-    const octets = a.split('.').map(Number);
-    if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255))
-      return undefined;
-    return octets.map((o) => o.toString(2).padStart(8, '0')).join('');
-  } catch {
-    return undefined;
-  }
-}
-
-export function inNetwork(address: string, cidr: string): boolean {
-  const [net = '', len = ''] = cidr.split('/');
-  const a = bits(address);
-  const n = bits(net);
-  if (!a || !n || a.length !== n.length) return false;
-  const prefix = len === '' ? n.length : Number(len);
-  return a.slice(0, prefix) === n.slice(0, prefix);
-}
+import { inNetwork } from '../util/ip-networks.js';
 
 /**
  * Whether applying would cut off the SSH client this apply runs under (pure). The firewall

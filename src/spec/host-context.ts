@@ -1,6 +1,7 @@
 import type { AcmeContext, MailHostContext } from '../render/host-context.js';
 import { UserError } from '../util/errors.js';
 import { ACME_DIRECTORIES, type Spec } from './schema.js';
+import { canonicalNetwork } from '../util/ip-networks.js';
 
 /** The narrow view one host's renderers take (pure); the mail host unless a name is given. */
 export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostContext {
@@ -29,7 +30,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       dataDir: spec.postgres.data_dir,
       walArchiveDir: spec.postgres.wal_archive_dir,
     },
-    adminAllow: spec.ssh.admin_allow,
+    adminAllow: spec.ssh.admin_allow.map(canonicalNetwork),
     fail2ban: { ...spec.fail2ban },
     submissionLimit: {
       burst: spec.mail.submission_limit.burst,

@@ -147,12 +147,16 @@ mail:
       ]),
     );
     const rules = problems(
-      minimal(`ssh:\n  admin_allow: [192.0.2.0/24, 192.0.2.1/24, 0.0.0.0/0, '2001:db8::1/48']\n`),
+      minimal(
+        `ssh:\n  admin_allow: [192.0.2.0/24, 192.0.2.1/24, 0.0.0.0/0, '2001:db8::1/48', '::ffff:192.0.2.0/120', '::ffff:192.0.2.1/120']\n`,
+      ),
     );
+    // An IPv4 network written inside IPv6 (::ffff:192.0.2.0/120) is judged by its IPv4 bits.
     expect(rules).toEqual([
       expect.stringMatching(/^ssh\.admin_allow\[1\]: 192\.0\.2\.1\/24 has host bits set/),
       expect.stringMatching(/^ssh\.admin_allow\[2\]: 0\.0\.0\.0\/0 is too wide/),
       expect.stringMatching(/^ssh\.admin_allow\[3\]: 2001:db8::1\/48 has host bits set/),
+      expect.stringMatching(/^ssh\.admin_allow\[5\]: ::ffff:192\.0\.2\.1\/120 has host bits set/),
     ]);
   });
 });
@@ -168,5 +172,15 @@ describe('hostContextFromSpec', () => {
       spam: { greylistScore: 4, addHeaderScore: 6, rejectScore: 15 },
       tls: { certFile: '/etc/mailctl/tls/mail.example.com.crt' },
     });
+  });
+
+  it('takes an IPv4 admin network written in IPv6 notation as IPv4, as packets arrive', () => {
+    const ctx = hostContextFromSpec(
+      parseClusterFile(
+        minimal(`ssh:\n  admin_allow: ['::ffff:192.0.2.0/120', '2001:db8:beef::/48']\n`),
+        't.yaml',
+      ),
+    );
+    expect(ctx.adminAllow).toEqual(['192.0.2.0/24', '2001:db8:beef::/48']);
   });
 });

@@ -1,42 +1,18 @@
+import { hasHostBits, isHostInNetwork, networkInfo } from '../util/ip-networks.js';
 import type { Issue } from '../util/errors.js';
 import type { Spec } from './schema.js';
 
-const ipv4ToInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-
-function inSubnet(address: string, cidr: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const size = 2 ** (32 - Number(bits));
-  const base = ipv4ToInt(net ?? '0.0.0.0');
-  const a = ipv4ToInt(address);
-  return a > base - (base % size) && a < base - (base % size) + size - 1;
-}
-
 /** Why an admin allow-list network is refused, or undefined when it is fine. */
 export function adminNetworkProblem(cidr: string): string | undefined {
-  const [net = '', bitsText = ''] = cidr.split('/');
-  const bits = Number(bitsText);
-  const v6 = net.includes(':');
+  const net = networkInfo(cidr);
+  if (!net) return `${cidr} is not a network`;
+  const v6 = net.family === 6;
   // An allow-list entry this wide is SSH open to the internet, which the firewall exists to prevent.
-  if (bits < (v6 ? 16 : 8))
+  if (net.bits < (v6 ? 16 : 8))
     return `${cidr} is too wide for an admin allow-list (at least /${v6 ? 16 : 8})`;
-  const value = v6 ? ipv6ToBigInt(net) : BigInt(ipv4ToInt(net));
-  const width = BigInt(v6 ? 128 : 32);
-  const hostBits = value & ((1n << (width - BigInt(bits))) - 1n);
   // nftables refuses a prefix with host bits set; say so here, with the path, not at apply.
-  if (hostBits !== 0n) return `${cidr} has host bits set (did you mean a /${v6 ? 128 : 32}?)`;
+  if (hasHostBits(cidr)) return `${cidr} has host bits set (did you mean a /${v6 ? 128 : 32}?)`;
   return undefined;
-}
-
-function ipv6ToBigInt(address: string): bigint {
-  const [head = '', tail] = address.split('::');
-  const groups = (s: string) => (s ? s.split(':') : []);
-  const missing = 8 - groups(head).length - groups(tail ?? '').length;
-  const all = [
-    ...groups(head),
-    ...Array<string>(tail === undefined ? 0 : missing).fill('0'),
-    ...groups(tail ?? ''),
-  ];
-  return all.reduce((n, g) => (n << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
 }
 
 /** Rules that span fields (pure); each issue names the path it is about. */
@@ -68,7 +44,7 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     });
   }
   spec.hosts.forEach((h, i) => {
-    if (!inSubnet(h.vpn_address, spec.vpn.subnet)) {
+    if (!isHostInNetwork(h.vpn_address, spec.vpn.subnet)) {
       issues.push({
         path: `hosts[${i}].vpn_address`,
         message: `${h.vpn_address} is not a host address inside vpn.subnet ${spec.vpn.subnet}`,
@@ -76,7 +52,7 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     }
   });
   spec.vpn.peers.forEach((p, i) => {
-    if (!inSubnet(p.address, spec.vpn.subnet)) {
+    if (!isHostInNetwork(p.address, spec.vpn.subnet)) {
       issues.push({
         path: `vpn.peers[${i}].address`,
         message: `${p.address} is not a host address inside vpn.subnet ${spec.vpn.subnet}`,
