@@ -4,13 +4,14 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createTwoFilesPatch } from 'diff';
 import { resolveSecretRefs } from '../render/host-context.js';
 import type { RenderedFile } from '../render/types.js';
+import { unitsAfterFailedApply } from '../plan/failed-apply-units.js';
 import { computePlan, formatPlan, isEmptyPlan, type Plan } from '../plan/plan.js';
 import type { DesiredState, ObservedState } from '../plan/desired-state.js';
 import { mustRun, run } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { recordHistory } from './history.js';
-import { installChanges, restore } from './install.js';
+import { installChanges, restore, type Undo } from './install.js';
 import { observe } from './observe.js';
 import { ensureSecrets, readSecret, SECRETS_DIR } from './secrets.js';
 import { checkStaged } from './stage.js';
@@ -65,7 +66,8 @@ export async function applyHost(
 ): Promise<ApplyResult> {
   const notes: string[] = [];
   await hooks.preflight?.();
-  let plan = computePlan(desired, await observe(desired), resolver(true));
+  const firstObserved = await observe(desired);
+  let plan = computePlan(desired, firstObserved, resolver(true));
 
   if (plan.packages.length) {
     progress.step(`installing ${plan.packages.length} package(s): ${plan.packages.join(' ')}`);
@@ -118,12 +120,7 @@ export async function applyHost(
       await activate(plan, progress);
     } catch (e) {
       progress.step('activation failed: restoring the previous files');
-      await restore(undo);
-      // A daemon that systemd restarts by itself (memcached: Restart=always) may have
-      // crash-looped on the refused files into its start limit, which would refuse the
-      // restart on the restored files too.
-      await run('systemctl', ['reset-failed', ...plan.changedComponents.flatMap((c) => c.units)]);
-      await activate({ ...plan, unitsToEnable: [] }, progress).catch(() => undefined);
+      await rollBackUnits(plan, firstObserved.activeUnits, undo, progress);
       throw new UserError(
         'E_APPLY_ROLLED_BACK',
         `${(e as Error).message}; the previous configuration was restored`,
@@ -150,6 +147,41 @@ export async function applyHost(
 
   const changed = !isEmptyPlan(plan) || notes.length > 0;
   return { plan, changed, commit, notes };
+}
+
+/**
+ * Puts the units back as they were when apply began, around restoring the files: a unit
+ * this apply created or enabled goes before its file does, a daemon that was not running
+ * is stopped again, and the ones that were running are restarted on the restored files.
+ */
+async function rollBackUnits(
+  plan: Plan,
+  wasActive: ReadonlySet<string>,
+  undo: readonly Undo[],
+  progress: Progress,
+): Promise<void> {
+  const units = unitsAfterFailedApply(plan, wasActive);
+  for (const unit of units.disable) {
+    progress.step(`stopping and disabling ${unit}, which was not running before this apply`);
+    await run('systemctl', ['disable', '--now', unit]);
+  }
+  await restore(undo);
+  await run('systemctl', ['daemon-reload']);
+  for (const unit of units.stop) {
+    progress.step(`stopping ${unit}, which was not running before this apply`);
+    await run('systemctl', ['stop', unit]);
+  }
+  // A daemon that systemd restarts by itself (memcached: Restart=always) may have
+  // crash-looped on the refused files into its start limit, which would refuse the
+  // restart on the restored files too.
+  await run('systemctl', ['reset-failed', ...units.restart]);
+  const restart = new Set(units.restart);
+  const changedComponents = plan.changedComponents
+    .map((c) => ({ ...c, units: c.units.filter((u) => restart.has(u)) }))
+    .filter((c) => c.units.length);
+  await activate({ ...plan, changedComponents, unitsToEnable: [] }, progress).catch(
+    () => undefined,
+  );
 }
 
 async function installPackages(packages: readonly string[]): Promise<void> {

@@ -49,10 +49,12 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
     });
   }
   const enabledUnits = new Set<string>();
+  const activeUnits = new Set<string>();
   for (const unit of new Set(desired.components.flatMap((c) => c.units))) {
     const r = await run('systemctl', ['is-enabled', unit]);
     if (['enabled', 'static', 'alias', 'indirect', 'generated'].includes(r.stdout.trim()))
       enabledUnits.add(unit);
+    if ((await run('systemctl', ['is-active', '--quiet', unit])).code === 0) activeUnits.add(unit);
   }
-  return { installedPackages: installed, users, directories, files, enabledUnits };
+  return { installedPackages: installed, users, directories, files, enabledUnits, activeUnits };
 }

@@ -32,4 +32,6 @@ export interface ObservedState {
   /** Live files by path: content with secrets as they are on disk. */
   files: ReadonlyMap<string, { content: string; owner: string; group: string; mode: number }>;
   enabledUnits: ReadonlySet<string>;
+  /** Units running when apply began: a failed apply leaves exactly these running. */
+  activeUnits: ReadonlySet<string>;
 }

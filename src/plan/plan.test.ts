@@ -42,6 +42,7 @@ const converged: ObservedState = {
     ],
   ]),
   enabledUnits: new Set(['postfix.service', 'dovecot.service']),
+  activeUnits: new Set(['postfix.service', 'dovecot.service']),
 };
 
 const resolve = (f: RenderedFile) => f.content.replace('@@secret:db@@', 's3cret-value');
@@ -61,6 +62,7 @@ describe('computePlan', () => {
       directories: new Map(),
       files: new Map(),
       enabledUnits: new Set(),
+      activeUnits: new Set(),
     };
     const plan = computePlan(desired, fresh, resolve);
     expect(plan.packages).toEqual(['dovecot-core', 'postfix']);

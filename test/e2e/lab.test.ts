@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labRun, labSh, mailctl, sh } from './support/cli.js';
 
@@ -140,6 +142,50 @@ describe('the lab host', () => {
     expect(status(LAB).state).toBe('running');
     expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', '10.100.0.1']).code).toBe(0);
   });
+
+  it('is left as it was by a failed first apply: no firewall table, no daemons started; the next apply converges', () => {
+    const host = (cmd: string[], opts: { input?: string; timeoutMs?: number } = {}) =>
+      labRun(LAB, 'host', cmd, opts);
+    const cluster = readFileSync(resolve(import.meta.dirname, '../../examples/cluster.yaml'));
+    expect(
+      host(['bash', '-c', 'mkdir -p /etc/mailctl && cat > /etc/mailctl/cluster.yaml'], {
+        input: cluster.toString(),
+      }).code,
+    ).toBe(0);
+    // A value the kernel refuses, which only activation finds: everything before it (the
+    // firewall among them) is already live when the apply fails.
+    const failed = host(
+      [
+        'env',
+        'MAILCTL_TEST_HOOKS=1',
+        'MAILCTL_TEST_FAULT=/etc/sysctl.d/90-mailctl-hardening.conf=net.ipv4.tcp_syncookies = banana',
+        'mailctl',
+        'apply',
+      ],
+      { timeoutMs: 1_200_000 },
+    );
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain('E_APPLY_ROLLED_BACK');
+    expect(host(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).code).not.toBe(0);
+    expect(host(['test', '-e', '/etc/systemd/system/mailctl-firewall.service']).code).toBe(1);
+    expect(host(['systemctl', 'is-active', 'mailctl-firewall.service']).stdout.trim()).not.toBe(
+      'active',
+    );
+    // The daemons the packages brought were not running before; they are not running now.
+    for (const unit of ['postfix.service', 'dovecot.service', 'nginx.service'])
+      expect(host(['systemctl', 'is-active', unit]).stdout.trim(), unit).not.toBe('active');
+    expect(host(['ss', '-Htln', 'sport = :25']).stdout.trim()).toBe('');
+    // The VPN the host had before apply is still up.
+    expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', '10.100.0.1']).code).toBe(0);
+
+    const good = host(['mailctl', 'apply'], { timeoutMs: 1_200_000 });
+    expect(good.code, good.stderr).toBe(0);
+    expect(host(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout).toContain(
+      'policy drop',
+    );
+    expect(host(['systemctl', 'is-active', 'postfix.service']).stdout.trim()).toBe('active');
+    expect(host(['mailctl', 'apply']).stdout).toContain('No changes');
+  }, 2_400_000);
 
   it('leaves nothing behind when it goes down', () => {
     expect(mailctl(['lab', 'down', '--name', LAB]).code).toBe(0);
