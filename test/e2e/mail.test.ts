@@ -12,15 +12,12 @@ import {
   smtpSend,
   testMessage,
 } from './support/mail.js';
+import { ALICE, BOB, PUBLIC, VPN } from './support/lab-world.js';
 
 // Issue 3's promises, checked as the internet and a user's mail client would.
 // MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
 const REUSE = process.env.MAILCTL_E2E_LAB;
 const LAB = REUSE ?? 'e2email';
-const PUBLIC = '198.51.100.10';
-const VPN = '10.100.0.1';
-const ALICE = { user: 'alice@example.com', pass: 'correct horse battery staple 1' };
-const BOB = { user: 'bob@example.net', pass: 'correct horse battery staple 2' };
 // A fresh name each run: mail left on disk by an earlier run would count against its quota.
 const TINY = {
   user: `tiny${Date.now().toString(36)}@example.com`,

@@ -13,15 +13,12 @@ import { clientIn } from './support/ns-client.js';
 import type { DavRequest, DavResult } from './support/dav-client.js';
 import type { EasRequest, EasResult } from './support/eas-client.js';
 import type { WebmailRequest, WebmailResult } from './support/webmail-client.js';
+import { ALICE, BOB, PUBLIC, VPN } from './support/lab-world.js';
 
 // Issue 4's SOGo promises, checked as a user's browser, calendar app and phone would.
 // MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
 const REUSE = process.env.MAILCTL_E2E_LAB;
 const LAB = REUSE ?? 'e2esogo';
-const PUBLIC = '198.51.100.10';
-const VPN = '10.100.0.1';
-const ALICE = { user: 'alice@example.com', pass: 'correct horse battery staple 1' };
-const BOB = { user: 'bob@example.net', pass: 'correct horse battery staple 2' };
 // A fresh mailbox each run for the password change, so a rerun starts from its first password.
 const CAROL = {
   user: `carol${Date.now().toString(36)}@example.com`,

@@ -4,14 +4,13 @@ import { labHost, labRun, labSh, mailctl, sh, uniqueTag } from './support/cli.js
 import { httpFrom } from './support/http.js';
 import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { handshake } from './support/tls.js';
+import { PUBLIC, VPN } from './support/lab-world.js';
 
 // Issue 4 (certificates and nginx), checked from the internet and from a VPN client.
 // MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
 const REUSE = process.env.MAILCTL_E2E_LAB;
 const LAB = REUSE ?? 'e2etls';
 const FQDN = 'mail.example.com';
-const PUBLIC = '198.51.100.10';
-const VPN = '10.100.0.1';
 const WEBROOT = '/var/lib/mailctl/acme-webroot';
 const CLUSTER = '/etc/mailctl/cluster.yaml';
 // The lab world's ACME server (pebble in the internet namespace, see src/lab/acme.ts).
