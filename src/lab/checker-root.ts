@@ -125,6 +125,7 @@ async function buildLocked(
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
   await pruneOtherCheckerRoots(key);
+  progress.done(`checker root ${key} built at ${dir}`);
   return { key, dir, cached: false, rootfs };
 }
 
