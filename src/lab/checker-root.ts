@@ -25,7 +25,7 @@ export interface BuiltCheckerRoot {
   rootfs: BuiltRootfs;
 }
 
-export const CHECKER_ROOT_PREFIX = 'checker-';
+const CHECKER_ROOT_PREFIX = 'checker-';
 const COMPLETE = '.mailctl-complete';
 
 /**
