@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRootfs } from '../lab/build.js';
+import { buildCheckerRoot } from '../lab/checker-root.js';
 import { labDown } from '../lab/down.js';
 import { LAB_NAMESPACES, labExec, type LabNamespace } from '../lab/exec.js';
 import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from '../lab/acme.js';
@@ -23,8 +24,19 @@ export function registerLabCommands(program: Command): void {
   lab
     .command('build')
     .description('build (or reuse from the cache) the Debian 13 root file system')
-    .option('--force', 'rebuild even when a cached root matches')
-    .action(async (opts: { force?: boolean }) => {
+    .option('--force', 'rebuild even when a cached root matches (with --checker-root: that one)')
+    .option(
+      '--checker-root',
+      'also build a copy with every checked component installed, for the unit tests; prints only its path',
+    )
+    .action(async (opts: { force?: boolean; checkerRoot?: boolean }) => {
+      if (opts.checkerRoot) {
+        // The path alone, so that `MAILCTL_DEBIAN13_ROOT=$(mailctl lab build --checker-root)`
+        // works; whether it was cached is on the progress lines.
+        const r = await buildCheckerRoot(stderrProgress('lab build'), opts);
+        process.stdout.write(`${r.dir}\n`);
+        return;
+      }
       const r = await buildRootfs(stderrProgress('lab build'), opts);
       process.stdout.write(`${r.dir}${r.cached ? ' (cached)' : ''}\n`);
     });

@@ -54,12 +54,24 @@ export async function buildRootfs(
   progress: Progress,
   opts: { force?: boolean } = {},
 ): Promise<BuiltRootfs> {
-  await ensureHostPackages(HOST_PACKAGES, progress);
-  await mkdir(LAB_CACHE_ROOT, { recursive: true });
-  return withBuildLock(LAB_CACHE_ROOT, progress, () => buildLocked(progress, opts));
+  await prepareLabCache(progress);
+  return withBuildLock(LAB_CACHE_ROOT, progress, () => buildRootfsLocked(progress, opts));
 }
 
-async function buildLocked(progress: Progress, opts: { force?: boolean }): Promise<BuiltRootfs> {
+/** What every build needs before it takes the lock: root, the host's tools, the cache directory. */
+export async function prepareLabCache(progress: Progress): Promise<void> {
+  await ensureHostPackages(HOST_PACKAGES, progress);
+  await mkdir(LAB_CACHE_ROOT, { recursive: true });
+}
+
+/**
+ * buildRootfs's work, for a caller that already holds the build lock (and so knows the root
+ * stays there, unpruned, until it lets go).
+ */
+export async function buildRootfsLocked(
+  progress: Progress,
+  opts: { force?: boolean } = {},
+): Promise<BuiltRootfs> {
   const { key, dir, uris } = await currentRootfs();
   // Checked under the lock: a build that held it may just have made this very root.
   if (!opts.force && existsSync(join(dir, '.mailctl-complete'))) {

@@ -23,3 +23,23 @@ export function rootfsKey(inputs: RootfsInputs): string {
   });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
+
+/** Bump when the checker root's recipe changes in a way its inputs do not show. */
+export const CHECKER_ROOT_RECIPE_VERSION = 1;
+
+export interface CheckerRootInputs {
+  /** The lab root it is a copy of: a new lab root means new package versions. */
+  rootfsKey: string;
+  /** What is installed into the copy. */
+  packages: readonly string[];
+}
+
+/** A short, stable key for a checker root made from these inputs (pure). */
+export function checkerRootKey(inputs: CheckerRootInputs): string {
+  const canonical = JSON.stringify({
+    recipe: CHECKER_ROOT_RECIPE_VERSION,
+    rootfs: inputs.rootfsKey,
+    packages: [...inputs.packages].sort(),
+  });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}

@@ -1,4 +1,4 @@
-import { mailHostPackages } from '../plan/mail-host.js';
+import { mailHostComponents, mailHostPackages } from '../plan/mail-host.js';
 
 /**
  * What goes into the lab's Debian 13 root file system. Both lists are part of the cache
@@ -47,6 +47,20 @@ export const PREFETCH_PACKAGES: readonly string[] = [
     'lynis',
     'sudo',
   ]),
+].sort();
+
+/**
+ * Installed, from the prefetched packages above, into the checker root: a copy of the lab
+ * root in which unit tests run each component's own configuration check on the rendered
+ * files, as apply does on a host. Every component with a check brings its packages, so a
+ * new component's checker is there without touching this list.
+ */
+export const CHECKER_PACKAGES: readonly string[] = [
+  ...new Set(
+    mailHostComponents()
+      .filter((c) => c.check?.length)
+      .flatMap((c) => c.packages),
+  ),
 ].sort();
 
 /** Tools the machine running the lab needs itself (it is Debian 12 here). */

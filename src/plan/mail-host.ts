@@ -51,9 +51,12 @@ const BASE_PACKAGES = [
   'libpam-tmpdir',
 ];
 
-/** Every Debian package a mail host gets from apply (what the lab must have at hand offline). */
-export function mailHostPackages(): string[] {
-  const components = [
+/**
+ * Every component apply may converge on a mail host, with PostgreSQL in native mode (the
+ * container mode's podman is not part of the lab).
+ */
+export function mailHostComponents(): ComponentDescriptor[] {
+  return [
     wireguardComponent,
     firewallComponent,
     sysctlComponent,
@@ -70,7 +73,12 @@ export function mailHostPackages(): string[] {
     certbotComponent,
     fail2banComponent,
   ];
-  return [...new Set([...BASE_PACKAGES, ...components.flatMap((c) => c.packages)])].sort();
+}
+
+/** Every Debian package a mail host gets from apply (what the lab must have at hand offline). */
+export function mailHostPackages(): string[] {
+  const packages = mailHostComponents().flatMap((c) => c.packages);
+  return [...new Set([...BASE_PACKAGES, ...packages])].sort();
 }
 
 /**

@@ -1,11 +1,15 @@
 /**
  * Runs a daemon's own checker on rendered files inside a Debian 13 root file system with
  * the mail packages installed, the way apply/ runs it on a host: the files are staged over
- * the live paths in a private mount namespace, so the root itself never changes (an
- * overlay takes every write, including the chroot files `postfix check` copies).
+ * the live paths in private mount, network and PID namespaces, so the root itself never
+ * changes (an overlay takes every write, including the chroot files `postfix check`
+ * copies), no checker reaches a network and nothing it starts outlives it.
  *
- * The root comes from MAILCTL_DEBIAN13_ROOT, else /tmp/mta-root (see the MTA work log);
- * tests that need it are skipped where there is none, or where we are not root.
+ * The root is MAILCTL_DEBIAN13_ROOT (scripts/test-all sets it to the checker root it builds
+ * with `mailctl lab build --checker-root`), else the checker root cached on this machine.
+ * Tests that need one are skipped where there is none or where we are not root; where
+ * MAILCTL_DEBIAN13_ROOT names one that lacks what a test needs, that test file fails
+ * instead, so that CI cannot pass by skipping.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
@@ -16,29 +20,80 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../../src/render/types.js';
 
-export function debian13Root(): string | undefined {
-  const root = process.env.MAILCTL_DEBIAN13_ROOT ?? '/tmp/mta-root';
-  const ready =
-    process.getuid?.() === 0 &&
-    existsSync(join(root, 'usr/sbin/postconf')) &&
-    existsSync(join(root, 'usr/bin/doveconf')) &&
-    spawnSync('sh', ['-c', 'command -v unshare']).status === 0;
-  return ready ? root : undefined;
+const LAB_CACHE = '/var/cache/mailctl/lab';
+const CHECKER_PREFIX = 'checker-';
+
+const STAGED_MTIME = new Date('2025-01-01T00:00:00Z');
+
+const canRun = () =>
+  process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v unshare']).status === 0;
+
+/** Finished roots in the lab's cache whose names start with `prefix`, newest first. */
+function cachedRoots(prefix: string): string[] {
+  if (!existsSync(LAB_CACHE)) return [];
+  return readdirSync(LAB_CACHE)
+    .filter((d) => d.startsWith(prefix) && !d.endsWith('.partial'))
+    .map((d) => join(LAB_CACHE, d))
+    .filter((d) => existsSync(join(d, '.mailctl-complete')))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
 }
 
+/**
+ * The checker root, if it has every one of `binaries` (paths inside the root); undefined
+ * where the tests that need them are to be skipped.
+ */
+export function debian13Root(...binaries: string[]): string | undefined {
+  if (!canRun()) return undefined;
+  const has = (root: string) => binaries.every((b) => existsSync(join(root, b)));
+  const named = process.env.MAILCTL_DEBIAN13_ROOT;
+  if (named) {
+    const missing = binaries.filter((b) => !existsSync(join(named, b)));
+    if (missing.length)
+      throw new Error(
+        `MAILCTL_DEBIAN13_ROOT=${named} has no ${missing.join(', ')}: build one with ` +
+          '`mailctl lab build --checker-root`, or unset it to skip these tests',
+      );
+    return named;
+  }
+  return cachedRoots(CHECKER_PREFIX).find(has);
+}
+
+/**
+ * A Debian 13 root good enough for checkers that need no daemon's files (nft): the checker
+ * root, else the newest lab root this machine has built.
+ */
+export function anyDebian13Root(binary: string): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const named = process.env.MAILCTL_DEBIAN13_ROOT;
+  const candidates = [
+    ...(named ? [named] : []),
+    ...cachedRoots(CHECKER_PREFIX),
+    ...cachedRoots('rootfs-'),
+  ];
+  return candidates.find((r) => existsSync(join(r, binary)));
+}
+
+// The new network namespace has loopback only (Postfix wants an interface up), and
+// ip_nonlocal_bind lets `nginx -t` bind the rendered public and VPN addresses there, as it
+// would on the host.
 const SCRIPT = `
 set -eu
 R=$1 S=$2 W=$3; shift 3
 mount --make-rprivate /
+ip link set lo up
+echo 1 > /proc/sys/net/ipv4/ip_nonlocal_bind
+echo 1 > /proc/sys/net/ipv6/ip_nonlocal_bind
 mkdir -p "$W/upper" "$W/work" "$W/merged"
 mount -t overlay overlay -o "lowerdir=$R,upperdir=$W/upper,workdir=$W/work" "$W/merged"
 mount -t proc proc "$W/merged/proc"
+mount -t sysfs sysfs "$W/merged/sys"
 mount --rbind /dev "$W/merged/dev"
 cp -a "$S/." "$W/merged/"
 chroot "$W/merged" sh -eu /.stage-owners
@@ -66,35 +121,33 @@ export function runInDebian13Root(
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, f.content);
       chmodSync(p, f.mode);
+      // Postfix re-reads a table file until it is at least a second old (a writer may still
+      // be at it), which costs each postconf about two seconds on a file written just now.
+      utimesSync(p, STAGED_MTIME, STAGED_MTIME);
       owners.push(`chown ${f.owner}:${f.group} '${f.path}'`);
     }
     writeFileSync(join(stage, '.stage-owners'), `${owners.join('\n')}\n`);
     return spawnSync(
       'unshare',
-      ['--mount', 'sh', '-c', SCRIPT, 'sh', root, stage, join(work, 'ns'), ...argv],
+      // Its own PID namespace too: whatever a check leaves running (wireguard-go) dies with it.
+      [
+        '--mount',
+        '--net',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        'sh',
+        '-c',
+        SCRIPT,
+        'sh',
+        root,
+        stage,
+        join(work, 'ns'),
+        ...argv,
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
-
-/**
- * A Debian 13 root good enough for checkers that need no daemon's files (nft, sshd -t on
- * a bare config): the one named above, else the newest lab root this machine has built.
- */
-export function anyDebian13Root(binary: string): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const candidates = [
-    process.env.MAILCTL_DEBIAN13_ROOT ?? '/tmp/mta-root',
-    ...(existsSync(LAB_ROOTS)
-      ? readdirSync(LAB_ROOTS)
-          .filter((d) => d.startsWith('rootfs-'))
-          .map((d) => join(LAB_ROOTS, d))
-          .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
-      : []),
-  ];
-  return candidates.find((r) => existsSync(join(r, binary)));
-}
-
-const LAB_ROOTS = '/var/cache/mailctl/lab';

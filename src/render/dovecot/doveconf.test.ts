@@ -11,7 +11,7 @@ import type { RenderedFile } from '../types.js';
 import { dovecotComponent } from './component.js';
 import { renderDovecot } from './render-dovecot.js';
 
-const root = debian13Root();
+const root = debian13Root('usr/bin/doveconf', 'usr/bin/doveadm');
 
 function check(files: readonly RenderedFile[]) {
   const resolved = files.map((f) => ({

@@ -10,7 +10,7 @@ import type { RenderedFile } from '../types.js';
 import { postfixComponent } from './component.js';
 import { renderPostfix } from './render-postfix.js';
 
-const root = debian13Root();
+const root = debian13Root('usr/sbin/postconf', 'usr/sbin/postfix');
 // apply/ creates the plan's directories before it checks anything.
 const SETUP = 'mkdir -p /var/mail/queue';
 
