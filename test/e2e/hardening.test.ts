@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labLayout } from '../../src/lab/layout.js';
 import { labHost, labRun, mailctl, sh, uniqueTag } from './support/cli.js';
 import { dialogFrom, imapFetchAll, smtpCode, smtpSend, testMessage } from './support/mail.js';
-import { tcpScan } from './support/nmap.js';
+import { tcpScan, udpScan } from './support/nmap.js';
 
 // Issue 5's promises (firewall, Fail2ban, SSH, submission limits, SMTP probes, audit),
 // checked from the internet and the VPN client as an attacker and an administrator would.
@@ -165,6 +166,81 @@ describe('a hardened lab host', () => {
     expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
     const rules = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
     expect(rules).toContain('policy drop');
+  });
+
+  it('answers UDP from the internet on the WireGuard port only: a handshake comes through, other ports stay silent even where something listens', () => {
+    const port = 9999;
+    // A UDP echo on every address of the host: it answers any datagram, even an empty one.
+    const echo = onHost([
+      'systemd-run',
+      '--unit=mailctl-e2e-udp-echo',
+      'python3',
+      '-c',
+      [
+        'import socket',
+        's = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)',
+        's.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)',
+        `s.bind(('::', ${port}))`,
+        'while True:',
+        '    d, a = s.recvfrom(2048)',
+        "    s.sendto(d or b'echo', a)",
+      ].join('\n'),
+    ]);
+    expect(echo.code, echo.stderr).toBe(0);
+    try {
+      expect(
+        waitFor(() => new RegExp(`:${port}\\s`).test(onHost(['ss', '-Hlun']).stdout), 10),
+      ).toBe(true);
+      // Over the VPN it answers, and a port with nothing behind it says so (ICMP port
+      // unreachable): the scanner does hear what comes back.
+      expect(udpScan(NETNS.vpn, VPN, [port]).open).toEqual([port]);
+      expect(udpScan(NETNS.vpn, VPN, [53, 123]).closed).toEqual([53, 123]);
+      // From the internet nothing answers at all, not even with an ICMP error: dropped unseen,
+      // the listener too. (WireGuard answers only a valid handshake, so its port looks the same.)
+      const probes = [53, 123, 161, 500, 4500, 5353, port, 51820];
+      for (const target of [PUBLIC, PUBLIC6]) {
+        const scan = udpScan(NETNS.internet, target, probes);
+        expect(scan.open, target).toEqual([]);
+        expect(scan.closed, target).toEqual([]);
+        expect(scan.filtered, target).toEqual([...probes].sort((a, b) => a - b));
+      }
+    } finally {
+      onHost(['systemctl', 'stop', 'mailctl-e2e-udp-echo']);
+    }
+    // The WireGuard port is open to the internet: the VPN client, whose uplink is a public
+    // network (the admin allow-list widens SSH only), completes a fresh handshake through it.
+    const ifname = labLayout(LAB).vpnClientInterface;
+    const wg = (...args: string[]) => labRun(LAB, 'vpn', ['wg', ...args]);
+    const field = (what: string) => wg('show', ifname, what).stdout.trim().split('\t')[1] ?? '';
+    const peer = wg('show', ifname, 'peers').stdout.trim();
+    const [endpoint = '', allowed = '', keepalive = ''] = [
+      'endpoints',
+      'allowed-ips',
+      'persistent-keepalive',
+    ].map(field);
+    expect(endpoint).toBe(`${PUBLIC}:51820`);
+    // The peer goes and comes back as it was, without its session: the next packet needs a
+    // new handshake (wg counts in seconds of this machine's clock, which the lab shares).
+    const forgotAt = Math.floor(Date.now() / 1000);
+    // Back at once, before any assertion can stop the test: later tests need the VPN.
+    const removed = wg('set', ifname, 'peer', peer, 'remove');
+    const again = wg(
+      'set',
+      ifname,
+      'peer',
+      peer,
+      'endpoint',
+      endpoint,
+      'allowed-ips',
+      allowed,
+      'persistent-keepalive',
+      keepalive,
+    );
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
+    expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W5', VPN]).code).toBe(0);
+    expect(Number(field('latest-handshakes'))).toBeGreaterThanOrEqual(forgotAt);
+    expect(onHost(['wg', 'show', 'wg0', 'endpoints']).stdout).toContain(`\t${ADMIN_UPLINK}:`);
   });
 
   it('never offers AUTH before TLS on 587, and refuses it', () => {
