@@ -15,6 +15,7 @@ import {
   portsToScan,
   sideOf,
   type AuditSide,
+  type PortScanResult,
 } from './reachable-ports.js';
 import { buildReport } from './report.js';
 import { smtpProbes } from './smtp-probes.js';
@@ -62,36 +63,47 @@ export async function runRemoteAudit(
   const targets = opts.tls ? selectTlsTargets(remoteTlsTargets(expected, ip), opts.tlsPorts) : [];
   const work = await mkdtemp(join(tmpdir(), 'mailctl-audit-'));
   try {
-    // The TLS scan takes minutes; the port scan and the probes run meanwhile.
-    const tls = tlsChecks(ctx.fqdn, targets, { work, selfSigned: opts.selfSigned }, progress);
     const ports = portsToScan(ctx);
     progress.step(
-      `TCP connect scan of ${ip}, ${ports.length} ports (${SCAN.concurrency} at a time, ${SCAN.timeoutMs / 1000} s each)`,
+      `TCP connect scan of ${ip}, ${ports.length} ports (${SCAN.concurrency} at a time, ${SCAN.timeoutMs / 1000} s each), and the SMTP probes`,
     );
-    const scan = await tcpConnectScan(ip, ports, SCAN);
-    const late = expected.filter((p) => scan.silent.includes(p));
-    if (late.length) {
-      const again = await tcpConnectScan(ip, late, {
-        concurrency: late.length,
-        timeoutMs: RETRY_TIMEOUT_MS,
-      });
-      scan.silent = scan.silent.filter((p) => !again.open.includes(p));
-      scan.open = [...scan.open, ...again.open].sort((a, b) => a - b);
-      scan.seconds += again.seconds;
-    }
-    const checks: AuditCheck[] = [evaluatePortScan(scan, expected, side)];
-    progress.step(`SMTP probes of ${ip}`);
-    checks.push(...(await smtpProbes(ctx, ip)));
-    const tlsDone = await tls;
-    checks.push(...tlsDone.checks);
+    // All at once: the TLS scan takes minutes, and the probes hold one connection at a time
+    // and mostly wait for replies.
+    const [scan, probes, tls] = await Promise.all([
+      scanFor(ip, ports, expected),
+      smtpProbes(ctx, ip),
+      tlsChecks(ctx.fqdn, targets, { work, selfSigned: opts.selfSigned }, progress),
+    ]);
+    const checks: AuditCheck[] = [evaluatePortScan(scan, expected, side), ...probes, ...tls.checks];
     return {
-      ...buildReport(checks, tlsDone.scans),
+      ...buildReport(checks, tls.scans),
       remote: { host: ctx.name, address: ip, side },
       portScan: { ...scan, expected },
     };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The scan, and a slower second try for the intended ports that stayed silent in it. */
+async function scanFor(
+  ip: string,
+  ports: readonly number[],
+  expected: readonly number[],
+): Promise<PortScanResult> {
+  const scan = await tcpConnectScan(ip, ports, SCAN);
+  const late = expected.filter((p) => scan.silent.includes(p));
+  if (late.length === 0) return scan;
+  const again = await tcpConnectScan(ip, late, {
+    concurrency: late.length,
+    timeoutMs: RETRY_TIMEOUT_MS,
+  });
+  return {
+    ...scan,
+    open: [...scan.open, ...again.open].sort((a, b) => a - b),
+    silent: scan.silent.filter((p) => !again.open.includes(p)),
+    seconds: scan.seconds + again.seconds,
+  };
 }
 
 /** The address itself, or what a name resolves to (preferring an address of the host). */
