@@ -34,8 +34,8 @@ export interface RemoteAuditOptions {
 }
 
 /**
- * About 1050 ports at 128 at a time: a dropped port costs the whole timeout, so the scan
- * takes some 12 s. 1.5 s leaves room for one lost SYN (Linux sends it again after 1 s).
+ * About 1035 ports at 128 at a time: a dropped port costs the whole timeout, so the scan
+ * takes some 13 s. 1.5 s leaves room for one lost SYN (Linux sends it again after 1 s).
  */
 const SCAN = { concurrency: 128, timeoutMs: 1500 };
 /** A port that should be open but stayed silent gets one slower try before it is missing. */
