@@ -12,6 +12,8 @@ const TEST_HOST_PACKAGES = [
   // The hardening tests' port scanner and SSH client, run in the lab's namespaces.
   'nmap',
   'openssh-client',
+  // The TLS scan of `mailctl audit --remote`, run from the internet namespace.
+  'testssl.sh',
 ];
 
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */

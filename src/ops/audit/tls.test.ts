@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateTls, parseTestssl } from './tls.js';
+import { evaluateTls, evaluateTlsScannerMissing, parseTestssl } from './tls.js';
 
 const f = (id: string, severity: string, finding: string) => ({ id, severity, finding });
 /** The shape of testssl.sh 3.2's --jsonfile output (a flat array), trimmed. */
@@ -50,5 +50,12 @@ describe('parseTestssl and evaluateTls', () => {
     );
     expect(check.ok).toBe(false);
     expect(check.detail).toMatch(/FATAL scanProblem/);
+  });
+
+  it('fails, saying how to get testssl or skip the scan, where testssl is missing', () => {
+    const check = evaluateTlsScannerMissing();
+    expect(check).toMatchObject({ id: 'tls', ok: false });
+    expect(check.detail).toContain('apt install testssl.sh');
+    expect(check.detail).toContain('--no-tls');
   });
 });

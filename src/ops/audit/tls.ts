@@ -56,3 +56,14 @@ export function evaluateTls(scan: TlsScan): AuditCheck {
         `${scan.accepted.length ? `, ${scan.accepted.length} certificate findings accepted for a self-signed certificate` : ''})`,
   };
 }
+
+/** The TLS scan could not run because this machine has no testssl (pure). */
+export function evaluateTlsScannerMissing(): AuditCheck {
+  return {
+    id: 'tls',
+    ok: false,
+    detail:
+      'testssl is not installed on this machine: install it (Debian, Ubuntu: apt install testssl.sh; ' +
+      'elsewhere: https://testssl.sh), or pass --no-tls to skip the TLS scan',
+  };
+}

@@ -1,3 +1,5 @@
+import type { AuditSide, PortScanResult } from './reachable-ports.js';
+
 /** One line of `mailctl audit`: what was checked, whether it passed, and why. */
 export interface AuditCheck {
   /** Stable identifier (sockets, tls-465, open-relay, ...): scripts match on it. */
@@ -29,4 +31,17 @@ export interface AuditReport {
   checks: AuditCheck[];
   tls: TlsScan[];
   lynis?: { hardeningIndex: number; target: number };
+  /** Set when the audit ran from another machine (`--remote`). */
+  remote?: RemoteTarget;
+  /** The remote audit's TCP scan: what answered, and what the side should reach. */
+  portScan?: PortScanResult & { expected: number[] };
+}
+
+/** What a remote audit looked at, and from where. */
+export interface RemoteTarget {
+  /** The host's name in the cluster file. */
+  host: string;
+  /** The address scanned (a name given on the command line, resolved). */
+  address: string;
+  side: AuditSide;
 }
