@@ -1,4 +1,4 @@
-import { expandIpv6 } from '../../render/dns/ip-addresses.js';
+import { expandIpv6 } from '../../util/ip-networks.js';
 import { UserError } from '../../util/errors.js';
 import { AUDIT_SIDES, type AuditSide } from './reachable-ports.js';
 

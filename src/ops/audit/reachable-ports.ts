@@ -1,4 +1,4 @@
-import { inNetwork } from '../../plan/ssh-lockout.js';
+import { inNetwork } from '../../util/ip-networks.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import { PUBLIC_TCP_PORTS, SSH_PORT } from '../../render/firewall/index.js';
 import { RSPAMD_MILTER_ADDRESS } from '../../render/mail-sockets.js';

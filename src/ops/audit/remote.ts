@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inNetwork } from '../../plan/ssh-lockout.js';
+import { inNetwork } from '../../util/ip-networks.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import { UserError } from '../../util/errors.js';
 import type { Progress } from '../../util/progress.js';
