@@ -6,6 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labLayout } from '../../src/lab/layout.js';
 import { labHost, labRun, mailctl, sh, uniqueTag } from './support/cli.js';
 import { dialogFrom, imapFetchAll, smtpCode, smtpSend, testMessage } from './support/mail.js';
+import {
+  ATTACKER,
+  PUBLIC,
+  PUBLIC6,
+  VPN,
+  VPN_CLIENT,
+  VPN_CLIENT_UPLINK,
+} from './support/lab-world.js';
 import { tcpScan, udpScan } from './support/nmap.js';
 
 // Issue 5's promises (firewall, Fail2ban, SSH, submission limits, SMTP probes, audit),
@@ -14,15 +22,9 @@ import { tcpScan, udpScan } from './support/nmap.js';
 // cluster file (and leaves it up).
 const REUSE = process.env.MAILCTL_E2E_LAB;
 const LAB = REUSE ?? 'e2ehard';
-const PUBLIC = '198.51.100.10';
-const PUBLIC6 = '2001:db8:100::10';
-const VPN = '10.100.0.1';
-/** The internet namespace's address as the lab host sees it: the attacker. */
-const ATTACKER = '198.51.100.1';
-/** The VPN client's own address inside the VPN, and its uplink (on the admin allow-list). */
-const VPN_CLIENT = '10.100.0.2';
 const ADMIN_NET = '203.0.113.0/24';
-const ADMIN_UPLINK = '203.0.113.10';
+/** The VPN client's uplink is on the admin allow-list. */
+const ADMIN_UPLINK = VPN_CLIENT_UPLINK;
 const NETNS = { internet: `mailctl-${LAB}-inet`, vpn: `mailctl-${LAB}-vpn` };
 
 // Short and small, so bans expire and limits trip within a test's time.
