@@ -12,6 +12,7 @@ import {
   postgresNativeComponent,
   renderPostgres,
 } from '../render/postgres/index.js';
+import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
@@ -61,6 +62,7 @@ export function mailHostPackages(): string[] {
     sshComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
+    redisComponent,
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
@@ -92,6 +94,8 @@ export function mailHostDesiredState(
     [sshComponent, renderSsh()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
+    // Rspamd keeps its state in Redis and connects to it at start.
+    [redisComponent, renderRedis()],
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
