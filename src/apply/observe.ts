@@ -36,6 +36,16 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
       mode: s.mode & 0o7777,
     });
   }
+  const permissions: Map<string, { owner: string; group: string; mode: number }> = new Map();
+  for (const p of desired.permissions) {
+    if (!existsSync(p.path)) continue;
+    const s = await stat(p.path);
+    permissions.set(p.path, {
+      owner: await ownerName('passwd', s.uid),
+      group: await ownerName('group', s.gid),
+      mode: s.mode & 0o7777,
+    });
+  }
   const files: Map<string, { content: string; owner: string; group: string; mode: number }> =
     new Map();
   for (const f of desired.files) {
@@ -54,5 +64,5 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
     if (['enabled', 'static', 'alias', 'indirect', 'generated'].includes(r.stdout.trim()))
       enabledUnits.add(unit);
   }
-  return { installedPackages: installed, users, directories, files, enabledUnits };
+  return { installedPackages: installed, users, directories, permissions, files, enabledUnits };
 }

@@ -8,6 +8,7 @@ import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import {
   ALPINE_POSTGRES_ID,
+  POSTGRES_NATIVE_PERMISSIONS,
   postgresComponentFor,
   postgresNativeComponent,
   renderPostgres,
@@ -140,8 +141,10 @@ export function mailHostDesiredState(
       { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },
       ...(ctx.postgres.mode === 'container'
         ? [{ path: ctx.postgres.dataDir, owner: pgOwner, group: pgOwner, mode: 0o700 }]
-        : []),
+        : // The postgres user's home (Debian makes it 0755), above the cluster's data.
+          [{ path: '/var/lib/postgresql', owner: 'postgres', group: 'postgres', mode: 0o750 }]),
     ],
+    permissions: ctx.postgres.mode === 'native' ? POSTGRES_NATIVE_PERMISSIONS : [],
     files: parts.flatMap(([, files]) => files),
     components,
   };

@@ -1,6 +1,7 @@
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import type {
   DesiredDirectory,
+  DesiredPermissions,
   DesiredState,
   DesiredUser,
   ObservedState,
@@ -20,6 +21,8 @@ export interface Plan {
   packages: string[];
   users: DesiredUser[];
   directories: DesiredDirectory[];
+  /** Package files whose owner or mode differs (or that the packages have not made yet). */
+  permissions: DesiredPermissions[];
   files: FileChange[];
   /** Components whose files change: their check runs, then their units reload. */
   changedComponents: ComponentDescriptor[];
@@ -32,6 +35,7 @@ export function isEmptyPlan(p: Plan): boolean {
     p.packages.length +
       p.users.length +
       p.directories.length +
+      p.permissions.length +
       p.files.length +
       p.unitsToEnable.length ===
     0
@@ -54,6 +58,10 @@ export function computePlan(
   const users = desired.users.filter((u) => !observed.users.has(u.name));
   const directories = desired.directories.filter((d) => {
     const o = observed.directories.get(d.path);
+    return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
+  });
+  const permissions = desired.permissions.filter((d) => {
+    const o = observed.permissions.get(d.path);
     return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
   });
   const files: FileChange[] = [];
@@ -79,6 +87,7 @@ export function computePlan(
     packages,
     users,
     directories,
+    permissions,
     files,
     changedComponents,
     unitsToEnable: [...new Set(unitsToEnable)],
@@ -96,6 +105,8 @@ export function formatPlan(
   for (const u of p.users) out.push(`+ user ${u.name} (uid ${u.uid}, group ${u.group})`);
   for (const d of p.directories)
     out.push(`~ directory ${d.path} ${d.owner}:${d.group} ${d.mode.toString(8)}`);
+  for (const d of p.permissions)
+    out.push(`~ permissions ${d.path} ${d.owner}:${d.group} ${d.mode.toString(8)}`);
   for (const f of p.files) {
     const sign = f.kind === 'create' ? '+' : '~';
     const meta = `${f.file.owner}:${f.file.group} ${f.file.mode.toString(8)}`;
@@ -113,6 +124,6 @@ export function formatPlan(
   for (const c of p.changedComponents)
     out.push(`! ${c.name}: check, then ${c.onChange} ${c.units.join(' ')}`);
   for (const u of p.unitsToEnable) out.push(`+ enable and start ${u}`);
-  const counts = `${p.files.length} file(s), ${p.packages.length} package(s), ${p.directories.length} directory(ies)`;
+  const counts = `${p.files.length} file(s), ${p.packages.length} package(s), ${p.directories.length} directory(ies), ${p.permissions.length} permission change(s)`;
   return `${out.join('\n')}\n\nPlan: ${counts}, ${p.changedComponents.length} component(s) to reload.\n`;
 }
