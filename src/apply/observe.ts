@@ -58,11 +58,15 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
       mode: s.mode & 0o7777,
     });
   }
-  const enabledUnits = new Set<string>();
+  const runningUnits = new Set<string>();
   for (const unit of new Set(desired.components.flatMap((c) => c.units))) {
-    const r = await run('systemctl', ['is-enabled', unit]);
-    if (['enabled', 'static', 'alias', 'indirect', 'generated'].includes(r.stdout.trim()))
-      enabledUnits.add(unit);
+    const enabled = (await run('systemctl', ['is-enabled', unit])).stdout.trim();
+    const active = (await run('systemctl', ['is-active', unit])).stdout.trim();
+    if (
+      ['enabled', 'static', 'alias', 'indirect', 'generated'].includes(enabled) &&
+      ['active', 'reloading', 'activating'].includes(active)
+    )
+      runningUnits.add(unit);
   }
-  return { installedPackages: installed, users, directories, permissions, files, enabledUnits };
+  return { installedPackages: installed, users, directories, permissions, files, runningUnits };
 }

@@ -46,5 +46,10 @@ export interface ObservedState {
   permissions: ReadonlyMap<string, { owner: string; group: string; mode: number }>;
   /** Live files by path: content with secrets as they are on disk. */
   files: ReadonlyMap<string, { content: string; owner: string; group: string; mode: number }>;
-  enabledUnits: ReadonlySet<string>;
+  /**
+   * Units that are enabled and running (or, for a oneshot, have run). One that is enabled
+   * but stopped is not: a package's postinst enables its unit while policy-rc.d keeps it
+   * from starting during apply's install.
+   */
+  runningUnits: ReadonlySet<string>;
 }

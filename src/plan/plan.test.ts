@@ -55,7 +55,7 @@ const converged: ObservedState = {
       { content: 'password = s3cret-value\n', owner: 'root', group: 'root', mode: 0o644 },
     ],
   ]),
-  enabledUnits: new Set(['postfix.service', 'dovecot.service']),
+  runningUnits: new Set(['postfix.service', 'dovecot.service']),
 };
 
 const resolve = (f: RenderedFile) => f.content.replace('@@secret:db@@', 's3cret-value');
@@ -75,13 +75,26 @@ describe('computePlan', () => {
       directories: new Map(),
       permissions: new Map(),
       files: new Map(),
-      enabledUnits: new Set(),
+      runningUnits: new Set(),
     };
     const plan = computePlan(desired, fresh, resolve);
     expect(plan.packages).toEqual(['dovecot-core', 'postfix']);
     expect(plan.users.map((u) => u.name)).toEqual(['vmail']);
     expect(plan.files.map((f) => f.kind)).toEqual(['create', 'create']);
-    expect(plan.unitsToEnable).toEqual(['dovecot.service', 'postfix.service']);
+    // In the components' order, not the alphabet's.
+    expect(plan.unitsToEnable).toEqual(['postfix.service', 'dovecot.service']);
+  });
+
+  it('starts a unit that is not running, even with nothing else to change', () => {
+    // acct.service after its package is installed: enabled by the postinst, kept stopped
+    // by policy-rc.d, and no file of its own that would restart it.
+    const plan = computePlan(
+      desired,
+      { ...converged, runningUnits: new Set(['postfix.service']) },
+      resolve,
+    );
+    expect(plan.unitsToEnable).toEqual(['dovecot.service']);
+    expect(isEmptyPlan(plan)).toBe(false);
   });
 
   it("sets a package file's owner and mode, never its content, and shows it", () => {

@@ -26,7 +26,10 @@ export interface Plan {
   files: FileChange[];
   /** Components whose files change: their check runs, then their units reload. */
   changedComponents: ComponentDescriptor[];
-  /** Units to enable and start (new on this host). */
+  /**
+   * Units to enable and start (new on this host, or enabled but stopped), in the order of
+   * the components: the database before the daemons that look things up in it.
+   */
   unitsToEnable: string[];
 }
 
@@ -81,8 +84,7 @@ export function computePlan(
   const changedComponents = desired.components.filter((c) => changed.has(c.name));
   const unitsToEnable = desired.components
     .flatMap((c) => c.units)
-    .filter((u) => !observed.enabledUnits.has(u))
-    .sort();
+    .filter((u) => !observed.runningUnits.has(u));
   return {
     packages,
     users,
