@@ -13,6 +13,7 @@ import {
   postgresNativeComponent,
   renderPostgres,
 } from '../render/postgres/index.js';
+import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
@@ -61,6 +62,7 @@ export function mailHostPackages(): string[] {
     sysctlComponent,
     kernelModulesComponent,
     sshComponent,
+    loginDefsComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -93,6 +95,7 @@ export function mailHostDesiredState(
     [sysctlComponent, renderSysctl()],
     [kernelModulesComponent, renderModprobeBlacklist()],
     [sshComponent, renderSsh()],
+    [loginDefsComponent, renderLoginDefsFiles()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
