@@ -14,6 +14,7 @@ import {
   renderPostgres,
 } from '../render/postgres/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
+import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
@@ -63,6 +64,7 @@ export function mailHostPackages(): string[] {
     kernelModulesComponent,
     sshComponent,
     loginDefsComponent,
+    pwqualityComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -96,6 +98,7 @@ export function mailHostDesiredState(
     [kernelModulesComponent, renderModprobeBlacklist()],
     [sshComponent, renderSsh()],
     [loginDefsComponent, renderLoginDefsFiles()],
+    [pwqualityComponent, renderPwquality()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
