@@ -13,6 +13,7 @@ import {
   postgresNativeComponent,
   renderPostgres,
 } from '../render/postgres/index.js';
+import { bannersComponent, renderBanners } from '../render/banners/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
@@ -65,6 +66,7 @@ export function mailHostPackages(): string[] {
     sshComponent,
     loginDefsComponent,
     pwqualityComponent,
+    bannersComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -99,6 +101,7 @@ export function mailHostDesiredState(
     [sshComponent, renderSsh()],
     [loginDefsComponent, renderLoginDefsFiles()],
     [pwqualityComponent, renderPwquality()],
+    [bannersComponent, renderBanners()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
