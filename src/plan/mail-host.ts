@@ -14,6 +14,7 @@ import {
   renderPostgres,
 } from '../render/postgres/index.js';
 import { bannersComponent, renderBanners } from '../render/banners/index.js';
+import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
@@ -67,6 +68,7 @@ export function mailHostPackages(): string[] {
     loginDefsComponent,
     pwqualityComponent,
     bannersComponent,
+    idleShellComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -102,6 +104,7 @@ export function mailHostDesiredState(
     [loginDefsComponent, renderLoginDefsFiles()],
     [pwqualityComponent, renderPwquality()],
     [bannersComponent, renderBanners()],
+    [idleShellComponent, renderIdleShell()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
