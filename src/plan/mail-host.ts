@@ -14,6 +14,7 @@ import {
   renderPostgres,
 } from '../render/postgres/index.js';
 import { bannersComponent, renderBanners } from '../render/banners/index.js';
+import { coreDumpsComponent, renderCoreDumpLimits } from '../render/core-dumps/index.js';
 import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
@@ -69,6 +70,7 @@ export function mailHostPackages(): string[] {
     pwqualityComponent,
     bannersComponent,
     idleShellComponent,
+    coreDumpsComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -105,6 +107,7 @@ export function mailHostDesiredState(
     [pwqualityComponent, renderPwquality()],
     [bannersComponent, renderBanners()],
     [idleShellComponent, renderIdleShell()],
+    [coreDumpsComponent, renderCoreDumpLimits()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
