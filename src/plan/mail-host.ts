@@ -17,6 +17,7 @@ import { bannersComponent, renderBanners } from '../render/banners/index.js';
 import { coreDumpsComponent, renderCoreDumpLimits } from '../render/core-dumps/index.js';
 import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
+import { processAccountingComponent } from '../render/process-accounting/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
@@ -71,6 +72,7 @@ export function mailHostPackages(): string[] {
     bannersComponent,
     idleShellComponent,
     coreDumpsComponent,
+    processAccountingComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -108,6 +110,7 @@ export function mailHostDesiredState(
     [bannersComponent, renderBanners()],
     [idleShellComponent, renderIdleShell()],
     [coreDumpsComponent, renderCoreDumpLimits()],
+    [processAccountingComponent, []],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
