@@ -15,6 +15,7 @@ import {
 } from '../render/postgres/index.js';
 import { bannersComponent, renderBanners } from '../render/banners/index.js';
 import { coreDumpsComponent, renderCoreDumpLimits } from '../render/core-dumps/index.js';
+import { debsumsComponent, renderDebsumsDefault } from '../render/debsums/index.js';
 import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
 import { processAccountingComponent } from '../render/process-accounting/index.js';
@@ -73,6 +74,7 @@ export function mailHostPackages(): string[] {
     idleShellComponent,
     coreDumpsComponent,
     processAccountingComponent,
+    debsumsComponent,
     unattendedUpgradesComponent,
     postgresNativeComponent,
     redisComponent,
@@ -111,6 +113,7 @@ export function mailHostDesiredState(
     [idleShellComponent, renderIdleShell()],
     [coreDumpsComponent, renderCoreDumpLimits()],
     [processAccountingComponent, []],
+    [debsumsComponent, renderDebsumsDefault()],
     [unattendedUpgradesComponent, renderUnattended()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
