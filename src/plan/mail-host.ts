@@ -18,6 +18,7 @@ import { coreDumpsComponent, renderCoreDumpLimits } from '../render/core-dumps/i
 import { debsumsComponent, renderDebsumsDefault } from '../render/debsums/index.js';
 import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
+import { needrestartComponent, renderNeedrestart } from '../render/needrestart/index.js';
 import { processAccountingComponent } from '../render/process-accounting/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
@@ -76,6 +77,7 @@ export function mailHostPackages(): string[] {
     processAccountingComponent,
     debsumsComponent,
     unattendedUpgradesComponent,
+    needrestartComponent,
     postgresNativeComponent,
     redisComponent,
     rspamdComponent,
@@ -115,6 +117,7 @@ export function mailHostDesiredState(
     [processAccountingComponent, []],
     [debsumsComponent, renderDebsumsDefault()],
     [unattendedUpgradesComponent, renderUnattended()],
+    [needrestartComponent, renderNeedrestart()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
     [redisComponent, renderRedis()],
