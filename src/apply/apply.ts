@@ -95,6 +95,20 @@ export async function applyHost(
     await mustRun('chown', [`${d.owner}:${d.group}`, d.path]);
     await chmod(d.path, d.mode);
   }
+  for (const p of plan.permissions) {
+    // The packages installed above made these files; one still missing is a package that
+    // no longer makes it, which the desired state must learn about.
+    if (!existsSync(p.path))
+      throw new UserError(
+        'E_PACKAGE_FILE_MISSING',
+        `${p.path} should exist after installing packages`,
+        {
+          exitCode: 1,
+        },
+      );
+    await mustRun('chown', [`${p.owner}:${p.group}`, p.path]);
+    await chmod(p.path, p.mode);
+  }
   const created = await ensureSecrets(desired.files);
   if (created.length) notes.push(`generated ${created.length} secret(s) in ${SECRETS_DIR}`);
   await hooks.beforeFiles?.();
@@ -106,6 +120,7 @@ export async function applyHost(
     packages: plan.packages,
     users: plan.users,
     directories: plan.directories,
+    permissions: plan.permissions,
   };
   injectFaultForTests(plan, desired, observed.files);
 

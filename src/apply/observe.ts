@@ -36,6 +36,16 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
       mode: s.mode & 0o7777,
     });
   }
+  const permissions: Map<string, { owner: string; group: string; mode: number }> = new Map();
+  for (const p of desired.permissions) {
+    if (!existsSync(p.path)) continue;
+    const s = await stat(p.path);
+    permissions.set(p.path, {
+      owner: await ownerName('passwd', s.uid),
+      group: await ownerName('group', s.gid),
+      mode: s.mode & 0o7777,
+    });
+  }
   const files: Map<string, { content: string; owner: string; group: string; mode: number }> =
     new Map();
   for (const f of desired.files) {
@@ -51,10 +61,19 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
   const enabledUnits = new Set<string>();
   const activeUnits = new Set<string>();
   for (const unit of new Set(desired.components.flatMap((c) => c.units))) {
-    const r = await run('systemctl', ['is-enabled', unit]);
-    if (['enabled', 'static', 'alias', 'indirect', 'generated'].includes(r.stdout.trim()))
+    const enabled = (await run('systemctl', ['is-enabled', unit])).stdout.trim();
+    const active = (await run('systemctl', ['is-active', unit])).stdout.trim();
+    if (['enabled', 'static', 'alias', 'indirect', 'generated'].includes(enabled))
       enabledUnits.add(unit);
-    if ((await run('systemctl', ['is-active', '--quiet', unit])).code === 0) activeUnits.add(unit);
+    if (['active', 'reloading', 'activating'].includes(active)) activeUnits.add(unit);
   }
-  return { installedPackages: installed, users, directories, files, enabledUnits, activeUnits };
+  return {
+    installedPackages: installed,
+    users,
+    directories,
+    permissions,
+    files,
+    enabledUnits,
+    activeUnits,
+  };
 }

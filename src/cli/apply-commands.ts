@@ -218,6 +218,7 @@ export function registerApplyCommands(program: Command): void {
         packages: wireguardComponent.packages,
         users: [],
         directories: [],
+        permissions: [],
         files,
         components: [wireguardComponent],
       },

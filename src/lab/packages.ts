@@ -52,15 +52,13 @@ export const PREFETCH_PACKAGES: readonly string[] = [
 /**
  * Installed, from the prefetched packages above, into the checker root: a copy of the lab
  * root in which unit tests run each component's own configuration check on the rendered
- * files, as apply does on a host. Every component with a check brings its packages, so a
- * new component's checker is there without touching this list.
+ * files, as apply does on a host. Every component brings its packages, so a new component's
+ * checker is there without touching this list; those without a check of their own are here
+ * too, because a check stages the whole host's files, owned by the users and groups their
+ * packages create (redis.conf is root:redis).
  */
 export const CHECKER_PACKAGES: readonly string[] = [
-  ...new Set(
-    mailHostComponents()
-      .filter((c) => c.check?.length)
-      .flatMap((c) => c.packages),
-  ),
+  ...new Set(mailHostComponents().flatMap((c) => c.packages)),
 ].sort();
 
 /** Tools the machine running the lab needs itself (it is Debian 12 here). */

@@ -8,10 +8,20 @@ import { ACME_WEBROOT, nginxComponent, renderNginx } from '../render/nginx/index
 import { postfixComponent, renderPostfix } from '../render/postfix/index.js';
 import {
   ALPINE_POSTGRES_ID,
+  POSTGRES_NATIVE_PERMISSIONS,
   postgresComponentFor,
   postgresNativeComponent,
   renderPostgres,
 } from '../render/postgres/index.js';
+import { bannersComponent, renderBanners } from '../render/banners/index.js';
+import { coreDumpsComponent, renderCoreDumpLimits } from '../render/core-dumps/index.js';
+import { debsumsComponent, renderDebsumsDefault } from '../render/debsums/index.js';
+import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
+import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
+import { needrestartComponent, renderNeedrestart } from '../render/needrestart/index.js';
+import { processAccountingComponent } from '../render/process-accounting/index.js';
+import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
+import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
@@ -62,8 +72,17 @@ export function mailHostComponents(): ComponentDescriptor[] {
     sysctlComponent,
     kernelModulesComponent,
     sshComponent,
+    loginDefsComponent,
+    pwqualityComponent,
+    bannersComponent,
+    idleShellComponent,
+    coreDumpsComponent,
+    processAccountingComponent,
+    debsumsComponent,
     unattendedUpgradesComponent,
+    needrestartComponent,
     postgresNativeComponent,
+    redisComponent,
     rspamdComponent,
     postfixComponent,
     dovecotComponent,
@@ -98,8 +117,18 @@ export function mailHostDesiredState(
     [sysctlComponent, renderSysctl()],
     [kernelModulesComponent, renderModprobeBlacklist()],
     [sshComponent, renderSsh()],
+    [loginDefsComponent, renderLoginDefsFiles()],
+    [pwqualityComponent, renderPwquality()],
+    [bannersComponent, renderBanners()],
+    [idleShellComponent, renderIdleShell()],
+    [coreDumpsComponent, renderCoreDumpLimits()],
+    [processAccountingComponent, []],
+    [debsumsComponent, renderDebsumsDefault()],
     [unattendedUpgradesComponent, renderUnattended()],
+    [needrestartComponent, renderNeedrestart()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
+    // Rspamd keeps its state in Redis and connects to it at start.
+    [redisComponent, renderRedis()],
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
@@ -144,8 +173,10 @@ export function mailHostDesiredState(
       { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },
       ...(ctx.postgres.mode === 'container'
         ? [{ path: ctx.postgres.dataDir, owner: pgOwner, group: pgOwner, mode: 0o700 }]
-        : []),
+        : // The postgres user's home (Debian makes it 0755), above the cluster's data.
+          [{ path: '/var/lib/postgresql', owner: 'postgres', group: 'postgres', mode: 0o750 }]),
     ],
+    permissions: ctx.postgres.mode === 'native' ? POSTGRES_NATIVE_PERMISSIONS : [],
     files: parts.flatMap(([, files]) => files),
     components,
   };

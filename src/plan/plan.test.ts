@@ -23,6 +23,14 @@ const desired: DesiredState = {
   packages: ['postfix', 'dovecot-core'],
   users: [{ name: 'vmail', uid: 5000, group: 'vmail', gid: 5000, home: '/var/mail/vmail' }],
   directories: [{ path: '/var/mail/vmail', owner: 'vmail', group: 'vmail', mode: 0o750 }],
+  permissions: [
+    {
+      path: '/etc/postgresql/17/main/postgresql.conf',
+      owner: 'postgres',
+      group: 'postgres',
+      mode: 0o640,
+    },
+  ],
   files: [
     file('/etc/postfix/main.cf', 'a = 1\n'),
     file('/etc/dovecot/sql.conf', 'password = @@secret:db@@\n', 'dovecot'),
@@ -34,6 +42,12 @@ const converged: ObservedState = {
   installedPackages: new Set(['postfix', 'dovecot-core']),
   users: new Set(['vmail']),
   directories: new Map([['/var/mail/vmail', { owner: 'vmail', group: 'vmail', mode: 0o750 }]]),
+  permissions: new Map([
+    [
+      '/etc/postgresql/17/main/postgresql.conf',
+      { owner: 'postgres', group: 'postgres', mode: 0o640 },
+    ],
+  ]),
   files: new Map([
     ['/etc/postfix/main.cf', { content: 'a = 1\n', owner: 'root', group: 'root', mode: 0o644 }],
     [
@@ -60,6 +74,7 @@ describe('computePlan', () => {
       installedPackages: new Set(),
       users: new Set(),
       directories: new Map(),
+      permissions: new Map(),
       files: new Map(),
       enabledUnits: new Set(),
       activeUnits: new Set(),
@@ -68,7 +83,39 @@ describe('computePlan', () => {
     expect(plan.packages).toEqual(['dovecot-core', 'postfix']);
     expect(plan.users.map((u) => u.name)).toEqual(['vmail']);
     expect(plan.files.map((f) => f.kind)).toEqual(['create', 'create']);
-    expect(plan.unitsToEnable).toEqual(['dovecot.service', 'postfix.service']);
+    // In the components' order, not the alphabet's.
+    expect(plan.unitsToEnable).toEqual(['postfix.service', 'dovecot.service']);
+  });
+
+  it('starts a unit that is not running, even with nothing else to change', () => {
+    // acct.service after its package is installed: enabled by the postinst, kept stopped
+    // by policy-rc.d, and no file of its own that would restart it.
+    const plan = computePlan(
+      desired,
+      { ...converged, activeUnits: new Set(['postfix.service']) },
+      resolve,
+    );
+    expect(plan.unitsToEnable).toEqual(['dovecot.service']);
+    expect(isEmptyPlan(plan)).toBe(false);
+  });
+
+  it("sets a package file's owner and mode, never its content, and shows it", () => {
+    const observed: ObservedState = {
+      ...converged,
+      permissions: new Map([
+        [
+          '/etc/postgresql/17/main/postgresql.conf',
+          { owner: 'postgres', group: 'postgres', mode: 0o644 },
+        ],
+      ]),
+    };
+    const plan = computePlan(desired, observed, resolve);
+    expect(plan.permissions).toEqual(desired.permissions);
+    expect(plan.files).toEqual([]);
+    expect(plan.changedComponents).toEqual([]);
+    expect(formatPlan(plan, diff)).toContain(
+      '~ permissions /etc/postgresql/17/main/postgresql.conf postgres:postgres 640',
+    );
   });
 
   it('reloads only the component whose file changed, and shows its diff', () => {

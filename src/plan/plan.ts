@@ -1,6 +1,7 @@
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import type {
   DesiredDirectory,
+  DesiredPermissions,
   DesiredState,
   DesiredUser,
   ObservedState,
@@ -20,10 +21,15 @@ export interface Plan {
   packages: string[];
   users: DesiredUser[];
   directories: DesiredDirectory[];
+  /** Package files whose owner or mode differs (or that the packages have not made yet). */
+  permissions: DesiredPermissions[];
   files: FileChange[];
   /** Components whose files change: their check runs, then their units reload. */
   changedComponents: ComponentDescriptor[];
-  /** Units to enable and start (new on this host). */
+  /**
+   * Units to enable and start (new on this host, or enabled but stopped), in the order of
+   * the components: the database before the daemons that look things up in it.
+   */
   unitsToEnable: string[];
 }
 
@@ -32,6 +38,7 @@ export function isEmptyPlan(p: Plan): boolean {
     p.packages.length +
       p.users.length +
       p.directories.length +
+      p.permissions.length +
       p.files.length +
       p.unitsToEnable.length ===
     0
@@ -56,6 +63,10 @@ export function computePlan(
     const o = observed.directories.get(d.path);
     return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
   });
+  const permissions = desired.permissions.filter((d) => {
+    const o = observed.permissions.get(d.path);
+    return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
+  });
   const files: FileChange[] = [];
   for (const file of [...desired.files].sort((a, b) => a.path.localeCompare(b.path))) {
     const resolved = resolve(file);
@@ -73,12 +84,12 @@ export function computePlan(
   const changedComponents = desired.components.filter((c) => changed.has(c.name));
   const unitsToEnable = desired.components
     .flatMap((c) => c.units)
-    .filter((u) => !observed.enabledUnits.has(u))
-    .sort();
+    .filter((u) => !(observed.enabledUnits.has(u) && observed.activeUnits.has(u)));
   return {
     packages,
     users,
     directories,
+    permissions,
     files,
     changedComponents,
     unitsToEnable: [...new Set(unitsToEnable)],
@@ -96,6 +107,8 @@ export function formatPlan(
   for (const u of p.users) out.push(`+ user ${u.name} (uid ${u.uid}, group ${u.group})`);
   for (const d of p.directories)
     out.push(`~ directory ${d.path} ${d.owner}:${d.group} ${d.mode.toString(8)}`);
+  for (const d of p.permissions)
+    out.push(`~ permissions ${d.path} ${d.owner}:${d.group} ${d.mode.toString(8)}`);
   for (const f of p.files) {
     const sign = f.kind === 'create' ? '+' : '~';
     const meta = `${f.file.owner}:${f.file.group} ${f.file.mode.toString(8)}`;
@@ -113,6 +126,6 @@ export function formatPlan(
   for (const c of p.changedComponents)
     out.push(`! ${c.name}: check, then ${c.onChange} ${c.units.join(' ')}`);
   for (const u of p.unitsToEnable) out.push(`+ enable and start ${u}`);
-  const counts = `${p.files.length} file(s), ${p.packages.length} package(s), ${p.directories.length} directory(ies)`;
+  const counts = `${p.files.length} file(s), ${p.packages.length} package(s), ${p.directories.length} directory(ies), ${p.permissions.length} permission change(s)`;
   return `${out.join('\n')}\n\nPlan: ${counts}, ${p.changedComponents.length} component(s) to reload.\n`;
 }

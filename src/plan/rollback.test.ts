@@ -16,6 +16,7 @@ const current: DesiredState = {
   packages: ['postfix'],
   users: [],
   directories: [],
+  permissions: [],
   files: [file('/etc/postfix/main.cf', 'new\n'), file('/etc/postfix/new-map.cf', 'map\n')],
   components: [],
 };

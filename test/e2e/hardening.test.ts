@@ -473,6 +473,54 @@ describe('a hardened lab host', () => {
     expect(other.codes.end).toBe(250);
   });
 
+  it('requires a password of every Redis client; Rspamd has it and keeps its rate-limit buckets there', () => {
+    // The password stays on the host: redis-cli reads it from the environment.
+    const redis = (args: string, auth = true) =>
+      onHost([
+        'bash',
+        '-c',
+        `${auth ? 'REDISCLI_AUTH="$(cat /etc/mailctl/secrets/redis-password)" ' : ''}redis-cli ${args} 2>&1`,
+      ]).stdout;
+    expect(redis('ping', false)).toMatch(/NOAUTH/);
+    expect(redis('ping').trim()).toBe('PONG');
+    expect(redis('config get dir')).toMatch(/unknown command 'config'/);
+    // The submission limit above was counted here: the ratelimit module's buckets.
+    expect(redis("--scan --pattern 'RL*'")).toMatch(/^RL/m);
+  });
+
+  it('hardens local logins: umask 027, an idle timeout, password quality for root too, no core dumps, process accounting', () => {
+    expect(onHost(['su', '-', 'root', '-c', 'umask']).stdout.trim()).toBe('0027');
+    expect(onHost(['bash', '-lc', 'echo "$TMOUT"']).stdout.trim()).toBe('900');
+    const user = `pw${Date.now().toString(36)}`;
+    expect(onHost(['useradd', user]).code).toBe(0);
+    try {
+      const weak = onHost(['chpasswd'], `${user}:Summer2025!\n`);
+      expect(weak.code).not.toBe(0);
+      expect(weak.stderr).toMatch(/shorter than 14 characters/);
+      expect(onHost(['chpasswd'], `${user}:violet staple lantern orbit\n`).code).toBe(0);
+    } finally {
+      onHost(['userdel', user]);
+    }
+    for (const unit of ['dovecot.service', 'postfix.service', 'nginx.service'])
+      expect(onHost(['systemctl', 'show', '-p', 'LimitCORE', unit]).stdout.trim()).toBe(
+        'LimitCORE=0',
+      );
+    // The su above ended, and the kernel recorded it.
+    expect(onHost(['lastcomm', '--command', 'su']).stdout).toMatch(/^su\s/m);
+    const modes = onHost([
+      'bash',
+      '-c',
+      'stat -c "%a %U" /etc/postgresql/17/main/*.conf /etc/postgresql/17/main/conf.d/*.conf',
+    ]).stdout;
+    expect(
+      modes
+        .trim()
+        .split('\n')
+        .every((l) => l === '640 postgres'),
+      modes,
+    ).toBe(true);
+  });
+
   it('takes SSH keys only, modern algorithms only, and not from the internet', () => {
     const key = join(work, 'id_ed25519');
     expect(sh(`ssh-keygen -q -t ed25519 -N '' -f ${key}`).code).toBe(0);
@@ -516,6 +564,9 @@ describe('a hardened lab host', () => {
     expect(password.code).toBe(255);
     // The server names the methods it would accept: public key, and nothing else.
     expect(password.stderr).toContain('Permission denied (publickey)');
+    // Before authentication it shows the legal notice (Banner), which names no system.
+    expect(password.stderr).toContain('Access is for authorised users only.');
+    expect(password.stderr).not.toMatch(/debian/i);
     const oldKex = ssh('vpn', VPN, ['-i', key, '-o', 'KexAlgorithms=diffie-hellman-group14-sha1']);
     expect(oldKex.code).toBe(255);
     expect(oldKex.stderr).toMatch(/no matching key exchange method/);

@@ -24,6 +24,29 @@ describe('renderPostgres', () => {
     expect(hba).not.toMatch(/\btrust\b|\bmd5\b/);
   });
 
+  it('native: no configuration file of the cluster is world-readable', () => {
+    const ctx = testHostContext();
+    for (const f of renderPostgres(ctx))
+      expect([f.path, f.owner, f.mode.toString(8)]).toEqual([f.path, 'postgres', '640']);
+    // pg_createcluster's own files (0644 as it makes them) get owner and mode, not content.
+    const desired = mailHostDesiredState(ctx, []);
+    expect(
+      desired.permissions.map((p) => [p.path, `${p.owner}:${p.group}`, p.mode.toString(8)]),
+    ).toEqual([
+      ['/etc/postgresql/17/main/postgresql.conf', 'postgres:postgres', '640'],
+      ['/etc/postgresql/17/main/pg_ctl.conf', 'postgres:postgres', '640'],
+      ['/etc/postgresql/17/main/start.conf', 'postgres:postgres', '640'],
+    ]);
+    expect(desired.directories).toContainEqual({
+      path: '/var/lib/postgresql',
+      owner: 'postgres',
+      group: 'postgres',
+      mode: 0o750,
+    });
+    const container = { ...ctx, postgres: { ...ctx.postgres, mode: 'container' as const } };
+    expect(mailHostDesiredState(container, []).permissions).toEqual([]);
+  });
+
   it('container: publishes 5432 on the VPN address only, data and WAL on the planned paths', () => {
     const ctx = testHostContext();
     const [unit] = renderPostgres({ ...ctx, postgres: { ...ctx.postgres, mode: 'container' } });

@@ -1,4 +1,5 @@
 import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.js';
+import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import {
   BLOCKED_SENDER_SYMBOL,
@@ -34,7 +35,12 @@ export function renderRspamd(ctx: MailHostContext): RenderedFile[] {
       'actions.conf',
       `${h}reject = ${ctx.spam.rejectScore};\nadd_header = ${ctx.spam.addHeaderScore};\ngreylist = ${ctx.spam.greylistScore};\n`,
     ],
-    ['redis.conf', `${h}servers = "127.0.0.1:6379";\n`],
+    // Every module that keeps state here (greylisting, rate limits, Bayes, the controller's
+    // history) uses this server, with the password Redis requires (its requirepass).
+    [
+      'redis.conf',
+      `${h}servers = "${REDIS_ENDPOINT}";\npassword = "${secretRef(REDIS_PASSWORD_SECRET)}";\n`,
+    ],
     [
       'dkim_signing.conf',
       `${h}# Sign mail from authenticated users and local submissions, with the key of the
@@ -92,8 +98,8 @@ ${ctx.domains.map((d) => `  ${d} {\n    selector = "mail";\n    path = "/var/lib
 
 export const rspamdComponent: ComponentDescriptor = {
   name: 'rspamd',
-  packages: ['rspamd', 'redis-server'],
-  units: ['redis-server.service', 'rspamd.service'],
+  packages: ['rspamd'],
+  units: ['rspamd.service'],
   onChange: 'reload',
   check: ['rspamadm', 'configtest'],
   readyPorts: ['127.0.0.1:11332', '127.0.0.1:11334'],

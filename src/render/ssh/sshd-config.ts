@@ -1,3 +1,4 @@
+import { ISSUE_NET_PATH } from '../banners/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 
 export const SSHD_DROPIN_PATH = '/etc/ssh/sshd_config.d/mailctl.conf';
@@ -34,6 +35,9 @@ X11Forwarding no
 PermitTunnel no
 GatewayPorts no
 PermitUserEnvironment no
+
+# The legal notice, before authentication; it names no software or version.
+Banner ${ISSUE_NET_PATH}
 
 ClientAliveInterval 300
 ClientAliveCountMax 2

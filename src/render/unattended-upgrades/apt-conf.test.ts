@@ -15,4 +15,9 @@ describe('renderUnattended', () => {
     expect(origins.match(/"[^"]+"/g)?.every((o) => o.includes('label=Debian-Security'))).toBe(true);
     expect(text).toContain('APT::Periodic::Unattended-Upgrade "1";');
   });
+
+  it('lets security updates of packages whose conffiles mailctl writes go through, keeping ours', () => {
+    const text = file?.content ?? '';
+    expect(text).toContain('DPkg::Options {\n  "--force-confdef";\n  "--force-confold";\n};');
+  });
 });

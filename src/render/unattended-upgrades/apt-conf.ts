@@ -19,7 +19,18 @@ Unattended-Upgrade::Origins-Pattern {
   "origin=Debian,codename=\${distro_codename},label=Debian-Security";
 };
 Unattended-Upgrade::Remove-Unused-Dependencies "true";
-// Restarting daemons is needrestart's and the administrator's call; never reboot on our own.
+// mailctl writes some packages' conffiles whole (nginx.conf, sogo.conf, redis.conf,
+// login.defs, issue, issue.net, default/debsums).
+// unattended-upgrade holds back any update that would ask about a locally changed
+// conffile, security fixes included, unless dpkg is told what to answer: keep the file in
+// place (the next apply renders it again anyway) and take the package's new version of
+// every conffile nobody changed.
+DPkg::Options {
+  "--force-confdef";
+  "--force-confold";
+};
+// needrestart restarts the daemons that still run a replaced library (its conf.d file);
+// a new kernel waits for the administrator: never reboot on our own.
 Unattended-Upgrade::Automatic-Reboot "false";
 `;
 }

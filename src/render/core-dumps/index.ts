@@ -1,0 +1,6 @@
+export {
+  CORE_LIMITS_PATH,
+  CORE_SYSTEMD_PATH,
+  coreDumpsComponent,
+  renderCoreDumpLimits,
+} from './limits.js';

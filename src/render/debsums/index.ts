@@ -1,0 +1,1 @@
+export { DEBSUMS_DEFAULT_PATH, debsumsComponent, renderDebsumsDefault } from './default-debsums.js';

@@ -1,0 +1,6 @@
+export {
+  IDLE_SHELL_PATH,
+  IDLE_SHELL_SECONDS,
+  idleShellComponent,
+  renderIdleShell,
+} from './profile.js';

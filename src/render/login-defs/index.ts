@@ -1,0 +1,6 @@
+export {
+  LOGIN_DEFS_PATH,
+  loginDefsComponent,
+  renderLoginDefs,
+  renderLoginDefsFiles,
+} from './login-defs.js';

@@ -1,0 +1,6 @@
+export {
+  NEEDRESTART_DROPIN_PATH,
+  needrestartComponent,
+  renderNeedrestart,
+  renderNeedrestartConf,
+} from './needrestart-conf.js';

@@ -1,0 +1,1 @@
+export { processAccountingComponent } from './acct.js';

@@ -1,0 +1,6 @@
+export {
+  PWQUALITY_DROPIN_PATH,
+  pwqualityComponent,
+  renderPwquality,
+  renderPwqualityConf,
+} from './pwquality-conf.js';
