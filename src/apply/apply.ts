@@ -135,7 +135,7 @@ export async function applyHost(
       await activate(plan, progress);
     } catch (e) {
       progress.step('activation failed: restoring the previous files');
-      await rollBackUnits(plan, firstObserved.activeUnits, undo, progress);
+      await rollBackUnits(plan, firstObserved, undo, progress);
       throw new UserError(
         'E_APPLY_ROLLED_BACK',
         `${(e as Error).message}; the previous configuration was restored`,
@@ -171,13 +171,13 @@ export async function applyHost(
  */
 async function rollBackUnits(
   plan: Plan,
-  wasActive: ReadonlySet<string>,
+  before: ObservedState,
   undo: readonly Undo[],
   progress: Progress,
 ): Promise<void> {
-  const units = unitsAfterFailedApply(plan, wasActive);
+  const units = unitsAfterFailedApply(plan, before);
   for (const unit of units.disable) {
-    progress.step(`stopping and disabling ${unit}, which was not running before this apply`);
+    progress.step(`stopping and disabling ${unit}, which this apply created or enabled`);
     await run('systemctl', ['disable', '--now', unit]);
   }
   await restore(undo);

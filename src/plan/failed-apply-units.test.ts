@@ -20,9 +20,10 @@ describe('unitsAfterFailedApply', () => {
       {
         files: firewallFiles('create'),
         changedComponents: [firewallComponent, postfix],
-        unitsToEnable: ['mailctl-firewall.service'],
+        unitsToEnable: ['mailctl-firewall.service', 'postfix.service'],
       },
-      new Set(),
+      // Postfix's postinst enabled it; policy-rc.d kept it from starting.
+      { enabledUnits: new Set(['postfix.service']), activeUnits: new Set() },
     );
     expect(r).toEqual({
       disable: ['mailctl-firewall.service'],
@@ -32,13 +33,14 @@ describe('unitsAfterFailedApply', () => {
   });
 
   it('on a later apply: restarts what was running on the restored files', () => {
+    const running = new Set(['mailctl-firewall.service', 'postfix.service']);
     const r = unitsAfterFailedApply(
       {
         files: firewallFiles('update'),
         changedComponents: [firewallComponent, postfix],
         unitsToEnable: [],
       },
-      new Set(['mailctl-firewall.service', 'postfix.service']),
+      { enabledUnits: running, activeUnits: running },
     );
     expect(r).toEqual({
       disable: [],
@@ -47,11 +49,17 @@ describe('unitsAfterFailedApply', () => {
     });
   });
 
-  it('disables a unit it enabled that was not running, even when its file was there', () => {
-    const r = unitsAfterFailedApply(
-      { files: [], changedComponents: [], unitsToEnable: ['postfix.service'] },
-      new Set(),
-    );
-    expect(r.disable).toEqual(['postfix.service']);
+  it('disables a unit it enabled that was neither enabled nor running, even with its file there', () => {
+    const plan = { files: [], changedComponents: [], unitsToEnable: ['wg-quick@wg0.service'] };
+    const none = new Set<string>();
+    expect(unitsAfterFailedApply(plan, { enabledUnits: none, activeUnits: none }).disable).toEqual([
+      'wg-quick@wg0.service',
+    ]);
+    const enabled = { enabledUnits: new Set(['wg-quick@wg0.service']), activeUnits: none };
+    expect(unitsAfterFailedApply(plan, enabled)).toEqual({
+      disable: [],
+      stop: ['wg-quick@wg0.service'],
+      restart: [],
+    });
   });
 });
