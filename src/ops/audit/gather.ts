@@ -55,20 +55,26 @@ export async function runAudit(
 async function lynisIndex(work: string, progress: Progress): Promise<number | undefined> {
   progress.step('Lynis system audit');
   const report = join(work, 'lynis-report.dat');
-  await run(
-    'lynis',
-    [
-      'audit',
-      'system',
-      '--quick',
-      '--no-colors',
-      '--quiet',
-      '--report-file',
-      report,
-      '--log-file',
-      join(work, 'lynis.log'),
-    ],
-    { timeoutMs: 20 * 60_000 },
-  );
+  try {
+    await run(
+      'lynis',
+      [
+        'audit',
+        'system',
+        '--quick',
+        '--no-colors',
+        '--quiet',
+        '--report-file',
+        report,
+        '--log-file',
+        join(work, 'lynis.log'),
+      ],
+      { timeoutMs: 20 * 60_000 },
+    );
+  } catch {
+    // Lynis missing or unable to start is a failed check ("no hardening index"), as a
+    // missing testssl is, not an audit that dies while the SMTP probes are still running.
+    return undefined;
+  }
   return existsSync(report) ? parseLynisReport(await readFile(report, 'utf8')) : undefined;
 }
