@@ -19,6 +19,7 @@ import { debsumsComponent, renderDebsumsDefault } from '../render/debsums/index.
 import { idleShellComponent, renderIdleShell } from '../render/idle-shell/index.js';
 import { loginDefsComponent, renderLoginDefsFiles } from '../render/login-defs/index.js';
 import { needrestartComponent, renderNeedrestart } from '../render/needrestart/index.js';
+import { logRotationComponent } from '../render/log-rotation/index.js';
 import { processAccountingComponent } from '../render/process-accounting/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
@@ -78,6 +79,7 @@ export function mailHostComponents(): ComponentDescriptor[] {
     idleShellComponent,
     coreDumpsComponent,
     processAccountingComponent,
+    logRotationComponent,
     debsumsComponent,
     unattendedUpgradesComponent,
     needrestartComponent,
@@ -123,6 +125,7 @@ export function mailHostDesiredState(
     [idleShellComponent, renderIdleShell()],
     [coreDumpsComponent, renderCoreDumpLimits()],
     [processAccountingComponent, []],
+    [logRotationComponent, []],
     [debsumsComponent, renderDebsumsDefault()],
     [unattendedUpgradesComponent, renderUnattended()],
     [needrestartComponent, renderNeedrestart()],

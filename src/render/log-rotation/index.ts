@@ -1,0 +1,1 @@
+export { logRotationComponent } from './component.js';
