@@ -5,6 +5,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labLayout } from '../../src/lab/layout.js';
 import { labHost, labRun, mailctl, sh, uniqueTag } from './support/cli.js';
+import { httpFrom } from './support/http.js';
 import { dialogFrom, imapFetchAll, smtpCode, smtpSend, testMessage } from './support/mail.js';
 import {
   ATTACKER,
@@ -121,6 +122,30 @@ interface AuditJson {
   lynis?: { hardeningIndex: number };
   remote?: { host: string; address: string; side: string };
   portScan?: { open: number[]; expected: number[]; seconds: number };
+}
+
+/** Runs `body` while a throwaway HTTP server listens on every address of the host at `port`. */
+function withRogueListener(port: number, body: () => void): void {
+  const unit = `mailctl-e2e-rogue-${port}`;
+  const rogue = onHost([
+    'systemd-run',
+    `--unit=${unit}`,
+    'python3',
+    '-m',
+    'http.server',
+    '--bind',
+    '0.0.0.0',
+    String(port),
+  ]);
+  expect(rogue.code, rogue.stderr).toBe(0);
+  try {
+    expect(waitFor(() => new RegExp(`:${port}\\s`).test(onHost(['ss', '-Htln']).stdout), 10)).toBe(
+      true,
+    );
+    body();
+  } finally {
+    onHost(['systemctl', 'stop', unit]);
+  }
 }
 
 /** Polls `check` every 0.5 s until it holds or `seconds` pass. */
@@ -798,16 +823,7 @@ describe('a hardened lab host', () => {
       expect(`${dry.stdout}${dry.stderr}`, log).toContain(log);
     // A request before and one after a forced rotation: nginx reopens its log (the package's
     // postrotate), so the second lands in the new file and the first stays in the old one.
-    const request = (path: string) =>
-      labRun(LAB, 'vpn', [
-        'curl',
-        '-sk',
-        '--max-time',
-        '5',
-        '-o',
-        '/dev/null',
-        `https://${VPN}${path}`,
-      ]);
+    const request = (path: string) => httpFrom(LAB, 'vpn', `https://${VPN}${path}`);
     const logged = (file: string, path: string) =>
       waitFor(() => onHost(['cat', file]).stdout.includes(path), 10);
     const before = `/before-rotation-${tag()}`;
@@ -870,19 +886,7 @@ describe('a hardened lab host', () => {
   });
 
   it('fails mailctl audit on a listener the cluster file does not intend, naming it', () => {
-    const rogue = onHost([
-      'systemd-run',
-      '--unit=mailctl-e2e-rogue',
-      'python3',
-      '-m',
-      'http.server',
-      '--bind',
-      '0.0.0.0',
-      '8081',
-    ]);
-    expect(rogue.code, rogue.stderr).toBe(0);
-    try {
-      expect(waitFor(() => /:8081\s/.test(onHost(['ss', '-Htln']).stdout), 10)).toBe(true);
+    withRogueListener(8081, () => {
       const r = onHost(['mailctl', 'audit', '--json', '--no-tls', '--no-lynis']);
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout) as {
@@ -893,52 +897,39 @@ describe('a hardened lab host', () => {
       expect(sockets?.detail).toContain('unexpected tcp *:8081');
       // The other checks still ran and passed.
       expect(report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['listening-sockets']);
-    } finally {
-      onHost(['systemctl', 'stop', 'mailctl-e2e-rogue']);
-    }
+    });
   });
 
   it('fails mailctl audit --remote from the internet on a port the cluster file does not open, naming it', () => {
     const before = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
-    const rogue = onHost([
-      'systemd-run',
-      '--unit=mailctl-e2e-rogue-public',
-      'python3',
-      '-m',
-      'http.server',
-      '--bind',
-      '0.0.0.0',
-      '8080',
-    ]);
-    expect(rogue.code, rogue.stderr).toBe(0);
-    try {
-      expect(waitFor(() => /:8080\s/.test(onHost(['ss', '-Htln']).stdout), 10)).toBe(true);
-      // A hole made by hand in mailctl's own table, as a quick fix on the host might leave.
-      const hole = onHost([
-        'nft',
-        'insert',
-        'rule',
-        'inet',
-        'mailctl_firewall',
-        'input',
-        'tcp',
-        'dport',
-        '8080',
-        'accept',
-      ]);
-      expect(hole.code, hole.stderr).toBe(0);
-      const r = remoteAudit('internet', PUBLIC, ['--no-tls']);
-      expect(r.code, r.stderr).toBe(1);
-      const ports = r.report.checks.find((c) => c.id === 'tcp-ports');
-      expect(ports?.ok).toBe(false);
-      expect(ports?.detail).toContain('unexpected open 8080');
-      expect(r.report.portScan?.open).toEqual([...PUBLIC_OPEN, 8080]);
-      // The other checks still ran and passed.
-      expect(r.report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['tcp-ports']);
-    } finally {
-      onHost(['systemctl', 'stop', 'mailctl-e2e-rogue-public']);
-      onHost(['nft', '-f', '/etc/mailctl/firewall.nft']);
-    }
+    withRogueListener(8080, () => {
+      try {
+        // A hole made by hand in mailctl's own table, as a quick fix on the host might leave.
+        const hole = onHost([
+          'nft',
+          'insert',
+          'rule',
+          'inet',
+          'mailctl_firewall',
+          'input',
+          'tcp',
+          'dport',
+          '8080',
+          'accept',
+        ]);
+        expect(hole.code, hole.stderr).toBe(0);
+        const r = remoteAudit('internet', PUBLIC, ['--no-tls']);
+        expect(r.code, r.stderr).toBe(1);
+        const ports = r.report.checks.find((c) => c.id === 'tcp-ports');
+        expect(ports?.ok).toBe(false);
+        expect(ports?.detail).toContain('unexpected open 8080');
+        expect(r.report.portScan?.open).toEqual([...PUBLIC_OPEN, 8080]);
+        // The other checks still ran and passed.
+        expect(r.report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['tcp-ports']);
+      } finally {
+        onHost(['nft', '-f', '/etc/mailctl/firewall.nft']);
+      }
+    });
     expect(onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout).toBe(before);
   });
 
