@@ -18,11 +18,14 @@ export async function ensureHostPackages(
   if (missing.length === 0) return;
   progress.step(`installing host packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const args = ['install', '-y', '-q', '--no-install-recommends', ...missing];
-  const first = await run('apt-get', args, { env });
+  // Another apt (the machine's own daily run, a second lab starting) may hold dpkg's lock:
+  // wait for it (DPkg::Lock::Timeout) rather than fail the lab or the test run.
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  const args = [...lock, 'install', '-y', '-q', '--no-install-recommends', ...missing];
+  const first = await run('apt-get', args, { env, timeoutMs: 30 * 60_000 });
   if (first.code !== 0) {
     // A fresh machine may have never fetched its package lists.
-    await mustRun('apt-get', ['update', '-q'], { env });
-    await mustRun('apt-get', args, { env });
+    await mustRun('apt-get', [...lock, 'update', '-q'], { env, timeoutMs: 30 * 60_000 });
+    await mustRun('apt-get', args, { env, timeoutMs: 30 * 60_000 });
   }
 }
