@@ -130,6 +130,12 @@ describe.skipIf(!root)("each component's own check on the whole rendered host", 
       'Syntax error',
     ],
     [
+      'kernel-modules',
+      '/etc/modprobe.d/mailctl-blacklist.conf',
+      'blacklisst usb_storage\n',
+      "ignoring bad line starting with 'blacklisst'",
+    ],
+    [
       'sysctl',
       '/etc/sysctl.d/90-mailctl-hardening.conf',
       'net.ipv4.tcp_no_such_key = 1\n',

@@ -41,6 +41,13 @@ export const kernelModulesComponent: ComponentDescriptor = {
   // Read by modprobe at the next load: nothing to reload.
   units: [],
   onChange: 'restart',
-  // modprobe's own reading of every modprobe.d file (it prints the merged configuration).
-  check: ['sh', '-c', 'modprobe --showconfig >/dev/null'],
+  // modprobe's own reading of every modprobe.d file. It skips a line it cannot parse with
+  // "ERROR: ... ignoring bad line" on stderr and exits 0, which would silently drop a
+  // blacklist entry: a complaint about our file fails the check (others' files are theirs).
+  check: [
+    'sh',
+    '-c',
+    `w=$(modprobe --showconfig 2>&1 >/dev/null | grep -F '${MODPROBE_BLACKLIST_PATH}'); ` +
+      '[ -z "$w" ] || { printf "%s\\n" "$w" >&2; exit 1; }',
+  ],
 };
