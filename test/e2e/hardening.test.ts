@@ -535,15 +535,33 @@ describe('a hardened lab host', () => {
     const modes = onHost([
       'bash',
       '-c',
-      'stat -c "%a %U" /etc/postgresql/17/main/*.conf /etc/postgresql/17/main/conf.d/*.conf',
+      'cd /etc/postgresql/17/main && stat -c "%n %a %U" *.conf conf.d/*.conf',
     ]).stdout;
-    expect(
-      modes
-        .trim()
-        .split('\n')
-        .every((l) => l === '640 postgres'),
-      modes,
-    ).toBe(true);
+    // Only what pg_wrapper reads for every user who runs psql stays world-readable.
+    expect(modes.trim().split('\n').sort()).toEqual([
+      'conf.d/mailctl.conf 644 postgres',
+      'pg_ctl.conf 640 postgres',
+      'pg_hba.conf 640 postgres',
+      'pg_ident.conf 640 postgres',
+      'postgresql.conf 644 postgres',
+      'start.conf 640 postgres',
+    ]);
+    // A daemon's role can still find the cluster with psql, by peer authentication.
+    const peer = onHost([
+      'runuser',
+      '-u',
+      'dovecot',
+      '--',
+      'psql',
+      '-X',
+      '-A',
+      '-t',
+      '-d',
+      'mailctl',
+      '-c',
+      'SELECT 1',
+    ]);
+    expect(peer.stdout.trim(), peer.stderr).toBe('1');
   });
 
   it('takes SSH keys only, modern algorithms only, and not from the internet', () => {

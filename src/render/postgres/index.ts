@@ -69,23 +69,25 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
     component: 'postgres',
   });
   return [
-    file(`${CONF_DIR}/conf.d/mailctl.conf`, conf, 0o640),
+    file(`${CONF_DIR}/conf.d/mailctl.conf`, conf, 0o644),
     file(`${CONF_DIR}/pg_hba.conf`, hba, 0o640),
   ];
 }
 
 /**
- * Native mode: the cluster's own configuration files, which pg_createcluster writes
- * world-readable. They name the data directory, the archive command and every setting;
- * only PostgreSQL's tools (as postgres or root) need them. pg_hba.conf and pg_ident.conf
- * are 0640 already, and mailctl writes conf.d/mailctl.conf itself.
+ * Native mode: pg_createcluster writes the cluster's files world-readable; those only
+ * PostgreSQL's own tools read (pg_ctl.conf, start.conf) become 0640. postgresql.conf and
+ * conf.d/mailctl.conf stay readable: Debian's pg_wrapper reads them to find the cluster's
+ * data directory, socket and port whenever any user runs psql (a daemon's role logging in
+ * by peer authentication, say), and they hold no secret. pg_hba.conf and pg_ident.conf are
+ * 0640 already.
  */
 export const POSTGRES_NATIVE_PERMISSIONS: readonly {
   path: string;
   owner: string;
   group: string;
   mode: number;
-}[] = ['postgresql.conf', 'pg_ctl.conf', 'start.conf'].map((name) => ({
+}[] = ['pg_ctl.conf', 'start.conf'].map((name) => ({
   path: `${CONF_DIR}/${name}`,
   owner: 'postgres',
   group: 'postgres',

@@ -24,16 +24,18 @@ describe('renderPostgres', () => {
     expect(hba).not.toMatch(/\btrust\b|\bmd5\b/);
   });
 
-  it('native: no configuration file of the cluster is world-readable', () => {
+  it('native: only the files pg_wrapper must read for any user are world-readable', () => {
     const ctx = testHostContext();
-    for (const f of renderPostgres(ctx))
-      expect([f.path, f.owner, f.mode.toString(8)]).toEqual([f.path, 'postgres', '640']);
+    const modes = renderPostgres(ctx).map((f) => [f.path, f.owner, f.mode.toString(8)]);
+    expect(modes).toEqual([
+      ['/etc/postgresql/17/main/conf.d/mailctl.conf', 'postgres', '644'],
+      ['/etc/postgresql/17/main/pg_hba.conf', 'postgres', '640'],
+    ]);
     // pg_createcluster's own files (0644 as it makes them) get owner and mode, not content.
     const desired = mailHostDesiredState(ctx, []);
     expect(
       desired.permissions.map((p) => [p.path, `${p.owner}:${p.group}`, p.mode.toString(8)]),
     ).toEqual([
-      ['/etc/postgresql/17/main/postgresql.conf', 'postgres:postgres', '640'],
       ['/etc/postgresql/17/main/pg_ctl.conf', 'postgres:postgres', '640'],
       ['/etc/postgresql/17/main/start.conf', 'postgres:postgres', '640'],
     ]);
