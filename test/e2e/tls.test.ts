@@ -70,6 +70,17 @@ function delivered(marker: string): boolean {
   }
   return false;
 }
+/** What the host's mail log says of the message carrying `marker`, and the queue: for a failure's message. */
+function mailLog(marker: string): string {
+  const log = onHost([
+    'bash',
+    '-c',
+    `id=$(journalctl -q -o cat | grep -F '${marker}' | grep -oE '[0-9A-F]{10,}' | head -1); ` +
+      '[ -n "$id" ] && journalctl -q -o short-precise | grep -F "$id"; postqueue -p | tail -5',
+  ]);
+  return log.stdout;
+}
+
 /** One message from the internet to the test mailbox on port 25; its marker. */
 function sendOne(): { marker: string; code: number | undefined } {
   const marker = tag();
@@ -421,7 +432,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     const after = sendOne();
     expect(after.code).toBe(250);
     for (const marker of [before.marker, ...during, after.marker])
-      expect(delivered(marker), marker).toBe(true);
+      expect(delivered(marker), `${marker}: ${mailLog(marker)}`).toBe(true);
     onHost(['systemctl', 'stop', unit]);
   });
   it('goes back to a self-signed certificate when the cluster file says so, and mail keeps flowing', () => {
