@@ -1,4 +1,4 @@
-import type { ComponentDescriptor, RenderedFile } from '../types.js';
+import { rootFile, type ComponentDescriptor, type RenderedFile } from '../types.js';
 
 export const ISSUE_PATH = '/etc/issue';
 export const ISSUE_NET_PATH = '/etc/issue.net';
@@ -20,15 +20,7 @@ and may be reported to law enforcement.
  * generated header, which would be shown too.
  */
 export function renderBanners(): RenderedFile[] {
-  const file = (path: string): RenderedFile => ({
-    path,
-    content: NOTICE,
-    mode: 0o644,
-    owner: 'root',
-    group: 'root',
-    component: 'banners',
-  });
-  return [file(ISSUE_PATH), file(ISSUE_NET_PATH)];
+  return [ISSUE_PATH, ISSUE_NET_PATH].map((path) => rootFile('banners', path, NOTICE));
 }
 
 /** Read as each console or SSH login begins: nothing to reload, and no checker exists. */

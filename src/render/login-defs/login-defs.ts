@@ -1,4 +1,9 @@
-import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import {
+  generatedHeader,
+  rootFile,
+  type ComponentDescriptor,
+  type RenderedFile,
+} from '../types.js';
 
 export const LOGIN_DEFS_PATH = '/etc/login.defs';
 
@@ -60,16 +65,7 @@ SHA_CRYPT_MAX_ROUNDS	65536
 }
 
 export function renderLoginDefsFiles(): RenderedFile[] {
-  return [
-    {
-      path: LOGIN_DEFS_PATH,
-      content: renderLoginDefs(),
-      mode: 0o644,
-      owner: 'root',
-      group: 'root',
-      component: 'login-defs',
-    },
-  ];
+  return [rootFile('login-defs', LOGIN_DEFS_PATH, renderLoginDefs())];
 }
 
 export const loginDefsComponent: ComponentDescriptor = {

@@ -1,4 +1,9 @@
-import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import {
+  generatedHeader,
+  rootFile,
+  type ComponentDescriptor,
+  type RenderedFile,
+} from '../types.js';
 
 export const NEEDRESTART_DROPIN_PATH = '/etc/needrestart/conf.d/mailctl.conf';
 
@@ -17,16 +22,7 @@ $nrconf{restart} = 'a';
 }
 
 export function renderNeedrestart(): RenderedFile[] {
-  return [
-    {
-      path: NEEDRESTART_DROPIN_PATH,
-      content: renderNeedrestartConf(),
-      mode: 0o644,
-      owner: 'root',
-      group: 'root',
-      component: 'needrestart',
-    },
-  ];
+  return [rootFile('needrestart', NEEDRESTART_DROPIN_PATH, renderNeedrestartConf())];
 }
 
 export const needrestartComponent: ComponentDescriptor = {

@@ -1,4 +1,9 @@
-import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import {
+  generatedHeader,
+  rootFile,
+  type ComponentDescriptor,
+  type RenderedFile,
+} from '../types.js';
 
 export const PWQUALITY_DROPIN_PATH = '/etc/security/pwquality.conf.d/mailctl.conf';
 
@@ -23,16 +28,7 @@ enforce_for_root
 }
 
 export function renderPwquality(): RenderedFile[] {
-  return [
-    {
-      path: PWQUALITY_DROPIN_PATH,
-      content: renderPwqualityConf(),
-      mode: 0o644,
-      owner: 'root',
-      group: 'root',
-      component: 'pwquality',
-    },
-  ];
+  return [rootFile('pwquality', PWQUALITY_DROPIN_PATH, renderPwqualityConf())];
 }
 
 export const pwqualityComponent: ComponentDescriptor = {
