@@ -15,16 +15,30 @@ function parseNetwork(cidr: string): [Address, number] | undefined {
   return ipaddr.isValidCIDR(cidr) ? ipaddr.parseCIDR(cidr) : undefined;
 }
 
+/**
+ * An IPv4 network written in IPv6 notation (::ffff:192.0.2.0/120) as the IPv4 network it
+ * means (192.0.2.0/24); any other network as it is.
+ */
+function unmapNetwork(network: [Address, number]): [Address, number] {
+  const [base, bits] = network;
+  if (base.kind() === 'ipv6' && bits >= 96 && (base as ipaddr.IPv6).isIPv4MappedAddress())
+    return [(base as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  return network;
+}
+
+/** Whether `s` is an IPv6 address in any of its textual forms. */
+export function isIpv6Address(s: string): boolean {
+  return ipaddr.IPv6.isValid(s);
+}
+
 /** Whether `address` lies in the network `cidr` (a bare address counts as one host). */
 export function inNetwork(address: string, cidr: string): boolean {
   const a = parseAddress(address);
   const n = parseNetwork(cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
   if (!a || !n) return false;
-  const [base, bits] = n;
-  // An IPv4 network written in IPv6 notation (::ffff:192.0.2.0/120) matches IPv4 clients,
-  // which parseAddress has already unmapped.
-  if (base.kind() === 'ipv6' && bits >= 96 && (base as ipaddr.IPv6).isIPv4MappedAddress())
-    return a.kind() === 'ipv4' && a.match((base as ipaddr.IPv6).toIPv4Address(), bits - 96);
+  // An IPv4 network written in IPv6 notation matches IPv4 clients, which parseAddress has
+  // already unmapped.
+  const [base, bits] = unmapNetwork(n);
   return a.kind() === base.kind() && a.match(base, bits);
 }
 
@@ -62,7 +76,7 @@ export function hasHostBits(cidr: string): boolean {
 
 /** The 8 groups of an IPv6 address as 4 hex digits each. Throws on anything else. */
 export function expandIpv6(address: string): string[] {
-  if (!ipaddr.IPv6.isValid(address)) throw new Error(`not an IPv6 address: ${address}`);
+  if (!isIpv6Address(address)) throw new Error(`not an IPv6 address: ${address}`);
   return ipaddr.IPv6.parse(address)
     .toNormalizedString()
     .split(':')
@@ -77,8 +91,6 @@ export function expandIpv6(address: string): string[] {
 export function canonicalNetwork(cidr: string): string {
   const n = parseNetwork(cidr);
   if (!n) return cidr;
-  const [base, bits] = n;
-  if (base.kind() === 'ipv6' && bits >= 96 && (base as ipaddr.IPv6).isIPv4MappedAddress())
-    return `${(base as ipaddr.IPv6).toIPv4Address().toString()}/${bits - 96}`;
-  return cidr;
+  const unmapped = unmapNetwork(n);
+  return unmapped === n ? cidr : `${unmapped[0].toString()}/${unmapped[1]}`;
 }

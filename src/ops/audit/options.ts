@@ -1,4 +1,4 @@
-import { expandIpv6 } from '../../util/ip-networks.js';
+import { isIpv6Address } from '../../util/ip-networks.js';
 import { UserError } from '../../util/errors.js';
 import { AUDIT_SIDES, type AuditSide } from './reachable-ports.js';
 
@@ -30,13 +30,7 @@ const HOST_NAME =
 
 /** A host name, an IPv4 address or an IPv6 address: no port, no URL, no brackets. */
 function isAddressOrName(s: string): boolean {
-  if (!s.includes(':')) return HOST_NAME.test(s);
-  try {
-    expandIpv6(s);
-    return true;
-  } catch {
-    return false;
-  }
+  return s.includes(':') ? isIpv6Address(s) : HOST_NAME.test(s);
 }
 
 /** Checks the audit's options before anything is read or sent (pure). */
