@@ -8,6 +8,29 @@ async function ownerName(kind: 'passwd' | 'group', id: number): Promise<string> 
   return r.stdout.split(':')[0] || String(id);
 }
 
+type Ownership = { owner: string; group: string; mode: number };
+
+/** Owner, group and permission bits of a path that exists; undefined for one that does not. */
+async function ownership(path: string): Promise<Ownership | undefined> {
+  if (!existsSync(path)) return undefined;
+  const s = await stat(path);
+  return {
+    owner: await ownerName('passwd', s.uid),
+    group: await ownerName('group', s.gid),
+    mode: s.mode & 0o7777,
+  };
+}
+
+/** The ownership of each of `paths` that exists, by path. */
+async function ownerships(paths: readonly { path: string }[]): Promise<Map<string, Ownership>> {
+  const found = new Map<string, Ownership>();
+  for (const { path } of paths) {
+    const o = await ownership(path);
+    if (o) found.set(path, o);
+  }
+  return found;
+}
+
 /** Reads just the parts of the host that the desired state speaks about. */
 export async function observe(desired: DesiredState): Promise<ObservedState> {
   const installed = new Set<string>();
@@ -26,37 +49,12 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
   for (const u of desired.users) {
     if ((await run('getent', ['passwd', u.name])).code === 0) users.add(u.name);
   }
-  const directories: Map<string, { owner: string; group: string; mode: number }> = new Map();
-  for (const d of desired.directories) {
-    if (!existsSync(d.path)) continue;
-    const s = await stat(d.path);
-    directories.set(d.path, {
-      owner: await ownerName('passwd', s.uid),
-      group: await ownerName('group', s.gid),
-      mode: s.mode & 0o7777,
-    });
-  }
-  const permissions: Map<string, { owner: string; group: string; mode: number }> = new Map();
-  for (const p of desired.permissions) {
-    if (!existsSync(p.path)) continue;
-    const s = await stat(p.path);
-    permissions.set(p.path, {
-      owner: await ownerName('passwd', s.uid),
-      group: await ownerName('group', s.gid),
-      mode: s.mode & 0o7777,
-    });
-  }
-  const files: Map<string, { content: string; owner: string; group: string; mode: number }> =
-    new Map();
+  const directories = await ownerships(desired.directories);
+  const permissions = await ownerships(desired.permissions);
+  const files = new Map<string, Ownership & { content: string }>();
   for (const f of desired.files) {
-    if (!existsSync(f.path)) continue;
-    const s = await stat(f.path);
-    files.set(f.path, {
-      content: await readFile(f.path, 'utf8'),
-      owner: await ownerName('passwd', s.uid),
-      group: await ownerName('group', s.gid),
-      mode: s.mode & 0o7777,
-    });
+    const o = await ownership(f.path);
+    if (o) files.set(f.path, { content: await readFile(f.path, 'utf8'), ...o });
   }
   const enabledUnits = new Set<string>();
   const activeUnits = new Set<string>();

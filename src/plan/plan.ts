@@ -45,6 +45,12 @@ export function isEmptyPlan(p: Plan): boolean {
   );
 }
 
+type Ownership = { owner: string; group: string; mode: number };
+
+/** Whether a path is missing, or has another owner, group or mode than wanted. */
+const ownershipDiffers = (want: Ownership, have: Ownership | undefined): boolean =>
+  !have || have.owner !== want.owner || have.group !== want.group || have.mode !== want.mode;
+
 /**
  * The difference between what the spec asks for and what the host has (pure).
  * `resolve` turns a rendered file's content into what belongs on disk (secret tokens
@@ -59,14 +65,12 @@ export function computePlan(
     .filter((p) => !observed.installedPackages.has(p))
     .sort();
   const users = desired.users.filter((u) => !observed.users.has(u.name));
-  const directories = desired.directories.filter((d) => {
-    const o = observed.directories.get(d.path);
-    return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
-  });
-  const permissions = desired.permissions.filter((d) => {
-    const o = observed.permissions.get(d.path);
-    return !o || o.owner !== d.owner || o.group !== d.group || o.mode !== d.mode;
-  });
+  const directories = desired.directories.filter((d) =>
+    ownershipDiffers(d, observed.directories.get(d.path)),
+  );
+  const permissions = desired.permissions.filter((d) =>
+    ownershipDiffers(d, observed.permissions.get(d.path)),
+  );
   const files: FileChange[] = [];
   for (const file of [...desired.files].sort((a, b) => a.path.localeCompare(b.path))) {
     const resolved = resolve(file);
@@ -76,7 +80,7 @@ export function computePlan(
       files.push({ file, resolved, kind: 'create', secret });
     } else if (live.content !== resolved) {
       files.push({ file, resolved, kind: 'update', secret, previous: live.content });
-    } else if (live.owner !== file.owner || live.group !== file.group || live.mode !== file.mode) {
+    } else if (ownershipDiffers(file, live)) {
       files.push({ file, resolved, kind: 'metadata', secret, previous: live.content });
     }
   }
