@@ -10,7 +10,7 @@ import {
   type ArchiveUris,
 } from './apt-sources.js';
 import { rootfsKey } from './cache-key.js';
-import { LAB_CACHE_ROOT, LAB_STATE_ROOT } from './layout.js';
+import { LAB_CACHE_ROOT, LAB_STATE_ROOT, ROOT_COMPLETE_MARKER, ROOTFS_PREFIX } from './layout.js';
 import { readLabState } from './state.js';
 import { BASE_PACKAGES, HOST_PACKAGES, PREFETCH_PACKAGES } from './packages.js';
 import { ensureHostPackages } from './host-tools.js';
@@ -43,7 +43,7 @@ export async function machineArchiveUris(): Promise<ArchiveUris> {
 export async function currentRootfs(): Promise<{ key: string; dir: string; uris: ArchiveUris }> {
   const uris = await machineArchiveUris();
   const key = rootfsKey({ suite: SUITE, uris, base: BASE_PACKAGES, prefetch: PREFETCH_PACKAGES });
-  return { key, dir: join(LAB_CACHE_ROOT, `rootfs-${key}`), uris };
+  return { key, dir: join(LAB_CACHE_ROOT, `${ROOTFS_PREFIX}${key}`), uris };
 }
 
 /**
@@ -74,7 +74,7 @@ export async function buildRootfsLocked(
 ): Promise<BuiltRootfs> {
   const { key, dir, uris } = await currentRootfs();
   // Checked under the lock: a build that held it may just have made this very root.
-  if (!opts.force && existsSync(join(dir, '.mailctl-complete'))) {
+  if (!opts.force && existsSync(join(dir, ROOT_COMPLETE_MARKER))) {
     progress.step(`root file system ${key} is cached at ${dir}`);
     return { key, dir, cached: true };
   }
@@ -122,7 +122,7 @@ export async function buildRootfsLocked(
     filter: (src) => !src.includes('/partial') && !src.endsWith('/lock'),
   });
 
-  await writeFile(join(tmp, '.mailctl-complete'), `${key}\n`);
+  await writeFile(join(tmp, ROOT_COMPLETE_MARKER), `${key}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
   await pruneOtherRoots(key);
@@ -157,7 +157,11 @@ async function pruneOtherRoots(keep: string): Promise<void> {
   }
   for (const entry of await readdir(LAB_CACHE_ROOT)) {
     const path = join(LAB_CACHE_ROOT, entry);
-    if (entry.startsWith('rootfs-') && entry !== `rootfs-${keep}` && !inUse.has(path)) {
+    if (
+      entry.startsWith(ROOTFS_PREFIX) &&
+      entry !== `${ROOTFS_PREFIX}${keep}` &&
+      !inUse.has(path)
+    ) {
       await rm(path, { recursive: true, force: true });
     }
   }

@@ -7,7 +7,7 @@ import type { Progress } from '../util/progress.js';
 import { buildRootfsLocked, prepareLabCache, type BuiltRootfs } from './build.js';
 import { withBuildLock } from './build-lock.js';
 import { checkerRootKey } from './cache-key.js';
-import { LAB_CACHE_ROOT } from './layout.js';
+import { CHECKER_ROOT_PREFIX, LAB_CACHE_ROOT, ROOT_COMPLETE_MARKER } from './layout.js';
 import { unmountUnder } from './mounts.js';
 import { CHECKER_PACKAGES } from './packages.js';
 
@@ -24,9 +24,6 @@ export interface BuiltCheckerRoot {
   cached: boolean;
   rootfs: BuiltRootfs;
 }
-
-const CHECKER_ROOT_PREFIX = 'checker-';
-const COMPLETE = '.mailctl-complete';
 
 /**
  * Package scripts start the daemon they install (invoke-rc.d asks policy-rc.d first); the
@@ -76,7 +73,7 @@ async function buildLocked(
 ): Promise<BuiltCheckerRoot> {
   const key = checkerRootKey({ rootfsKey: rootfs.key, packages: CHECKER_PACKAGES });
   const dir = checkerRootDir(key);
-  if (!opts.force && existsSync(join(dir, COMPLETE))) {
+  if (!opts.force && existsSync(join(dir, ROOT_COMPLETE_MARKER))) {
     progress.step(`checker root ${key} is cached at ${dir}`);
     return { key, dir, cached: true, rootfs };
   }
@@ -90,7 +87,7 @@ async function buildLocked(
   // and device nodes.
   await mustRun('cp', ['-a', '--reflink=auto', rootfs.dir, tmp], { timeoutMs: 10 * 60_000 });
   // The lab root's marker came along; this copy is complete only once installed.
-  await rm(join(tmp, COMPLETE), { force: true });
+  await rm(join(tmp, ROOT_COMPLETE_MARKER), { force: true });
   await writeFile(join(tmp, 'usr/sbin/policy-rc.d'), POLICY_RC_D, { mode: 0o755 });
 
   progress.step(
@@ -121,7 +118,7 @@ async function buildLocked(
     );
   }
 
-  await writeFile(join(tmp, COMPLETE), `${key}\n`);
+  await writeFile(join(tmp, ROOT_COMPLETE_MARKER), `${key}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
   await pruneOtherCheckerRoots(key);

@@ -47,6 +47,11 @@ export const LAB_NET = {
 
 export const LAB_STATE_ROOT = '/var/lib/mailctl/lab';
 export const LAB_CACHE_ROOT = '/var/cache/mailctl/lab';
+/** Names of the roots in LAB_CACHE_ROOT: rootfs-<key> (the lab's), checker-<key> (the unit tests'). */
+export const ROOTFS_PREFIX = 'rootfs-';
+export const CHECKER_ROOT_PREFIX = 'checker-';
+/** In a cached root once it is whole: a build that died half way leaves none. */
+export const ROOT_COMPLETE_MARKER = '.mailctl-complete';
 
 const NAME_RE = /^[a-z][a-z0-9]{0,7}$/;
 

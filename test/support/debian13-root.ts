@@ -25,10 +25,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import {
+  CHECKER_ROOT_PREFIX,
+  LAB_CACHE_ROOT,
+  ROOT_COMPLETE_MARKER,
+  ROOTFS_PREFIX,
+} from '../../src/lab/layout.js';
 import type { RenderedFile } from '../../src/render/types.js';
-
-const LAB_CACHE = '/var/cache/mailctl/lab';
-const CHECKER_PREFIX = 'checker-';
 
 const STAGED_MTIME = new Date('2025-01-01T00:00:00Z');
 
@@ -37,11 +40,11 @@ const canRun = () =>
 
 /** Finished roots in the lab's cache whose names start with `prefix`, newest first. */
 function cachedRoots(prefix: string): string[] {
-  if (!existsSync(LAB_CACHE)) return [];
-  return readdirSync(LAB_CACHE)
+  if (!existsSync(LAB_CACHE_ROOT)) return [];
+  return readdirSync(LAB_CACHE_ROOT)
     .filter((d) => d.startsWith(prefix) && !d.endsWith('.partial'))
-    .map((d) => join(LAB_CACHE, d))
-    .filter((d) => existsSync(join(d, '.mailctl-complete')))
+    .map((d) => join(LAB_CACHE_ROOT, d))
+    .filter((d) => existsSync(join(d, ROOT_COMPLETE_MARKER)))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
 }
 
@@ -62,7 +65,7 @@ export function debian13Root(...binaries: string[]): string | undefined {
       );
     return named;
   }
-  return cachedRoots(CHECKER_PREFIX).find(has);
+  return cachedRoots(CHECKER_ROOT_PREFIX).find(has);
 }
 
 /**
@@ -74,8 +77,8 @@ export function anyDebian13Root(binary: string): string | undefined {
   const named = process.env.MAILCTL_DEBIAN13_ROOT;
   const candidates = [
     ...(named ? [named] : []),
-    ...cachedRoots(CHECKER_PREFIX),
-    ...cachedRoots('rootfs-'),
+    ...cachedRoots(CHECKER_ROOT_PREFIX),
+    ...cachedRoots(ROOTFS_PREFIX),
   ];
   return candidates.find((r) => existsSync(join(r, binary)));
 }
