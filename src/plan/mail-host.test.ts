@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testHostContext } from '../render/test-host-context.js';
-import { mailHostDesiredState, mailHostPackages } from './mail-host.js';
+import { mailHostComponents, mailHostDesiredState, mailHostPackages } from './mail-host.js';
 
 const acme = testHostContext({
   tls: {
@@ -10,6 +10,12 @@ const acme = testHostContext({
 });
 
 describe('mailHostDesiredState', () => {
+  it('converges the components mailHostComponents lists (the lab prefetches their packages), in that order', () => {
+    const names = (cs: readonly { name: string }[]) => cs.map((c) => c.name);
+    // With ACME, so that certbot is among them too.
+    expect(names(mailHostDesiredState(acme, []).components)).toEqual(names(mailHostComponents()));
+  });
+
   it('serves the ACME webroot and fronts the others with nginx, after them; Fail2ban last', () => {
     const d = mailHostDesiredState(testHostContext(), []);
     const names = d.components.map((c) => c.name);
