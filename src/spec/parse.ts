@@ -16,8 +16,15 @@ function parsePath(path: string): (string | number)[] {
   );
 }
 
-/** The line:column of the deepest node of the document that the path reaches. */
-function locate(doc: Document, lines: LineCounter, path: string): string {
+/**
+ * The line and column (1-based) of the deepest node of the document that the path reaches,
+ * or of the document itself when not even the first key is there.
+ */
+export function nodePosition(
+  doc: Document,
+  lines: LineCounter,
+  path: string,
+): { line: number; col: number } | undefined {
   let node: unknown = doc.contents;
   let range: [number, number, number] | undefined;
   for (const key of parsePath(path)) {
@@ -31,9 +38,12 @@ function locate(doc: Document, lines: LineCounter, path: string): string {
     range = (node as { range?: [number, number, number] } | undefined)?.range ?? range;
   }
   range ??= (doc.contents as { range?: [number, number, number] } | null)?.range;
-  if (!range) return '';
-  const { line, col } = lines.linePos(range[0]);
-  return ` (line ${line}:${col})`;
+  return range ? lines.linePos(range[0]) : undefined;
+}
+
+function locate(doc: Document, lines: LineCounter, path: string): string {
+  const pos = nodePosition(doc, lines, path);
+  return pos ? ` (line ${pos.line}:${pos.col})` : '';
 }
 
 /**
