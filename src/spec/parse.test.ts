@@ -113,6 +113,22 @@ mail:
   });
 });
 
+describe('declared aliases', () => {
+  it('refuses aliases that loop, once per loop, at the line of the first', () => {
+    const found = problems(
+      minimal(`    mailboxes: [{ local_part: demo }]
+    aliases:
+      - { source: a@example.com, destinations: [demo@example.com, b@example.com] }
+      - { source: b@example.com, destinations: [a@example.com] }
+      - { source: c@example.com, destinations: [a@example.com] }
+`),
+    );
+    expect(found).toEqual([
+      'domains[0].aliases[0].destinations: the aliases form a loop (a@example.com → b@example.com → a@example.com); Postfix could never deliver it (line 10:48)',
+    ]);
+  });
+});
+
 describe('hardening settings', () => {
   it('defaults: no admin networks, one-hour bans after 5 failures, 100 messages an hour', () => {
     const spec = parseClusterFile(minimal(), 't.yaml');

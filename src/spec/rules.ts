@@ -1,5 +1,6 @@
 import { hasHostBits, isHostInNetwork, networkInfo } from '../util/ip-networks.js';
 import type { Issue } from '../util/errors.js';
+import { aliasLoopThrough, formatAliasLoop } from './alias-loops.js';
 import type { Spec } from './schema.js';
 
 /** Why an admin allow-list network is refused, or undefined when it is fine. */
@@ -119,6 +120,8 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     );
   });
 
+  issues.push(...aliasLoopIssues(spec));
+
   spec.ssh.admin_allow.forEach((cidr, i) => {
     const problem = adminNetworkProblem(cidr);
     if (problem) issues.push({ path: `ssh.admin_allow[${i}]`, message: problem });
@@ -131,5 +134,30 @@ export function crossFieldIssues(spec: Spec): Issue[] {
       message: `thresholds must rise: greylist (${s.greylist}) < add_header (${s.add_header}) < reject (${s.reject})`,
     });
   }
+  return issues;
+}
+
+/** Declared aliases that lead back to themselves, each loop reported once. */
+function aliasLoopIssues(spec: Spec): Issue[] {
+  const graph = {
+    aliases: new Map(spec.domains.flatMap((d) => d.aliases.map((a) => [a.source, a.destinations]))),
+    mailboxes: new Set(
+      spec.domains.flatMap((d) => d.mailboxes.map((m) => `${m.local_part}@${d.name}`)),
+    ),
+  };
+  const reported = new Set<string>();
+  const issues: Issue[] = [];
+  spec.domains.forEach((d, i) =>
+    d.aliases.forEach((a, j) => {
+      if (reported.has(a.source)) return;
+      const loop = aliasLoopThrough(graph, a.source);
+      if (!loop) return;
+      loop.forEach((address) => reported.add(address));
+      issues.push({
+        path: `domains[${i}].aliases[${j}].destinations`,
+        message: `the aliases form a loop (${formatAliasLoop(loop)}); Postfix could never deliver it`,
+      });
+    }),
+  );
   return issues;
 }
