@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { dkimKeyPath, ensureDkimKey } from '../ops/dkim/keys.js';
 import { ensureSelfSignedCertificate } from '../ops/tls/self-signed.js';
 import { checkAcmePrerequisites, ensureAcmeCertificate } from '../ops/tls/acme.js';
 import { MAIL_DATABASE, psql } from '../ops/accounts/psql.js';
@@ -15,6 +14,7 @@ import { SOGO_DB_PASSWORD_SECRET, SOGO_LOG_FILE, sogoComponent } from '../render
 import { mustRun, run } from '../util/exec.js';
 import type { ApplyHooks } from './apply.js';
 import { readSecret, SECRETS_DIR } from './secrets.js';
+import { dkimKeysStep } from './steps/dkim-keys.js';
 import { POSTFIX_DB_PASSWORD_SECRET } from '../render/postfix/pgsql-maps.js';
 import { DOVECOT_DB_PASSWORD_SECRET } from '../render/dovecot/sql-conf.js';
 
@@ -30,9 +30,6 @@ const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
 ];
 
 const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
-
-export const DKIM_DIR = '/var/lib/rspamd/dkim';
-export const DKIM_SELECTOR = 'mail';
 
 /** Accounts the cluster file asks for; created once, never overwritten by later applies. */
 export interface SeedAccounts {
@@ -52,9 +49,8 @@ export function mailHostHooks(ctx: MailHostContext, seed: SeedAccounts): ApplyHo
       // certificate replaces this one once certbot has it (afterActivate: nginx must be
       // serving the challenge first).
       await ensureSelfSignedCertificate(ctx.fqdn, ctx.tls.certFile, ctx.tls.keyFile);
-      for (const domain of ctx.domains) {
-        await ensureDkimKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR), domain, DKIM_SELECTOR);
-      }
+      const dkim = dkimKeysStep(ctx.domains);
+      await dkim.apply(await dkim.observe());
       await ensureUserSettingsMap();
       await ensureSogoLog();
     },

@@ -1,24 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DKIM_SELECTOR, dkimKeyFile } from '../../render/rspamd/dkim-signing.js';
 import { mustRun } from '../../util/exec.js';
-
-/** Where Rspamd's DKIM signing finds a domain's private key (see render/rspamd). */
-export function dkimKeyPath(dir: string, domain: string, selector: string): string {
-  return `${dir}/${domain}.${selector}.key`;
-}
 
 /**
  * Makes a domain's DKIM key on the host if it has none: RSA 2048 (every verifier accepts
  * it; ed25519 signatures are still ignored by many receivers), readable by Rspamd only.
  * The private key never leaves the host. Returns true when it created one.
  */
-export async function ensureDkimKey(
-  file: string,
-  domain: string,
-  selector: string,
-  owner = '_rspamd',
-): Promise<boolean> {
+export async function ensureDkimKey(domain: string, owner = '_rspamd'): Promise<boolean> {
+  const file = dkimKeyFile(domain);
   if (existsSync(file)) return false;
   await mkdir(dirname(file), { recursive: true, mode: 0o750 });
   // rspamadm writes the private key to -k and prints the DNS record, which we do not keep:
@@ -28,7 +20,7 @@ export async function ensureDkimKey(
     '-b',
     '2048',
     '-s',
-    selector,
+    DKIM_SELECTOR,
     '-d',
     domain,
     '-k',
@@ -47,4 +39,15 @@ export async function dkimPublicKey(file: string): Promise<string> {
     .split('\n')
     .filter((line) => line && !line.startsWith('-----'))
     .join('');
+}
+
+/**
+ * Deletes a domain's private key (its domain was removed). A domain added again later gets a
+ * new key, and so a new DKIM record to publish. Returns whether there was one.
+ */
+export async function removeDkimKey(domain: string): Promise<boolean> {
+  const file = dkimKeyFile(domain);
+  if (!existsSync(file)) return false;
+  await rm(file);
+  return true;
 }

@@ -1,13 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import {
-  USER_SETTINGS_DIR,
   USER_SETTINGS_MAP,
   renderUserSettings,
   type UserSpamSettings,
 } from '../../render/rspamd/user-settings.js';
-import { mustRun } from '../../util/exec.js';
 import { psql } from '../accounts/psql.js';
+import { writeRspamdMap } from '../rspamd/map-file.js';
 
 /**
  * Every mailbox's spam settings with the aliases that deliver to it alone (a catch-all or
@@ -37,28 +35,13 @@ SELECT s.address, coalesce(s.reject_score::text, ''), coalesce(s.add_header_scor
   }));
 }
 
-/**
- * Writes Rspamd's settings map if its content changed; Rspamd notices the new file by
- * itself, so no reload is needed. The file is replaced by rename so that Rspamd never
- * reads half of it. Returns whether it changed.
- */
-export async function writeUserSettingsMap(content: string): Promise<boolean> {
-  if (existsSync(USER_SETTINGS_MAP) && readFileSync(USER_SETTINGS_MAP, 'utf8') === content)
-    return false;
-  await mkdir(USER_SETTINGS_DIR, { recursive: true, mode: 0o755 });
-  const tmp = `${USER_SETTINGS_MAP}.tmp`;
-  await writeFile(tmp, content, { mode: 0o640 });
-  await mustRun('chgrp', ['_rspamd', tmp]);
-  await rename(tmp, USER_SETTINGS_MAP);
-  return true;
-}
-
 /** Brings the settings map in line with the database. */
 export async function syncUserSettingsMap(): Promise<boolean> {
-  return writeUserSettingsMap(renderUserSettings(await readAllSpamSettings()));
+  return writeRspamdMap(USER_SETTINGS_MAP, renderUserSettings(await readAllSpamSettings()));
 }
 
 /** Before the database exists (first apply), an empty map lets Rspamd start cleanly. */
 export async function ensureUserSettingsMap(): Promise<void> {
-  if (!existsSync(USER_SETTINGS_MAP)) await writeUserSettingsMap(renderUserSettings([]));
+  if (!existsSync(USER_SETTINGS_MAP))
+    await writeRspamdMap(USER_SETTINGS_MAP, renderUserSettings([]));
 }

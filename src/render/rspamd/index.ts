@@ -1,6 +1,7 @@
 import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.js';
 import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import { DKIM_SIGNING_MAP } from './dkim-signing.js';
 import {
   BLOCKED_SENDER_SYMBOL,
   BLOCKED_SENDER_WEIGHT,
@@ -51,10 +52,13 @@ sign_local = true;
 use_domain = "header";
 allow_username_mismatch = true;
 selector = "mail";
-path = "/var/lib/rspamd/dkim/$domain.$selector.key";
-domain {
-${ctx.domains.map((d) => `  ${d} {\n    selector = "mail";\n    path = "/var/lib/rspamd/dkim/${d}.mail.key";\n  }`).join('\n')}
-}
+# Which domains are signed, and with which key, follows the domains table: mailctl writes
+# this map after every domain change and on every apply, and Rspamd re-reads it by itself.
+# A domain missing from it is not signed (try_fallback = false: no key is guessed from the
+# default path). A map keyed by domain rather than signing_table/key_table, which are
+# looked up before, and instead of, the use_domain and username checks above.
+path_map = "file://${DKIM_SIGNING_MAP}";
+try_fallback = false;
 `,
     ],
     [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testHostContext } from '../test-host-context.js';
+import { DKIM_SIGNING_MAP, dkimKeyFile, renderDkimSigningMap } from './dkim-signing.js';
 import { renderRspamd } from './index.js';
 
 const file = (name: string) =>
@@ -17,11 +18,24 @@ describe('renderRspamd', () => {
     expect(file('actions.conf')).toContain('reject = 15;\nadd_header = 6;\ngreylist = 4;');
   });
 
-  it('signs every domain with its own key', () => {
+  it('signs the domains of the signing map mailctl keeps from the database, and no other', () => {
     const dkim = file('dkim_signing.conf');
-    for (const d of ['example.com', 'example.org'])
-      expect(dkim).toContain(`path = "/var/lib/rspamd/dkim/${d}.mail.key";`);
+    expect(dkim).toContain(`path_map = "file://${DKIM_SIGNING_MAP}";`);
+    expect(dkim).toContain('try_fallback = false;');
     expect(dkim).toContain('sign_authenticated = true;');
+    // Not the cluster file's domains: the map follows the database.
+    expect(dkim).not.toContain('example.com');
+    expect(dkim).not.toMatch(/^path = /m);
+  });
+
+  it('maps each domain of the signing map to its own key file', async () => {
+    const map = renderDkimSigningMap(['example.net', 'example.info', 'example.net']);
+    await expect(map).toMatchFileSnapshot('golden/dkim-signing.map');
+    expect(map.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
+      'example.info /var/lib/rspamd/dkim/example.info.mail.key',
+      'example.net /var/lib/rspamd/dkim/example.net.mail.key',
+    ]);
+    expect(dkimKeyFile('example.info')).toBe('/var/lib/rspamd/dkim/example.info.mail.key');
   });
 
   it('limits each authenticated user with the ratelimit user bucket from the cluster file', async () => {
