@@ -1,5 +1,11 @@
 import { Option, type Command } from 'commander';
-import { parseSize } from '../ops/accounts/address.js';
+import { parseDomain, parseSize } from '../ops/accounts/address.js';
+import {
+  addServedDomain,
+  domainRemoval,
+  removalText,
+  removeServedDomain,
+} from '../ops/accounts/domain-lifecycle.js';
 import * as store from '../ops/accounts/store.js';
 import { syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { readPassword } from './read-password.js';
@@ -15,7 +21,13 @@ export function registerAccountCommands(program: Command): void {
   domain
     .command('add <domain>')
     .description('start serving a domain')
-    .action(async (d: string) => store.addDomain(d));
+    .action(async (d: string) => {
+      const made = await addServedDomain(d);
+      process.stdout.write(
+        `added ${made.join('; ')}\n` +
+          `Publish its DNS records (MX, SPF, DKIM, DMARC): mailctl dns --domain ${parseDomain(d)}\n`,
+      );
+    });
   domain
     .command('list')
     .description('list domains with their mailbox and alias counts')
@@ -28,8 +40,15 @@ export function registerAccountCommands(program: Command): void {
     });
   domain
     .command('remove <domain>')
-    .description('stop serving a domain (it must have no mailboxes)')
-    .action(async (d: string) => store.removeDomain(d));
+    .description(
+      'stop serving a domain: its aliases, DKIM key and signing go too; refused while it has mailboxes, unless --force',
+    )
+    .option('--force', 'also remove its mailboxes (their mail stays on disk)')
+    .action(async (d: string, o: { force?: boolean }) => {
+      const removal = await domainRemoval(d);
+      await removeServedDomain(removal, Boolean(o.force));
+      process.stdout.write(`${removalText(removal).join('\n')}\n`);
+    });
 
   const mailbox = program
     .command('mailbox')

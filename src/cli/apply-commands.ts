@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { applyHost, planHost } from '../apply/apply.js';
-import {
-  DKIM_DIR,
-  DKIM_SELECTOR,
-  mailHostHooks,
-  type SeedAccounts,
-} from '../apply/mail-host-steps.js';
+import { mailHostHooks, type SeedAccounts } from '../apply/mail-host-steps.js';
 import { historyFilesAt, historyLog, historyShow } from '../apply/history.js';
 import { readSecret } from '../apply/secrets.js';
-import { dkimKeyPath, dkimPublicKey } from '../ops/dkim/keys.js';
+import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
 import { nextFreeAddress } from '../ops/vpn/allocate.js';
 import { readRegisteredPeers, registerPeer, validatePeerName } from '../ops/vpn/peer-registry.js';
 import { mailHostDesiredState } from '../plan/mail-host.js';
@@ -27,6 +22,7 @@ import { hostContextFromSpec, parseClusterFile, type Spec } from '../spec/index.
 import { generateWgKeyPair } from '../lab/wg-keys.js';
 import { mustRun } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
+import { parseDomain } from '../ops/accounts/address.js';
 import { stderrProgress } from '../util/progress.js';
 import { readClusterFile } from './read-cluster-file.js';
 
@@ -65,6 +61,28 @@ async function desiredFor(path: string) {
 
 const clusterOption = (c: Command) =>
   c.option('--cluster <file>', 'the cluster file', DEFAULT_CLUSTER_FILE);
+
+/**
+ * The records `mailctl dns` prints, as zone-file text or JSON, of every served domain or of
+ * one; a domain without a DKIM key yet is named on stderr.
+ */
+export async function dnsText(
+  ctx: MailHostContext,
+  o: { json?: boolean; domain?: string } = {},
+): Promise<string> {
+  const { input, unkeyed } = await dnsRecordsInput(ctx);
+  const domain = o.domain === undefined ? undefined : parseDomain(o.domain);
+  if (domain !== undefined && !input.domains.includes(domain))
+    throw new UserError('E_UNKNOWN_DOMAIN', `domain ${domain} is not served here`);
+  for (const d of unkeyed.filter((x) => domain === undefined || x === domain))
+    process.stderr.write(`dns: ${d} has no DKIM key yet, so no DKIM record: run 'mailctl apply'\n`);
+  const mine = (r: { domain: string }) => domain === undefined || r.domain === domain;
+  if (o.json) return `${JSON.stringify(listDnsRecords(input).filter(mine), null, 2)}\n`;
+  return renderDnsRecords(input)
+    .filter(mine)
+    .map((z) => z.text)
+    .join('\n');
+}
 
 export function registerApplyCommands(program: Command): void {
   clusterOption(
@@ -107,28 +125,10 @@ export function registerApplyCommands(program: Command): void {
       ),
   )
     .option('--json', 'machine-readable output')
-    .action(async (o: { cluster: string; json?: boolean }) => {
+    .option('--domain <domain>', "only this domain's records")
+    .action(async (o: { cluster: string; json?: boolean; domain?: string }) => {
       const { ctx } = await loadCluster(o.cluster);
-      const dkim: Record<string, { selector: string; publicKey: string }> = {};
-      for (const domain of ctx.domains) {
-        dkim[domain] = {
-          selector: DKIM_SELECTOR,
-          publicKey: await dkimPublicKey(dkimKeyPath(DKIM_DIR, domain, DKIM_SELECTOR)),
-        };
-      }
-      const input = {
-        domains: ctx.domains,
-        fqdn: ctx.fqdn,
-        publicAddresses: ctx.publicAddresses,
-        dkim,
-      };
-      if (o.json) process.stdout.write(`${JSON.stringify(listDnsRecords(input), null, 2)}\n`);
-      else
-        process.stdout.write(
-          renderDnsRecords(input)
-            .map((z) => z.text)
-            .join('\n'),
-        );
+      process.stdout.write(await dnsText(ctx, { json: o.json, domain: o.domain }));
     });
 
   const history = program

@@ -8,7 +8,8 @@ import { LAB_NAMESPACES, labExec, type LabNamespace } from '../lab/exec.js';
 import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from '../lab/acme.js';
 import { labLayout } from '../lab/layout.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
-import { labUp } from '../lab/up.js';
+import { LAB_CLUSTER_PATH, labUp } from '../lab/up.js';
+import { publishLabDns } from '../lab/dns-server.js';
 import { stderrProgress } from '../util/progress.js';
 
 const nameOption = () =>
@@ -83,6 +84,20 @@ export function registerLabCommands(program: Command): void {
       const s = await labStatus(opts.name);
       process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : statusText(s));
       if (s.state !== 'running') process.exitCode = 3;
+    });
+
+  lab
+    .command('dns')
+    .description(
+      "publish again what 'mailctl dns' prints on the lab host in the lab world's DNS (after 'mailctl domain add' or 'remove' there)",
+    )
+    .addOption(nameOption())
+    .action(async (opts: { name: string }) => {
+      const records = await publishLabDns(opts.name, LAB_CLUSTER_PATH);
+      const domains = [...new Set(records.map((r) => r.domain))].sort();
+      process.stdout.write(
+        `published ${records.length} record(s) of ${domains.join(', ')} in the lab world's DNS\n`,
+      );
     });
 
   lab

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mustRun, run, sleep, spawnDetached } from '../util/exec.js';
 import { dnsmasqConfig, type LabDnsRecord } from './dns.js';
-import type { LabLayout } from './layout.js';
+import { labExecArgv } from './exec.js';
+import { labLayout, type LabLayout } from './layout.js';
 import { processAlive } from './state.js';
 
 /** (Re)starts the lab world's DNS in the internet namespace with these published records. */
@@ -42,4 +43,23 @@ export async function startLabDns(
     await sleep(100);
   }
   return pid;
+}
+
+/**
+ * Publishes what `mailctl dns --json` prints on the lab host in the lab world's DNS, as a
+ * registrar's zone would once an administrator pasted it in: after the apply of `lab up`,
+ * and again (`mailctl lab dns`) whenever the host's domains change. Returns the records.
+ */
+export async function publishLabDns(name: string, clusterPath: string): Promise<LabDnsRecord[]> {
+  const argv = await labExecArgv(name, 'host', [
+    'mailctl',
+    'dns',
+    '--json',
+    '--cluster',
+    clusterPath,
+  ]);
+  const dns = await mustRun(argv[0] ?? 'nsenter', argv.slice(1));
+  const records = JSON.parse(dns.stdout) as LabDnsRecord[];
+  await startLabDns(labLayout(name), records);
+  return records;
 }

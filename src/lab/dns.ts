@@ -3,6 +3,8 @@ import type { LabLayout } from './layout.js';
 
 /** One record of the lab world's DNS (the shape `mailctl dns --json` prints). */
 export interface LabDnsRecord {
+  /** The zone it belongs to. */
+  domain: string;
   name: string;
   type: string;
   value: string;

@@ -9,10 +9,9 @@ import { bootScript, labSeedFiles } from './host-files.js';
 import { labDown } from './down.js';
 import { labLayout, type LabLayout } from './layout.js';
 import { createNetworks } from './network.js';
-import { startLabDns } from './dns-server.js';
+import { publishLabDns, startLabDns } from './dns-server.js';
 import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from './acme.js';
 import { prepareLabAcme, startLabAcme } from './acme-server.js';
-import type { LabDnsRecord } from './dns.js';
 import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
 import { hostExecArgv } from './exec.js';
@@ -138,15 +137,7 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
       );
     }
     progress.step("publishing the records of 'mailctl dns' in the lab world's DNS");
-    const dnsArgv = hostExecArgv(state, [
-      'mailctl',
-      'dns',
-      '--json',
-      '--cluster',
-      LAB_CLUSTER_PATH,
-    ]);
-    const dns = await mustRun(dnsArgv[0] ?? 'nsenter', dnsArgv.slice(1));
-    await startLabDns(l, JSON.parse(dns.stdout) as LabDnsRecord[]);
+    await publishLabDns(l.name, LAB_CLUSTER_PATH);
     // apply took the VPN over; the administrator's way in must have survived it.
     await waitForHandshake(l);
   }

@@ -3,6 +3,9 @@ import { UserError } from '../util/errors.js';
 import { ACME_DIRECTORIES, type Spec } from './schema.js';
 import { canonicalNetwork } from '../util/ip-networks.js';
 
+/** Where Dovecot keeps every mailbox's mail: `<dir>/<domain>/<local part>`. */
+export const VMAIL_DIR = '/var/mail/vmail';
+
 /** The narrow view one host's renderers take (pure); the mail host unless a name is given. */
 export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostContext {
   const host = hostName
@@ -47,7 +50,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       keyFile: `/etc/mailctl/tls/${host.fqdn}.key`,
       ...(spec.tls.mode === 'acme' ? { acme: acmeContext(spec.tls.acme) } : {}),
     },
-    paths: { vmail: '/var/mail/vmail', queue: '/var/mail/queue', backups: '/var/mail/backups' },
+    paths: { vmail: VMAIL_DIR, queue: '/var/mail/queue', backups: '/var/mail/backups' },
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
   };
 }
