@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labHost, labRun, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
+import { labHost, labRun, labSh, mailctl, uniqueTag } from './support/cli.js';
 import {
   dialogFrom,
   imapFetchAll,
@@ -13,6 +12,7 @@ import {
   testMessage,
 } from './support/mail.js';
 import { ALICE, BOB, PUBLIC, VPN } from './support/lab-world.js';
+import { dkimVerify, startOutsideMx } from './support/outside-mx.js';
 
 // Issue 3's promises, checked as the internet and a user's mail client would.
 // MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
@@ -466,28 +466,7 @@ describe('the core mail path on a lab host', () => {
   });
 
   it('signs outbound mail with DKIM that an independent verifier accepts against the record mailctl dns prints', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailctl-sink-'));
-    const support = resolve(import.meta.dirname, 'support');
-    const tsx = resolve(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
-    // The internet's MX for example.org (mx.example.org is the internet namespace itself).
-    const sink = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        `mailctl-${LAB}-inet`,
-        'node',
-        '--import',
-        tsx,
-        join(support, 'smtp-sink.ts'),
-        '198.51.100.1',
-        '25',
-        dir,
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const mx = startOutsideMx(LAB);
     try {
       const t = tag();
       const sent = smtpSend(LAB, 'vpn', {
@@ -500,13 +479,7 @@ describe('the core mail path on a lab host', () => {
         data: testMessage(ALICE.user, 'someone@example.org', t),
       });
       expect(sent.codes.end).toBe(250);
-      let file: string | undefined;
-      for (let i = 0; i < 60 && !file; i++) {
-        file = readdirSync(dir)
-          .map((f) => join(dir, f))
-          .find((f) => readFileSync(f, 'latin1').includes(t));
-        if (!file) sh('sleep 0.5');
-      }
+      const file = mx.waitFor(t);
       expect(file, 'the message reached the outside MX').toBeDefined();
       const message = readFileSync(file ?? '', 'latin1');
       expect(message).toMatch(/^DKIM-Signature: .*d=example\.com/m);
@@ -519,21 +492,18 @@ describe('the core mail path on a lab host', () => {
         (r) => r.type === 'TXT' && r.name.replace(/\.$/, '') === 'mail._domainkey.example.com',
       );
       expect(key).toBeDefined();
-      const verify = (path: string) =>
-        sh(
-          `/usr/bin/python3 ${join(support, 'dkim-verify.py')} '${path}' '${key?.name}' '${key?.value}'`,
-        );
-      expect(verify(file ?? '').stdout.trim()).toBe('pass');
+      const verify = (path: string) => dkimVerify(path, key?.name ?? '', key?.value ?? '');
+      expect(verify(file ?? '')).toBe('pass');
       // The verifier can fail: the same message with its body changed does not verify.
-      const tampered = join(dir, 'tampered.eml');
+      const tampered = join(mx.dir, 'tampered.eml');
       writeFileSync(
         tampered,
         message.replace('Hello from the mailctl tests.', 'Hello from someone else.'),
         'latin1',
       );
-      expect(verify(tampered).stdout.trim()).toBe('fail');
+      expect(verify(tampered)).toBe('fail');
     } finally {
-      sink.kill();
+      mx.stop();
     }
   });
 

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LAB_NET } from '../../../src/lab/layout.js';
+import { sh } from './cli.js';
+
+const SUPPORT = resolve(import.meta.dirname);
+const TSX = resolve(import.meta.dirname, '../../../node_modules/tsx/dist/esm/index.mjs');
+
+/**
+ * The outside world's MX for example.org (mx.example.org is the internet namespace itself):
+ * smtp-sink.ts on port 25 there, storing what the lab host delivers into a directory.
+ */
+export function startOutsideMx(lab: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'mailctl-sink-'));
+  const sink = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      `mailctl-${lab}-inet`,
+      'node',
+      '--import',
+      TSX,
+      join(SUPPORT, 'smtp-sink.ts'),
+      LAB_NET.internetRouter4,
+      '25',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    dir,
+    /** Waits (bounded, 30 s) for the message carrying `marker`; returns its file. */
+    waitFor(marker: string): string | undefined {
+      for (let i = 0; i < 60; i++) {
+        const file = readdirSync(dir)
+          .map((f) => join(dir, f))
+          .find((f) => readFileSync(f, 'latin1').includes(marker));
+        if (file) return file;
+        sh('sleep 0.5');
+      }
+      return undefined;
+    },
+    stop: () => sink.kill(),
+  };
+}
+
+/** dkimpy's verdict on a message against one TXT record: 'pass' or 'fail'. */
+export function dkimVerify(file: string, name: string, value: string): string {
+  return sh(
+    `/usr/bin/python3 ${join(SUPPORT, 'dkim-verify.py')} '${file}' '${name}' '${value}'`,
+  ).stdout.trim();
+}
