@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_NET } from '../../src/lab/layout.js';
-import { labHost, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
+import { labHost, labSh, mailctl, uniqueTag } from './support/cli.js';
 import { smtpSend, testMessage } from './support/mail.js';
 import { dkimVerify, startOutsideMx } from './support/outside-mx.js';
 import { VPN } from './support/lab-world.js';
@@ -44,10 +45,12 @@ function labDnsTxt(name: string): string[] {
     "const r = new (require('node:dns').promises.Resolver)(); r.setServers([process.argv[2]]);" +
     'r.resolveTxt(process.argv[1]).then((x) => console.log(JSON.stringify(x.map((c) => c.join(""))))' +
     ', () => console.log("[]"));';
-  const r = sh(
-    `ip netns exec mailctl-${LAB}-inet node -e '${script}' '${name}' '${LAB_NET.internetRouter4}'`,
+  const r = spawnSync(
+    'ip',
+    ['netns', 'exec', `mailctl-${LAB}-inet`, 'node', '-e', script, name, LAB_NET.internetRouter4],
+    { encoding: 'utf8', timeout: 30_000 },
   );
-  expect(r.code, r.stderr).toBe(0);
+  expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as string[];
 }
 
