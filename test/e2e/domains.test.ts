@@ -7,12 +7,11 @@ import { labHost, labSh, mailctl, uniqueTag } from './support/cli.js';
 import { smtpSend, testMessage } from './support/mail.js';
 import { dkimVerify, startOutsideMx } from './support/outside-mx.js';
 import { VPN } from './support/lab-world.js';
+import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
 // Issue 10, "every domain, however it was added": a domain added with `mailctl domain add`
 // is signed and published exactly as a declared one, and its removal says what it deletes.
-// MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
-const REUSE = process.env.MAILCTL_E2E_LAB;
-const LAB = REUSE ?? 'e2edomains';
+const LAB = SHARED_LAB;
 const DOMAIN = 'example.info';
 const CAROL = { user: `carol@${DOMAIN}`, pass: 'correct horse battery staple 10' };
 const KEY = `/var/lib/rspamd/dkim/${DOMAIN}.mail.key`;
@@ -69,16 +68,15 @@ function rspamdSigns(user: string): string {
 
 describe('a domain added with mailctl domain add', () => {
   beforeAll(() => {
-    if (!REUSE) {
-      const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
-      expect(up.code, up.stderr).toBe(0);
-    }
+    useSharedLab();
     // A reused lab may hold an earlier run's domain.
     onHost(['mailctl', 'domain', 'remove', DOMAIN, '--force']);
   });
 
+  // The lab is shared: the domain goes, as does its record in the lab world's DNS.
   afterAll(() => {
-    if (!REUSE) mailctl(['lab', 'down', '--name', LAB]);
+    onHost(['mailctl', 'domain', 'remove', DOMAIN, '--force']);
+    mailctl(['lab', 'dns', '--name', LAB]);
   });
 
   it('gets its DKIM key and Rspamd signing at once, and says where its records are', () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { ensureHostPackages } from '../../src/lab/host-tools.js';
 import { silentProgress } from '../../src/util/progress.js';
+import { downSharedLab } from './support/shared-lab.js';
 
 /** Debian packages the test clients use on this machine (the lab installs its own). */
 const TEST_HOST_PACKAGES = [
@@ -20,4 +21,9 @@ const TEST_HOST_PACKAGES = [
 export async function setup(): Promise<void> {
   await ensureHostPackages(TEST_HOST_PACKAGES, silentProgress);
   execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
+}
+
+/** The shared lab outlives the files that use it; it goes when the run ends. */
+export function teardown(): void {
+  downSharedLab();
 }

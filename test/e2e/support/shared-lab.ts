@@ -1,0 +1,26 @@
+import { expect } from 'vitest';
+import { mailctl } from './cli.js';
+
+/**
+ * The lab host that the day-two test files share (domains, accounts, access, sender):
+ * each of them works on the quick start's cluster file and leaves the host as it found
+ * it, so a fresh boot and apply per file (minutes each) would buy nothing. The first file
+ * that needs it brings it up; the global teardown takes it down.
+ * MAILCTL_E2E_LAB=<name> uses a lab that is already up instead, and leaves it up.
+ */
+export const SHARED_LAB = process.env.MAILCTL_E2E_LAB ?? 'e2eshare';
+
+/** Brings the shared lab up unless it already runs; call it from a file's beforeAll. */
+export function useSharedLab(): string {
+  if (process.env.MAILCTL_E2E_LAB) return SHARED_LAB;
+  if (mailctl(['lab', 'status', '--name', SHARED_LAB]).code === 0) return SHARED_LAB;
+  const up = mailctl(['lab', 'up', '--name', SHARED_LAB], { timeoutMs: 1_800_000 });
+  expect(up.code, up.stderr).toBe(0);
+  return SHARED_LAB;
+}
+
+/** Takes the shared lab down, if this run brought it up. */
+export function downSharedLab(): void {
+  if (process.env.MAILCTL_E2E_LAB) return;
+  mailctl(['lab', 'down', '--name', SHARED_LAB]);
+}
