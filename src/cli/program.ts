@@ -1,10 +1,10 @@
 import { Command, CommanderError } from 'commander';
-import { isUserError } from '../util/errors.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
+import { classifyError, reportFailure, wantsJson } from './output.js';
 import { registerSpamCommands } from './spam-commands.js';
 import { registerTlsCommands } from './tls-commands.js';
 import { registerValidateCommand } from './validate-command.js';
@@ -29,25 +29,36 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; user errors become one line and an exit code, bugs a stack trace. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * Runs the CLI; user errors become one line (with --json: one JSON object on stdout) and
+ * their exit code, bugs a stack trace and 70.
+ */
+export async function main(
+  argv: readonly string[],
+  build: () => Command = buildProgram,
+): Promise<number> {
+  const json = wantsJson(argv);
+  const program = build();
+  if (json) {
+    // The usage error goes out as JSON on stdout instead of commander's text on stderr.
+    for (const c of allCommands(program))
+      c.configureOutput({ writeErr: () => undefined }).showHelpAfterError(false);
+  }
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     // Commands that pass on another program's status (lab exec) or report a state
     // (lab status) set process.exitCode themselves.
     return Number(process.exitCode ?? 0);
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // Commander has already printed help or the usage error.
-      return e.exitCode === 0 ? 0 : 2;
-    }
-    if (isUserError(e)) {
-      process.stderr.write(`mailctl: ${e.code}: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`mailctl: internal error (a bug, please report it):\n`);
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 70;
+    // --help and --version end parsing with a CommanderError of status 0.
+    if (e instanceof CommanderError && e.exitCode === 0) return 0;
+    const failure = classifyError(e);
+    // Commander has already printed its usage error, unless JSON mode silenced it.
+    if (!(e instanceof CommanderError) || json) reportFailure(failure, json);
+    return failure.exitCode;
   }
+}
+
+function allCommands(c: Command): Command[] {
+  return [c, ...c.commands.flatMap(allCommands)];
 }

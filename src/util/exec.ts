@@ -16,6 +16,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Stream the command's output to ours (long steps the user should see). */
   inherit?: boolean;
+  /** Values that must never appear in an error message (a password passed as an argument). */
+  secrets?: readonly string[];
 }
 
 /** Runs a command without a shell and collects its output; never throws on exit status. */
@@ -61,27 +63,53 @@ export function run(
   });
 }
 
-/** Like run(), but a non-zero exit is an error that carries the command's stderr. */
+/**
+ * Like run(), but a non-zero exit is a user error (E_COMMAND_FAILED, exit 1): a daemon's
+ * tool refusing is a failed operation the administrator can act on, not a bug of mailctl.
+ */
 export async function mustRun(
   cmd: string,
   args: readonly string[],
   opts: RunOptions = {},
 ): Promise<RunResult> {
   const r = await run(cmd, args, opts);
-  if (r.code !== 0) {
-    const detail = (r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ');
-    throw new CommandError(cmd, args, r, detail);
-  }
+  if (r.code !== 0) throw new CommandError(cmd, args, r, opts.secrets ?? []);
   return r;
 }
 
-export class CommandError extends Error {
+/** A command that exited non-zero; its message names it, secrets redacted. */
+export class CommandError extends UserError {
   readonly result: RunResult;
-  constructor(cmd: string, args: readonly string[], result: RunResult, detail: string) {
-    super(`${cmd} ${args.join(' ')} exited ${result.code}: ${detail}`);
+  constructor(cmd: string, args: readonly string[], result: RunResult, secrets: readonly string[]) {
+    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join(' | ');
+    const line = [cmd, ...args.map((a, i) => redactArg(a, args[i - 1]))].join(' ');
+    super(
+      'E_COMMAND_FAILED',
+      redactValues(`${line} exited ${result.code}${tail ? `: ${tail}` : ''}`, secrets),
+      { exitCode: 1 },
+    );
     this.name = 'CommandError';
     this.result = result;
   }
+}
+
+export const REDACTED = '<redacted>';
+const SECRET_NAME = /pass|secret|token|hash|private|key/i;
+
+/**
+ * One argument as it may be shown: the value of `name=value` or of the option before it is
+ * hidden when the name says it is a secret (`-v hash=...`, `--password X`).
+ */
+export function redactArg(arg: string, previous?: string): string {
+  const eq = arg.indexOf('=');
+  if (eq > 0 && SECRET_NAME.test(arg.slice(0, eq))) return `${arg.slice(0, eq + 1)}${REDACTED}`;
+  if (previous?.startsWith('-') && !previous.includes('=') && SECRET_NAME.test(previous))
+    return REDACTED;
+  return arg;
+}
+
+function redactValues(text: string, secrets: readonly string[]): string {
+  return secrets.filter((s) => s !== '').reduce((t, s) => t.split(s).join(REDACTED), text);
 }
 
 /**
