@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   renderSogoFail2banFilter,
   SOGO_FAILREGEX,
   SOGO_LOG_FILE,
 } from '../../src/render/sogo/index.js';
-import { labHost, labSh, mailctl, uniqueTag } from './support/cli.js';
+import { labHost, labSh, uniqueTag } from './support/cli.js';
 import { dialogFrom, imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { httpFrom } from './support/http.js';
 import { clientIn } from './support/ns-client.js';
@@ -14,11 +14,10 @@ import type { DavRequest, DavResult } from './support/dav-client.js';
 import type { EasRequest, EasResult } from './support/eas-client.js';
 import type { WebmailRequest, WebmailResult } from './support/webmail-client.js';
 import { ALICE, BOB, PUBLIC, VPN } from './support/lab-world.js';
+import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
 // Issue 4's SOGo promises, checked as a user's browser, calendar app and phone would.
-// MAILCTL_E2E_LAB=<name> runs these against a lab that is already up (and leaves it up).
-const REUSE = process.env.MAILCTL_E2E_LAB;
-const LAB = REUSE ?? 'e2esogo';
+const LAB = SHARED_LAB;
 // A fresh mailbox each run for the password change, so a rerun starts from its first password.
 const CAROL = {
   user: `carol${Date.now().toString(36)}@example.com`,
@@ -98,10 +97,7 @@ function bannedAddresses(log: string): string[] {
 
 describe('SOGo on a lab host: webmail, CalDAV, CardDAV, ActiveSync', () => {
   beforeAll(() => {
-    if (!REUSE) {
-      const up = mailctl(['lab', 'up', '--name', LAB], { timeoutMs: 1_800_000 });
-      expect(up.code, up.stderr).toBe(0);
-    }
+    useSharedLab();
     for (const who of [ALICE, BOB, CAROL]) {
       onHost(['mailctl', 'mailbox', 'remove', who.user]);
       const r = onHost(
@@ -114,10 +110,6 @@ describe('SOGo on a lab host: webmail, CalDAV, CardDAV, ActiveSync', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // The lab's self-signed certificate (until ACME), for the clients to verify.
     writeFileSync(CA_FILE, onHost(['cat', '/etc/mailctl/tls/mail.example.com.crt']).stdout);
-  });
-
-  afterAll(() => {
-    if (!REUSE) mailctl(['lab', 'down', '--name', LAB]);
   });
 
   it('runs sogod and memcached on loopback only, with its tables in a schema of its own', () => {
