@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export const config = defineConfig({
   test: {
+    // A missing or changed golden file (toMatchFileSnapshot) fails the test; CI or not, no
+    // run rewrites one by itself. `npm run golden:update` is the one explicit way (-u).
+    update: 'none',
     projects: [
       {
         test: { name: 'unit', include: ['src/**/*.test.ts'] },

@@ -26,6 +26,13 @@ export const BASE_PACKAGES = [
 ] as const;
 
 /**
+ * Checkers the unit tests run on rendered files that no component installs on the host:
+ * named-checkzone (bind9-utils) parses the zone fragments `mailctl dns` prints, as the
+ * administrator's DNS server will.
+ */
+export const CHECKER_TOOLS = ['bind9-utils'] as const;
+
+/**
  * Downloaded (not installed) into the root's apt cache, so that `mailctl apply` inside the
  * lab installs the mail stack with no network, as it would from a mirror on a real VPS.
  * Derived from the components apply installs, so the two cannot drift apart; the rest is
@@ -46,6 +53,8 @@ export const PREFETCH_PACKAGES: readonly string[] = [
     'unattended-upgrades',
     'lynis',
     'sudo',
+    // The checker root installs from this cache only.
+    ...CHECKER_TOOLS,
   ]),
 ].sort();
 
@@ -58,7 +67,7 @@ export const PREFETCH_PACKAGES: readonly string[] = [
  * packages create (redis.conf is root:redis).
  */
 export const CHECKER_PACKAGES: readonly string[] = [
-  ...new Set(mailHostComponents().flatMap((c) => c.packages)),
+  ...new Set([...mailHostComponents().flatMap((c) => c.packages), ...CHECKER_TOOLS]),
 ].sort();
 
 /** Tools the machine running the lab needs itself (it is Debian 12 here). */

@@ -35,6 +35,10 @@ import type { RenderedFile } from '../../src/render/types.js';
 
 const STAGED_MTIME = new Date('2025-01-01T00:00:00Z');
 
+// CI names the root to say that the checker tests must run: there a skip is a failure.
+const NAMED_BUT_CANNOT_RUN =
+  'MAILCTL_DEBIAN13_ROOT is set, so the checker tests must run, but they need root and unshare';
+
 const canRun = () =>
   process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v unshare']).status === 0;
 
@@ -53,9 +57,12 @@ function cachedRoots(prefix: string): string[] {
  * where the tests that need them are to be skipped.
  */
 export function debian13Root(...binaries: string[]): string | undefined {
-  if (!canRun()) return undefined;
-  const has = (root: string) => binaries.every((b) => existsSync(join(root, b)));
   const named = process.env.MAILCTL_DEBIAN13_ROOT;
+  if (!canRun()) {
+    if (named) throw new Error(NAMED_BUT_CANNOT_RUN);
+    return undefined;
+  }
+  const has = (root: string) => binaries.every((b) => existsSync(join(root, b)));
   if (named) {
     const missing = binaries.filter((b) => !existsSync(join(named, b)));
     if (missing.length)
@@ -73,8 +80,13 @@ export function debian13Root(...binaries: string[]): string | undefined {
  * root, else the newest lab root this machine has built.
  */
 export function anyDebian13Root(binary: string): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
   const named = process.env.MAILCTL_DEBIAN13_ROOT;
+  if (process.getuid?.() !== 0) {
+    if (named) throw new Error(NAMED_BUT_CANNOT_RUN);
+    return undefined;
+  }
+  if (named && !existsSync(join(named, binary)))
+    throw new Error(`MAILCTL_DEBIAN13_ROOT=${named} has no ${binary}`);
   const candidates = [
     ...(named ? [named] : []),
     ...cachedRoots(CHECKER_ROOT_PREFIX),

@@ -13,7 +13,7 @@ const content = (files: typeof native, suffix: string) =>
 const golden = (name: string) => `golden/${name.replace(/^\/etc\//, '').replaceAll('/', '_')}`;
 
 describe('renderDovecot', () => {
-  it('renders every file as in the golden files (refresh: npx vitest run -u)', async () => {
+  it('renders every file as in the golden files (refresh: npm run golden:update)', async () => {
     for (const file of native) await expect(file.content).toMatchFileSnapshot(golden(file.path));
     await expect(content(container, 'dovecot-sql.conf.ext')).toMatchFileSnapshot(
       'golden/container_dovecot-sql.conf.ext',

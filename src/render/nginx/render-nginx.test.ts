@@ -8,7 +8,7 @@ const golden = (path: string) => `golden/${path.replace(/^\/etc\//, '').replaceA
 const content = (suffix: string) => files.find((f) => f.path.endsWith(suffix))?.content ?? '';
 
 describe('renderNginx', () => {
-  it('renders every file as in the golden files (refresh: npx vitest run -u)', async () => {
+  it('renders every file as in the golden files (refresh: npm run golden:update)', async () => {
     for (const f of files) await expect(f.content).toMatchFileSnapshot(golden(f.path));
   });
 

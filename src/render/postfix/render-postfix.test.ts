@@ -11,7 +11,7 @@ const container = renderPostfix(
 const golden = (name: string) => `golden/${name.replace(/^\/etc\//, '').replaceAll('/', '_')}`;
 
 describe('renderPostfix', () => {
-  it('renders every file as in the golden files (refresh: npx vitest run -u)', async () => {
+  it('renders every file as in the golden files (refresh: npm run golden:update)', async () => {
     for (const file of native) await expect(file.content).toMatchFileSnapshot(golden(file.path));
     const containerMap = container.find((f) => f.path.endsWith('virtual-alias-maps.cf'));
     await expect(containerMap?.content).toMatchFileSnapshot(

@@ -29,7 +29,7 @@ const users: UserSpamSettings[] = [
 ];
 
 describe('renderUserSettings', () => {
-  it('renders one rule per mailbox and kind, as in the golden file (refresh: npx vitest run -u)', async () => {
+  it('renders one rule per mailbox and kind, as in the golden file (refresh: npm run golden:update)', async () => {
     await expect(renderUserSettings(users)).toMatchFileSnapshot('golden/user-settings.conf');
   });
 

@@ -15,7 +15,7 @@ const conf = (files: typeof native) =>
 const golden = (path: string) => `golden/${path.replace(/^\/etc\//, '').replaceAll('/', '_')}`;
 
 describe('renderSogo', () => {
-  it('renders every file as in the golden files (refresh: npx vitest run -u)', async () => {
+  it('renders every file as in the golden files (refresh: npm run golden:update)', async () => {
     for (const f of all) await expect(f.content).toMatchFileSnapshot(golden(f.path));
     await expect(conf(container)).toMatchFileSnapshot('golden/container_sogo.conf');
   });
