@@ -27,6 +27,13 @@ describe('migrations', () => {
     expect(sql).not.toMatch(/GRANT [^;]* ON mailboxes[^;]* TO (postfix|dovecot|rspamd|sogo);/);
   });
 
+  it('lets a login send only as itself and as aliases that deliver to it alone', () => {
+    const sql = MIGRATIONS.find((m) => m.id === '0003-sender-logins')?.sql ?? '';
+    expect(sql).toContain('CREATE OR REPLACE VIEW postfix_sender_logins AS');
+    expect(sql).toContain("WHERE a.source NOT LIKE '@%'");
+    expect(sql).toMatch(/NOT EXISTS \(SELECT 1 FROM aliases o WHERE o.source = a.source/);
+  });
+
   it('gives SOGo its own schema to create tables in, and only the sogo_users view besides', () => {
     const all = MIGRATIONS.map((m) => m.sql).join('\n');
     expect(all).toContain('CREATE SCHEMA sogo AUTHORIZATION sogo;');

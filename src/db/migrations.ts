@@ -97,6 +97,23 @@ CREATE SCHEMA sogo AUTHORIZATION sogo;
 ALTER ROLE sogo SET search_path = sogo, public;
 `,
   },
+  {
+    // 0001 let a login send as every alias that delivers to it, so a catch-all (@domain,
+    // which smtpd_sender_login_maps consults for any address of the domain without a row
+    // of its own) or a list shared with others made its members senders for all of them.
+    // Now: a mailbox's own address, and an alias that delivers to it alone and is not
+    // another mailbox's address.
+    id: '0003-sender-logins',
+    sql: `
+CREATE OR REPLACE VIEW postfix_sender_logins AS
+  SELECT address AS sender, address AS login FROM mailboxes WHERE active
+  UNION SELECT a.source, a.destination FROM aliases a
+    JOIN mailboxes m ON m.address = a.destination AND m.active
+   WHERE a.source NOT LIKE '@%'
+     AND NOT EXISTS (SELECT 1 FROM aliases o WHERE o.source = a.source AND o.destination <> a.destination)
+     AND NOT EXISTS (SELECT 1 FROM mailboxes o WHERE o.address = a.source AND o.address <> a.destination);
+`,
+  },
 ];
 
 /** Migrations not yet applied, in order (pure). */

@@ -60,6 +60,10 @@ describe('main.cf', () => {
 
   it('binds submitters to their own addresses', () => {
     expect(list('mua_sender_restrictions')).toContain('reject_sender_login_mismatch');
+    // <> first: reject_sender_login_mismatch lets the null sender through.
+    expect(list('mua_sender_restrictions')[0]).toMatch(
+      /^check_sender_access inline:\{\{<> = 553 5\.7\.1 .+\}\}$/,
+    );
     expect(list('mua_client_restrictions')).toEqual(['permit_sasl_authenticated', 'reject']);
     expect(list('mua_recipient_restrictions').slice(-2)).toEqual([
       'permit_sasl_authenticated',

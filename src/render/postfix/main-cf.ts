@@ -24,6 +24,13 @@ export const POSTFIX_MESSAGE_SIZE_LIMIT = 52_428_800;
  */
 export const QUOTA_POLICY_CHECK = `check_policy_service { unix:${POSTFIX_PRIVATE_SOCKETS.quotaStatus}, default_action=DUNNO }`;
 
+/**
+ * The null sender on submission, looked up under smtpd_null_access_lookup_key (<>): 553 at
+ * MAIL FROM, with the reason.
+ */
+export const NULL_SENDER_REFUSAL =
+  'check_sender_access inline:{{<> = 553 5.7.1 the null sender <> is for bounces, not for mail a user submits}}';
+
 /** Restriction lists for the submission services (587, 465), referenced from master.cf. */
 export const SUBMISSION_RESTRICTION_PARAMETERS = {
   client: 'mua_client_restrictions',
@@ -256,12 +263,17 @@ function restrictions(): PostfixSection {
       {
         name: SUBMISSION_RESTRICTION_PARAMETERS.sender,
         value: [
+          NULL_SENDER_REFUSAL,
           'reject_non_fqdn_sender',
           'reject_sender_login_mismatch',
           'permit_sasl_authenticated',
           'reject',
         ],
-        why: ['... who send only as their own addresses (smtpd_sender_login_maps) ...'],
+        why: [
+          '... who send only as their own addresses (smtpd_sender_login_maps), never with',
+          'the null sender: reject_sender_login_mismatch skips <>, which is for bounces the',
+          "MTA makes, not for a user's mail (its header From: is checked by Rspamd) ...",
+        ],
       },
       {
         name: SUBMISSION_RESTRICTION_PARAMETERS.recipient,

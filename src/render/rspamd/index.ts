@@ -2,6 +2,7 @@ import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.j
 import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import { DKIM_SIGNING_MAP } from './dkim-signing.js';
+import { SENDER_CHECK_PATH, SENDER_CHECK_SYMBOL, renderSenderCheck } from './sender-check.js';
 import {
   BLOCKED_SENDER_SYMBOL,
   BLOCKED_SENDER_WEIGHT,
@@ -44,12 +45,21 @@ export function renderRspamd(ctx: MailHostContext): RenderedFile[] {
     ],
     [
       'dkim_signing.conf',
-      `${h}# Sign mail from authenticated users and local submissions, with the key of the
-# From: header's domain; keys are made on the host by apply (rspamadm dkim_keygen).
+      `${h}# Sign mail from logged-in users only, with the key of the From: header's domain; keys
+# are made on the host by apply (rspamadm dkim_keygen). Nothing is signed for a local
+# process (sign_local: sendmail, loopback) or without an envelope sender, and the header
+# From: domain must be the envelope sender's, which Postfix holds to the login's own
+# addresses (smtpd_sender_login_maps). The login's own domain may differ (an alias in
+# another hosted domain that delivers to it alone): the ${SENDER_CHECK_SYMBOL} prefilter
+# (lua.local.d) has refused every From: the login does not own before anything is signed.
 enabled = true;
 sign_authenticated = true;
-sign_local = true;
+sign_local = false;
+sign_inbound = false;
 use_domain = "header";
+allow_hdrfrom_mismatch = false;
+allow_hdrfrom_multiple = false;
+allow_envfrom_empty = false;
 allow_username_mismatch = true;
 selector = "mail";
 # Which domains are signed, and with which key, follows the domains table: mailctl writes
@@ -82,6 +92,7 @@ try_fallback = false;
       'groups.conf',
       `${h}group "mailctl" {\n  symbols {\n    "${BLOCKED_SENDER_SYMBOL}" {\n      weight = ${BLOCKED_SENDER_WEIGHT}.0;\n      description = "Sender is on the recipient's block list";\n    }\n  }\n}\n`,
     ],
+    [SENDER_CHECK_PATH, renderSenderCheck()],
     // Per-user settings (thresholds, allow and block lists) live in PostgreSQL; mailctl
     // writes them to a file map that the settings module re-reads on change. A map must be
     // named at the top level (`settings = "<map>"`), which only rspamd.conf.override can do.

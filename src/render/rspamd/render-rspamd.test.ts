@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testHostContext } from '../test-host-context.js';
 import { DKIM_SIGNING_MAP, dkimKeyFile, renderDkimSigningMap } from './dkim-signing.js';
 import { renderRspamd } from './index.js';
+import { SENDER_CHECK_PATH } from './sender-check.js';
 
 const file = (name: string) =>
   renderRspamd(testHostContext()).find((f) => f.path === `/etc/rspamd/local.d/${name}`)?.content ??
@@ -26,6 +27,26 @@ describe('renderRspamd', () => {
     // Not the cluster file's domains: the map follows the database.
     expect(dkim).not.toContain('example.com');
     expect(dkim).not.toMatch(/^path = /m);
+  });
+
+  it('signs only for a logged-in user whose From: domain is its envelope sender domain', () => {
+    const dkim = file('dkim_signing.conf');
+    for (const line of [
+      'sign_local = false;',
+      'sign_inbound = false;',
+      'allow_hdrfrom_mismatch = false;',
+      'allow_hdrfrom_multiple = false;',
+      'allow_envfrom_empty = false;',
+    ])
+      expect(dkim).toContain(line);
+  });
+
+  it('refuses a From: the login does not own in a prefilter that runs before the settings', async () => {
+    const lua = renderRspamd(testHostContext()).find((f) => f.path === SENDER_CHECK_PATH);
+    expect(lua?.path).toBe('/etc/rspamd/lua.local.d/mailctl-sender.lua');
+    await expect(lua?.content).toMatchFileSnapshot('golden/mailctl-sender.lua');
+    expect(lua?.content).toContain('priority = lua_util.symbols_priorities.top + 1,');
+    expect(lua?.content).toContain(`url = 'file://${DKIM_SIGNING_MAP}',`);
   });
 
   it('maps each domain of the signing map to its own key file', async () => {
