@@ -76,6 +76,35 @@ export async function historyShow(rev: string): Promise<string> {
   return r.stdout;
 }
 
+export interface HistoryRevision {
+  rev: string;
+  date: string;
+  subject: string;
+  /** The host paths whose rendered content the revision changed. */
+  files: string[];
+  patch: string;
+}
+
+/** One revision, for `mailctl history show --json`. */
+export async function historyRevision(rev: string): Promise<HistoryRevision> {
+  checkRevision(rev);
+  const meta = await run('git', ['-C', HISTORY_DIR, 'show', '-s', '--format=%h%x09%cI%x09%s', rev]);
+  if (meta.code !== 0) throw new UserError('E_BAD_REVISION', `no history revision ${rev}`);
+  const [short = rev, date = '', subject = ''] = meta.stdout.trim().split('\t');
+  const names = await git(['show', '--format=', '--name-only', '-z', rev]);
+  const patch = await git(['show', '--format=', '--patch', rev]);
+  return {
+    rev: short,
+    date,
+    subject,
+    files: names.stdout
+      .split('\0')
+      .filter((n) => n.startsWith('files/'))
+      .map((n) => n.slice('files'.length)),
+    patch: patch.stdout,
+  };
+}
+
 /** The managed files as one revision recorded them, by path on the host (secret tokens, never values). */
 export async function historyFilesAt(rev: string): Promise<Map<string, string>> {
   checkRevision(rev);

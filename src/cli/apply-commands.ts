@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { applyHost, planHost } from '../apply/apply.js';
 import { mailHostHooks, type SeedAccounts } from '../apply/mail-host-steps.js';
-import { historyFilesAt, historyLog, historyShow } from '../apply/history.js';
+import { historyFilesAt, historyLog, historyRevision, historyShow } from '../apply/history.js';
 import { readSecret } from '../apply/secrets.js';
 import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
 import { nextFreeAddress } from '../ops/vpn/allocate.js';
@@ -24,6 +24,7 @@ import { mustRun } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
 import { parseDomain } from '../ops/accounts/address.js';
 import { stderrProgress } from '../util/progress.js';
+import { printJson } from './output.js';
 import { readClusterFile } from './read-cluster-file.js';
 
 export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
@@ -145,8 +146,10 @@ export function registerApplyCommands(program: Command): void {
   history
     .command('show <rev>')
     .description('what one apply changed, as a patch (secrets appear only as tokens)')
-    .action(async (rev: string) => {
-      process.stdout.write(await historyShow(rev));
+    .option('--json', 'machine-readable output: date, subject, changed paths and the patch')
+    .action(async (rev: string, o: { json?: boolean }) => {
+      if (o.json) printJson(await historyRevision(rev));
+      else process.stdout.write(await historyShow(rev));
     });
 
   clusterOption(
@@ -154,8 +157,9 @@ export function registerApplyCommands(program: Command): void {
       .command('rollback <rev>')
       .description(
         'put the managed files back as history revision REV recorded them (checked and reloaded as by apply)',
-      ),
-  ).action(async (rev: string, o: { cluster: string }) => {
+      )
+      .option('--json', 'machine-readable output'),
+  ).action(async (rev: string, o: { cluster: string; json?: boolean }) => {
     const atRevision = await historyFilesAt(rev);
     const { desired: current } = await desiredFor(o.cluster);
     const { desired, unknownAtRevision } = rollbackDesiredState(current, atRevision);
@@ -168,7 +172,15 @@ export function registerApplyCommands(program: Command): void {
       stderrProgress('rollback'),
       `mailctl rollback to ${rev}`,
     );
-    if (!result.changed) process.stdout.write(`No changes: the host already matches ${rev}.\n`);
+    if (o.json)
+      printJson({
+        rev,
+        changed: result.changed,
+        commit: result.commit ?? null,
+        keptAsRendered: unknownAtRevision,
+      });
+    else if (!result.changed)
+      process.stdout.write(`No changes: the host already matches ${rev}.\n`);
     else
       process.stdout.write(
         `Rolled back to ${rev}${result.commit ? ` (history ${result.commit})` : ''}; ` +

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mustRun } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
-import { main } from './program.js';
+import { buildProgram, main } from './program.js';
 
 let out: string;
 let err: string;
@@ -139,5 +139,60 @@ describe('--json errors', () => {
   it('--json after -- belongs to another program', async () => {
     expect(await main(['validate', '--bogus', '--', '--json'])).toBe(2);
     expect(out).toBe('');
+  });
+});
+
+describe('commands that need root', () => {
+  const as = (uid: number) => () => buildProgram({ getuid: () => uid });
+
+  it.each([
+    ['apply', '--cluster', missing],
+    ['mailbox', 'add', 'someone@example.org'],
+    ['history', 'show', 'HEAD'],
+    ['vpn', 'peer', 'add', 'laptop'],
+    ['tls', 'renew'],
+    ['audit', '--no-tls'],
+    ['lab', 'up', '--name', 'nolabzz9'],
+  ])('refuse a user up front: %s %s', async (...argv) => {
+    expect(await main(argv, as(1000))).toBe(2);
+    expect(err).toMatch(
+      new RegExp(
+        `^mailctl: E_NEED_ROOT: mailctl ${argv[0]} .*must run as root \\(you are uid 1000\\)`,
+      ),
+    );
+    expect(out).toBe('');
+  });
+
+  it('say so in JSON too', async () => {
+    expect(await main(['mailbox', 'list', '--json'], as(1000))).toBe(2);
+    expect(JSON.parse(out)).toMatchObject({ error: { code: 'E_NEED_ROOT' } });
+  });
+
+  it('run for root, up to their own first problem', async () => {
+    expect(await main(['apply', '--cluster', missing], as(0))).toBe(2);
+    expect(err).toMatch(/^mailctl: E_SPEC_UNREADABLE: /);
+  });
+
+  it('do not include validate, lab status, or audit --remote', async () => {
+    expect(await main(['validate', '--cluster', 'examples/cluster.yaml'], as(1000))).toBe(0);
+    expect(await main(['lab', 'status', '--name', 'nolabzz9'], as(1000))).toBe(3);
+    // It gets past the root check to its own refusal of the bad side.
+    expect(await main(['audit', '--remote', '192.0.2.1', '--side', 'moon'], as(1000))).toBe(2);
+    expect(err).not.toContain('E_NEED_ROOT');
+  });
+});
+
+describe('--json on history show, rollback and tls renew', () => {
+  const asRoot = () => buildProgram({ getuid: () => 0 });
+  const error = () => (JSON.parse(out) as { error: { code: string; message: string } }).error;
+
+  it.each([
+    [['history', 'show', '--json', 'HEAD~1'], 'E_BAD_REVISION'],
+    [['rollback', '--json', 'HEAD~1'], 'E_BAD_REVISION'],
+    [['tls', 'renew', '--json', '--cluster', 'examples/cluster.yaml'], 'E_TLS_NOT_ACME'],
+  ])('%j refuses with a JSON error', async (argv, code) => {
+    expect(await main(argv, asRoot)).toBe(2);
+    expect(error().code).toBe(code);
+    expect(err).toBe('');
   });
 });

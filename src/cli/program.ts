@@ -4,6 +4,7 @@ import { registerApplyCommands } from './apply-commands.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
+import { requireRoot } from './need-root.js';
 import { classifyError, reportFailure, wantsJson } from './output.js';
 import { registerSpamCommands } from './spam-commands.js';
 import { registerTlsCommands } from './tls-commands.js';
@@ -11,13 +12,20 @@ import { registerValidateCommand } from './validate-command.js';
 
 export const VERSION = '0.1.0';
 
+export interface ProgramOptions {
+  /** The user the commands run as (tests pass another). */
+  getuid?: () => number | undefined;
+}
+
 /** Builds the command tree; each component registers its own subcommands. */
-export function buildProgram(): Command {
+export function buildProgram(opts: ProgramOptions = {}): Command {
+  const getuid = opts.getuid ?? (() => process.getuid?.());
   const program = new Command('mailctl')
     .description('Build and operate a hardened self-hosted mail system on Debian 13')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, command) => requireRoot(command, getuid));
   registerValidateCommand(program);
   registerApplyCommands(program);
   registerAccountCommands(program);

@@ -3,6 +3,7 @@ import { renewAcmeCertificate } from '../ops/tls/acme.js';
 import { hostContextFromSpec, parseClusterFile } from '../spec/index.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_CLUSTER_FILE } from './apply-commands.js';
+import { printJson } from './output.js';
 import { readClusterFile } from './read-cluster-file.js';
 
 export function registerTlsCommands(program: Command): void {
@@ -14,15 +15,20 @@ export function registerTlsCommands(program: Command): void {
     )
     .option('--cluster <file>', 'the cluster file', DEFAULT_CLUSTER_FILE)
     .option('--force', 'renew even if the certificate is not due yet')
-    .action(async (o: { cluster: string; force?: boolean }) => {
+    .option('--json', "machine-readable output: certbot's exit status and output")
+    .action(async (o: { cluster: string; force?: boolean; json?: boolean }) => {
       const ctx = hostContextFromSpec(
         parseClusterFile(await readClusterFile(o.cluster), o.cluster),
       );
       const r = await renewAcmeCertificate(ctx, o.force === true);
-      process.stdout.write(r.output);
-      if (r.code !== 0)
-        throw new UserError('E_ACME_RENEW', `certbot renew failed (exit ${r.code})`, {
+      if (o.json && r.code === 0) printJson({ renewed: true, output: r.output });
+      if (!o.json) process.stdout.write(r.output);
+      if (r.code !== 0) {
+        // In JSON mode certbot's output is not on stdout, so its last lines go with the error.
+        const tail = o.json ? `: ${r.output.trim().split('\n').slice(-5).join(' | ')}` : '';
+        throw new UserError('E_ACME_RENEW', `certbot renew failed (exit ${r.code})${tail}`, {
           exitCode: 1,
         });
+      }
     });
 }
