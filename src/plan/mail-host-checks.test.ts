@@ -141,6 +141,16 @@ describe.skipIf(!root)("each component's own check on the whole rendered host", 
       'net.ipv4.tcp_no_such_key = 1\n',
       'unknown sysctl net.ipv4.tcp_no_such_key',
     ],
+    ['debsums', '/etc/default/debsums', 'if then\n', 'Syntax error'],
+    ['idle-shell', '/etc/profile.d/mailctl-idle-logout.sh', 'if then\n', 'Syntax error'],
+    ['needrestart', '/etc/needrestart/conf.d/mailctl.conf', '$nrconf{x = ;\n', 'syntax error'],
+    ['login-defs', '/etc/login.defs', 'NO_SUCH_ITEM 1\n', "unknown item 'NO_SUCH_ITEM'"],
+    [
+      'pwquality',
+      '/etc/security/pwquality.conf.d/mailctl.conf',
+      'minlen = x\n',
+      'Bad integer value of setting',
+    ],
   ])('%s: refuses a broken %s', (name, path, text, message) => {
     const r = check(name, appendTo(path, text));
     expect(r.stderr).toContain(message);

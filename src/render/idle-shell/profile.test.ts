@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idleShellComponent, renderIdleShell } from './index.js';
+import { renderIdleShell } from './index.js';
 
 describe('renderIdleShell', () => {
   const [file] = renderIdleShell();
@@ -15,9 +15,5 @@ describe('renderIdleShell', () => {
     expect(text).toMatch(/^readonly TMOUT$/m);
     expect(text).toMatch(/^export TMOUT$/m);
     expect(text).toContain('if [ "${TMOUT:-}" != 900 ]; then');
-  });
-
-  it("is parsed by the shell's own syntax check before it goes live", () => {
-    expect(idleShellComponent.check).toEqual(['sh', '-n', '/etc/profile.d/mailctl-idle-logout.sh']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginDefsComponent, renderLoginDefsFiles } from './index.js';
+import { renderLoginDefsFiles } from './index.js';
 
 /** The value of a login.defs item, as shadow's loader reads it (first whitespace-separated word). */
 const item = (text: string, key: string) =>
@@ -39,9 +39,5 @@ describe('renderLoginDefsFiles', () => {
       .filter((l) => /^[A-Z]/.test(l))
       .map((l) => l.split(/\s+/)[0]);
     expect(new Set(keys).size).toBe(keys.length);
-  });
-
-  it("is checked by the shadow suite's own loader before it goes live", () => {
-    expect(loginDefsComponent.check?.join(' ')).toContain('login --help');
   });
 });

@@ -75,11 +75,11 @@ export const loginDefsComponent: ComponentDescriptor = {
   units: [],
   onChange: 'restart',
   // The shadow suite has no check mode, but its loader names every item it does not know
-  // ("configuration error - unknown item") whenever one of its programs starts; login
-  // --help is the cheapest of them.
+  // ("configuration error - unknown item") whenever one of its programs starts; useradd -D
+  // only prints the defaults. (Debian 13's login is util-linux's, which never says so.)
   check: [
     'sh',
     '-c',
-    'out=$(login --help 2>&1); case "$out" in *"configuration error"*) echo "$out" >&2; exit 1;; esac',
+    'out=$(useradd -D 2>&1 >/dev/null); case "$out" in *"configuration error"*) echo "$out" >&2; exit 1;; esac',
   ],
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needrestartComponent, renderNeedrestart } from './index.js';
+import { renderNeedrestart } from './index.js';
 
 describe('renderNeedrestart', () => {
   const [file] = renderNeedrestart();
@@ -9,8 +9,7 @@ describe('renderNeedrestart', () => {
     expect(file?.path).toBe('/etc/needrestart/conf.d/mailctl.conf');
   });
 
-  it('restarts outdated daemons without asking, checked by perl -c', () => {
+  it('restarts outdated daemons without asking', () => {
     expect(file?.content).toContain("\n$nrconf{restart} = 'a';\n");
-    expect(needrestartComponent.check).toEqual(['perl', '-c', file?.path]);
   });
 });

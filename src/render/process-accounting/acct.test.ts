@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mailHostDesiredState } from '../../plan/mail-host.js';
 import { testHostContext } from '../test-host-context.js';
-import { processAccountingComponent } from './index.js';
 
 describe('processAccountingComponent', () => {
-  it('runs acct, and cron for its daily rotation', () => {
-    expect(processAccountingComponent.packages).toEqual(['acct', 'cron']);
-    expect(processAccountingComponent.units).toEqual(['acct.service', 'cron.service']);
-  });
-
   it('is part of every mail host', () => {
     const d = mailHostDesiredState(testHostContext(), []);
     expect(d.components.map((c) => c.name)).toContain('process-accounting');

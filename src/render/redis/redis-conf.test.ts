@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { secretRefsIn } from '../host-context.js';
 import { renderRspamd } from '../rspamd/index.js';
 import { testHostContext } from '../test-host-context.js';
-import { REDIS_PASSWORD_SECRET, redisComponent, renderRedis } from './index.js';
+import { REDIS_PASSWORD_SECRET, renderRedis } from './index.js';
 
 describe('renderRedis', () => {
   const [file] = renderRedis();
@@ -32,10 +32,5 @@ describe('renderRedis', () => {
     expect(secretRefsIn(rspamd?.content ?? '')).toEqual([REDIS_PASSWORD_SECRET]);
     expect(rspamd?.content).toContain('servers = "127.0.0.1:6379";');
     expect([rspamd?.group, rspamd?.mode.toString(8)]).toEqual(['_rspamd', '640']);
-  });
-
-  it('restarts Redis on a change and waits for it to listen', () => {
-    expect(redisComponent.onChange).toBe('restart');
-    expect(redisComponent.readyPorts).toEqual(['127.0.0.1:6379']);
   });
 });
