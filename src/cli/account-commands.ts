@@ -1,21 +1,41 @@
 import { Option, type Command } from 'commander';
-import { parseDomain, parseSize } from '../ops/accounts/address.js';
+import { parseAddress, parseDomain, parseSize } from '../ops/accounts/address.js';
 import {
   addServedDomain,
   domainRemoval,
   removalText,
   removeServedDomain,
 } from '../ops/accounts/domain-lifecycle.js';
+import { readDeclarations } from '../ops/accounts/declarations.js';
+import {
+  changePassword,
+  refuseAliasLoop,
+  removeMailboxEntirely,
+  setMailboxEnabled,
+} from '../ops/accounts/mailbox-lifecycle.js';
 import * as store from '../ops/accounts/store.js';
 import { syncUserSettingsMap } from '../ops/spam/settings-map.js';
+import { refuseIfDeclared } from '../spec/index.js';
+import { DEFAULT_CLUSTER_FILE } from './apply-commands.js';
 import { readPassword } from './read-password.js';
 
 const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 const table = (rows: string[][]) =>
   process.stdout.write(rows.map((r) => r.join('\t')).join('\n') + (rows.length ? '\n' : ''));
+const lines = (l: readonly string[]) => process.stdout.write(`${l.join('\n')}\n`);
 const human = (bytes: number) => (bytes === 0 ? 'unlimited' : `${Math.round(bytes / 1024 ** 2)}M`);
 
-/** `mailctl domain|mailbox|alias`: accounts in the mail database on this host. */
+/** The cluster file whose declarations a command may not remove or change. */
+const clusterOption = (c: Command) =>
+  c.option('--cluster <file>', 'the cluster file that owns what it declares', DEFAULT_CLUSTER_FILE);
+type WithCluster = { cluster: string };
+
+/**
+ * `mailctl domain|mailbox|alias`: accounts in the mail database on this host. What the
+ * cluster file declares is its own: removing or changing it here is refused with the line
+ * to edit (E_DECLARED_IN_CLUSTER_FILE). Everything else belongs to these commands, and apply
+ * never undoes it.
+ */
 export function registerAccountCommands(program: Command): void {
   const domain = program.command('domain').description('mail domains served by this host');
   domain
@@ -38,14 +58,23 @@ export function registerAccountCommands(program: Command): void {
       else
         table(rows.map((r) => [r.domain, `${r.mailboxes} mailbox(es)`, `${r.aliases} alias(es)`]));
     });
-  domain
-    .command('remove <domain>')
-    .description(
-      'stop serving a domain: its aliases, DKIM key and signing go too; refused while it has mailboxes, unless --force',
-    )
+  clusterOption(
+    domain
+      .command('remove <domain>')
+      .description(
+        'stop serving a domain: its aliases, DKIM key and signing go too; refused while it has mailboxes, unless --force',
+      ),
+  )
     .option('--force', 'also remove its mailboxes (their mail stays on disk)')
-    .action(async (d: string, o: { force?: boolean }) => {
-      const removal = await domainRemoval(d);
+    .action(async (d: string, o: WithCluster & { force?: boolean }) => {
+      const name = parseDomain(d);
+      refuseIfDeclared(
+        await readDeclarations(o.cluster),
+        'domain',
+        name,
+        `remove it there, then run 'mailctl domain remove ${name}'`,
+      );
+      const removal = await domainRemoval(name);
       await removeServedDomain(removal, Boolean(o.force));
       process.stdout.write(`${removalText(removal).join('\n')}\n`);
     });
@@ -78,32 +107,79 @@ export function registerAccountCommands(program: Command): void {
     .command('passwd <address>')
     .description("change a mailbox's password (asked for, or read from stdin)")
     .option('--password-stdin', 'read the password from the first line of standard input')
-    .action(async (address: string, o: { passwordStdin?: boolean }) =>
-      store.setPassword(address, await readPassword(Boolean(o.passwordStdin))),
-    );
-  mailbox
-    .command('quota <address> <size>')
-    .description("set a mailbox's quota (e.g. 500M, 2G, 0 for unlimited)")
-    .action(async (address: string, size: string) => store.setQuota(address, parseSize(size)));
-  mailbox
-    .command('remove <address>')
-    .description('remove a mailbox (its mail stays on disk)')
-    .action(async (a: string) => {
-      await store.removeMailbox(a);
-      await syncUserSettingsMap();
+    .action(async (address: string, o: { passwordStdin?: boolean }) => {
+      lines(await changePassword(address, await readPassword(Boolean(o.passwordStdin))));
     });
+  clusterOption(
+    mailbox
+      .command('quota <address> <size>')
+      .description("set a mailbox's quota (e.g. 500M, 2G, 0 for unlimited)"),
+  ).action(async (address: string, size: string, o: WithCluster) => {
+    const a = parseAddress(address).address;
+    refuseIfDeclared(
+      await readDeclarations(o.cluster),
+      'mailbox',
+      a,
+      'its quota is set there (quota, or mail.default_quota): change it there and run mailctl apply',
+    );
+    await store.setQuota(a, parseSize(size));
+  });
+  clusterOption(
+    mailbox
+      .command('remove <address>')
+      .description(
+        'remove a mailbox, its initial-password secret and its open sessions; aliases lose it as a destination (its mail stays on disk)',
+      ),
+  ).action(async (a: string, o: WithCluster) => {
+    lines(await removeMailboxEntirely(a, await readDeclarations(o.cluster)));
+    await syncUserSettingsMap();
+  });
+  for (const [verb, enabled, what] of [
+    [
+      'disable',
+      false,
+      'suspend a mailbox: no login (IMAP, POP3, SOGo, submission), mail to it refused with 550 5.2.1, its data kept',
+    ],
+    ['enable', true, 'let a disabled mailbox log in and receive mail again'],
+  ] as const) {
+    mailbox
+      .command(`${verb} <address>`)
+      .description(what)
+      .option('--json', 'machine-readable output')
+      .action(async (address: string, o: { json?: boolean }) => {
+        const said = await setMailboxEnabled(address, enabled);
+        // A disabled mailbox's spam settings leave Rspamd's map with it, and come back.
+        await syncUserSettingsMap();
+        if (o.json) json({ address: parseAddress(address).address, active: enabled });
+        else lines(said);
+      });
+  }
 
   const alias = program
     .command('alias')
     .description('aliases: addresses that forward to mailboxes or elsewhere');
-  alias
-    .command('add <source> <destination...>')
-    .description('make SOURCE (an address, or @domain for a catch-all) deliver to DESTINATIONs')
-    .action(async (source: string, destinations: string[]) => {
-      await store.addAlias(source, destinations);
-      // A mailbox's spam settings follow the aliases that deliver to it alone.
-      await syncUserSettingsMap();
-    });
+  clusterOption(
+    alias
+      .command('add <source> <destination...>')
+      .description(
+        'make SOURCE (an address, or @domain for a catch-all) deliver to DESTINATIONs; refused if it would loop',
+      ),
+  ).action(async (source: string, destinations: string[], o: WithCluster) => {
+    const s = parseAddress(source, { allowCatchAll: true }).address;
+    refuseIfDeclared(
+      await readDeclarations(o.cluster),
+      'alias',
+      s,
+      'its destinations are set there: change them there and run mailctl apply',
+    );
+    await refuseAliasLoop(
+      s,
+      destinations.map((d) => parseAddress(d).address),
+    );
+    await store.addAlias(source, destinations);
+    // A mailbox's spam settings follow the aliases that deliver to it alone.
+    await syncUserSettingsMap();
+  });
   alias
     .command('list')
     .description('list aliases')
@@ -113,11 +189,17 @@ export function registerAccountCommands(program: Command): void {
       if (o.json) json(rows);
       else table(rows.map((r) => [r.source, r.destination]));
     });
-  alias
-    .command('remove <source>')
-    .description('remove an alias')
-    .action(async (s: string) => {
+  clusterOption(alias.command('remove <source>').description('remove an alias')).action(
+    async (source: string, o: WithCluster) => {
+      const s = parseAddress(source, { allowCatchAll: true }).address;
+      refuseIfDeclared(
+        await readDeclarations(o.cluster),
+        'alias',
+        s,
+        `remove it there, then run 'mailctl alias remove ${s}'`,
+      );
       await store.removeAlias(s);
       await syncUserSettingsMap();
-    });
+    },
+  );
 }

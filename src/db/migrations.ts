@@ -114,6 +114,26 @@ CREATE OR REPLACE VIEW postfix_sender_logins AS
      AND NOT EXISTS (SELECT 1 FROM mailboxes o WHERE o.address = a.source AND o.address <> a.destination);
 `,
   },
+  {
+    // A disabled mailbox (active = false; `mailctl mailbox disable`) is already missing from
+    // every view a daemon logs users in or delivers with. What 0001 got wrong: its mail fell
+    // to the catch-all of its domain, if there was one, aliases still expanded to it (and
+    // bounced after accepting), and a sender was told only "user unknown". Now Postfix can
+    // refuse it at RCPT with its own reply (check_recipient_access), aliases skip it, and it
+    // keeps its own entry beside a catch-all.
+    id: '0004-disabled-mailboxes',
+    sql: `
+CREATE VIEW postfix_disabled_recipients AS SELECT address FROM mailboxes WHERE NOT active;
+CREATE OR REPLACE VIEW postfix_aliases AS
+  SELECT source, string_agg(destination, ',' ORDER BY destination) AS destination FROM (
+    SELECT a.source, a.destination FROM aliases a
+     WHERE NOT EXISTS (SELECT 1 FROM mailboxes m WHERE m.address = a.destination AND NOT m.active)
+    UNION SELECT address, address FROM mailboxes WHERE EXISTS (
+      SELECT 1 FROM aliases a WHERE a.source = '@' || mailboxes.domain)
+  ) s GROUP BY source;
+GRANT SELECT ON postfix_disabled_recipients TO postfix;
+`,
+  },
 ];
 
 /** Migrations not yet applied, in order (pure). */

@@ -109,6 +109,17 @@ export async function setPassword(input: string, password: string): Promise<void
   });
 }
 
+/** Sets whether a mailbox may log in and receive mail; false when it already was so. */
+export async function setMailboxActive(input: string, active: boolean): Promise<boolean> {
+  const a = parseAddress(input);
+  await requireMailbox(a.address);
+  const r = await psql(
+    `UPDATE mailboxes SET active = :'v' WHERE address = :'a' AND active <> :'v' RETURNING 1;`,
+    { a: a.address, v: String(active) },
+  );
+  return r.length > 0;
+}
+
 export async function setQuota(input: string, quotaBytes: number): Promise<void> {
   const a = parseAddress(input);
   await requireMailbox(a.address);

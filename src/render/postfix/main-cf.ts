@@ -31,6 +31,13 @@ export const QUOTA_POLICY_CHECK = `check_policy_service { unix:${POSTFIX_PRIVATE
 export const NULL_SENDER_REFUSAL =
   'check_sender_access inline:{{<> = 553 5.7.1 the null sender <> is for bounces, not for mail a user submits}}';
 
+/**
+ * Refuses a disabled mailbox at RCPT (550 5.2.1), on the MX port and on submission. The
+ * submission list is not in proxy_read_maps, but proxymap approves a table by its name, and
+ * this one is listed there through smtpd_recipient_restrictions.
+ */
+export const DISABLED_RECIPIENT_CHECK = `check_recipient_access ${pgsqlMapReference('check_recipient_access')}`;
+
 /** Restriction lists for the submission services (587, 465), referenced from master.cf. */
 export const SUBMISSION_RESTRICTION_PARAMETERS = {
   client: 'mua_client_restrictions',
@@ -228,11 +235,13 @@ function restrictions(): PostfixSection {
         value: [
           'reject_non_fqdn_recipient',
           'reject_unknown_recipient_domain',
+          DISABLED_RECIPIENT_CHECK,
           'reject_unlisted_recipient',
           QUOTA_POLICY_CHECK,
         ],
         why: [
-          'Unknown users get 550 at RCPT (reject_unlisted_recipient, before asking Dovecot),',
+          'A disabled mailbox gets 550 5.2.1 and unknown users 550 5.1.1 at RCPT',
+          '(reject_unlisted_recipient, before asking Dovecot),',
           "and a full mailbox gets Dovecot's 552 5.2.2 at RCPT rather than a bounce later.",
         ],
       },
@@ -280,6 +289,7 @@ function restrictions(): PostfixSection {
         value: [
           'reject_non_fqdn_recipient',
           'reject_unknown_recipient_domain',
+          DISABLED_RECIPIENT_CHECK,
           QUOTA_POLICY_CHECK,
           'permit_sasl_authenticated',
           'reject',

@@ -54,6 +54,15 @@ export const POSTFIX_PGSQL_MAPS: readonly PgsqlMap[] = [
     query: "SELECT destination FROM public.postfix_aliases WHERE source = '%s'",
   },
   {
+    // An access(5) table: a disabled mailbox gets this reply at RCPT. 5.2.1 is RFC 3463's
+    // "mailbox disabled, not accepting messages": permanent, so senders stop retrying and
+    // nothing queues for it; `mailctl mailbox enable` takes effect at once.
+    parameter: 'check_recipient_access',
+    file: 'disabled-recipients.cf',
+    query:
+      "SELECT '550 5.2.1 Mailbox disabled, not accepting messages' FROM public.postfix_disabled_recipients WHERE address = '%s'",
+  },
+  {
     parameter: 'smtpd_sender_login_maps',
     file: 'sender-login-maps.cf',
     query: "SELECT login FROM public.postfix_sender_logins WHERE sender = '%s'",

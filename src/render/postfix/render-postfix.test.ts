@@ -26,6 +26,7 @@ describe('renderPostfix', () => {
       ['/etc/postfix/pgsql/virtual-mailbox-domains.cf', '640', 'root:postfix'],
       ['/etc/postfix/pgsql/virtual-mailbox-maps.cf', '640', 'root:postfix'],
       ['/etc/postfix/pgsql/virtual-alias-maps.cf', '640', 'root:postfix'],
+      ['/etc/postfix/pgsql/disabled-recipients.cf', '640', 'root:postfix'],
       ['/etc/postfix/pgsql/sender-login-maps.cf', '640', 'root:postfix'],
       ['/etc/systemd/system/postfix.service.d/mailctl.conf', '644', 'root:root'],
     ]);
@@ -47,7 +48,7 @@ describe('renderPostfix', () => {
       expect(f.content).toContain('hosts = inet:10.100.0.1:5432\n');
       expect(secretRefsIn(f.content)).toEqual(['postgres-postfix-password']);
     }
-    expect(container.filter((f) => secretRefsIn(f.content).length > 0)).toHaveLength(4);
+    expect(container.filter((f) => secretRefsIn(f.content).length > 0)).toHaveLength(5);
   });
 
   it('refuses a value that would inject configuration', () => {
