@@ -17,9 +17,9 @@ import * as store from '../ops/accounts/store.js';
 import { syncUserSettingsMap } from '../ops/spam/settings-map.js';
 import { refuseIfDeclared } from '../spec/index.js';
 import { DEFAULT_CLUSTER_FILE } from './apply-commands.js';
+import { printJson as json } from './output.js';
 import { readPassword } from './read-password.js';
 
-const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 const table = (rows: string[][]) =>
   process.stdout.write(rows.map((r) => r.join('\t')).join('\n') + (rows.length ? '\n' : ''));
 const lines = (l: readonly string[]) => process.stdout.write(`${l.join('\n')}\n`);
