@@ -706,11 +706,13 @@ describe('the core mail path on a lab host', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toContain(code);
     }
-    // A domain with mailboxes is not removed without --force: a failed operation (exit 1).
-    const notEmpty = onHost(['mailctl', 'domain', 'remove', 'example.com']);
-    expect(notEmpty.code).toBe(1);
-    expect(notEmpty.stderr.trim().split('\n')).toHaveLength(1);
-    expect(notEmpty.stderr).toContain('E_DOMAIN_NOT_EMPTY');
+    // A declared domain is the cluster file's to remove, --force or not: a failed operation
+    // (exit 1) that names the line to edit. (An undeclared one with mailboxes is refused
+    // E_DOMAIN_NOT_EMPTY: domains.test.ts.)
+    const declared = onHost(['mailctl', 'domain', 'remove', 'example.com', '--force']);
+    expect(declared.code).toBe(1);
+    expect(declared.stderr.trim().split('\n')).toHaveLength(1);
+    expect(declared.stderr).toMatch(/E_DECLARED_IN_CLUSTER_FILE.*cluster\.yaml:\d+/);
     expect(onHost(['mailctl', 'mailbox', 'list', '--json']).stdout).toBe(before);
     // The password never travels in argv: there is no option for it.
     expect(onHost(['mailctl', 'mailbox', 'add', 'carol@example.com', '--password', 'x']).code).toBe(

@@ -4,6 +4,7 @@ import { UserError } from '../../util/errors.js';
 import { ensureDkimKey, removeDkimKey } from '../dkim/keys.js';
 import { syncDkimSigningMap } from '../dkim/signing-map.js';
 import { parseDomain } from './address.js';
+import { removeMailboxEntirely } from './mailbox-lifecycle.js';
 import * as store from './store.js';
 
 /**
@@ -73,7 +74,8 @@ export async function removeServedDomain(r: DomainRemoval, force: boolean): Prom
         `remove them first, or pass --force to delete them with the domain`,
       { exitCode: 1 },
     );
-  for (const m of r.mailboxes) await store.removeMailbox(m);
+  // Each as `mailctl mailbox remove` would: secret, aliases and sessions go too.
+  for (const m of r.mailboxes) await removeMailboxEntirely(m, undefined);
   await store.removeDomain(r.domain);
   // The key goes only once nothing can sign with it: first out of the map, then off disk.
   await syncDkimSigningMap();
