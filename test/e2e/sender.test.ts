@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labHost, sh, uniqueTag } from './support/cli.js';
-import { imapFetchAll, smtpSend, testMessage, type Side } from './support/mail.js';
+import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { PUBLIC, VPN } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
@@ -19,7 +19,7 @@ const CATCH_ALL = '@example.com';
 const { run: onHost } = labHost(LAB);
 
 const submit = (
-  side: Side,
+  side: 'internet' | 'vpn',
   port: 587 | 465,
   o: { from: string; header?: string; to?: string; tag?: string },
 ) =>
@@ -149,5 +149,51 @@ describe('sender authenticity on submission', () => {
     const got = waitForMessage(SUE, local);
     expect(got).toBeDefined();
     expect(got).not.toMatch(/^DKIM-Signature:/m);
+  });
+
+  it('lets no web or database process submit mail, nor relay through loopback', () => {
+    for (const user of ['nobody', 'www-data', 'postgres']) {
+      const r = onHost(
+        ['runuser', '-u', user, '--', '/usr/sbin/sendmail', '-f', 'cfo@example.com', SUE.user],
+        testMessage('cfo@example.com', SUE.user, uniqueTag()),
+      );
+      expect(r.code, user).not.toBe(0);
+      expect(r.stderr).toMatch(/is not allowed to submit mail/);
+    }
+    // A plain connection to 127.0.0.1:25 is one from the internet: no relay.
+    const relay = smtpSend(LAB, 'host', {
+      host: '127.0.0.1',
+      port: 25,
+      tls: 'none',
+      from: 'cfo@example.com',
+      to: ['someone@example.org'],
+      data: testMessage('cfo@example.com', 'someone@example.org', uniqueTag()),
+    });
+    expect(relay.codes.mail).toBe(250);
+    expect(relay.codes.rcpt).toEqual([554]);
+  });
+
+  it("delivers root's mail to the postmaster, and takes no mail for system users from outside", () => {
+    const t = uniqueTag();
+    const r = onHost(['/usr/sbin/sendmail', 'root'], testMessage('root', 'root', t));
+    expect(r.code, r.stderr).toBe(0);
+    // postmaster@example.com is the quick start's alias for demo@example.com.
+    const demo = {
+      user: 'demo@example.com',
+      pass: onHost(['cat', '/etc/mailctl/secrets/mailbox-demo@example.com']).stdout.trim(),
+    };
+    expect(waitForMessage(demo, t)).toBeDefined();
+
+    for (const user of ['root', 'postgres', 'www-data']) {
+      const refused = smtpSend(LAB, 'internet', {
+        host: PUBLIC,
+        port: 25,
+        tls: 'none',
+        from: 'someone@example.org',
+        to: [`${user}@mail.example.com`],
+        data: 'x',
+      });
+      expect(refused.codes.rcpt, user).toEqual([550]);
+    }
   });
 });

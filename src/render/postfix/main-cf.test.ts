@@ -23,13 +23,20 @@ describe('main.cf', () => {
     expect(main.get('compatibility_level')).toBe('3.10');
   });
 
-  it('is no open relay: only loopback and authenticated users relay', () => {
+  it('is no open relay: only authenticated users relay, loopback included', () => {
     expect(list('smtpd_relay_restrictions')).toEqual([
-      'permit_mynetworks',
       'permit_sasl_authenticated',
       'reject_unauth_destination',
     ]);
-    expect(main.get('mynetworks')).toBe('127.0.0.0/8 [::1]/128');
+    expect(main.get('mynetworks')).toBe('');
+  });
+
+  it('lets only root and vmail submit locally, and sends root mail to a postmaster', () => {
+    expect(main.get('authorized_submit_users')).toBe('root, vmail');
+    expect(main.get('alias_maps')).toBe(
+      'inline:{{root = postmaster@example.com}, {postmaster = postmaster@example.com}}',
+    );
+    expect(main.get('local_recipient_maps')).toBe('inline:{{postmaster = postmaster}}');
   });
 
   it('offers AUTH only through Dovecot, only after TLS, never on port 25 by default', () => {
@@ -89,7 +96,6 @@ describe('main.cf', () => {
       renderPostfixMainCf(testHostContext({ publicAddresses: ['192.0.2.10'] })).content,
     );
     expect(v4.get('inet_protocols')).toBe('ipv4');
-    expect(v4.get('mynetworks')).toBe('127.0.0.0/8');
     expect(v4.has('smtp_bind_address6')).toBe(false);
     expect(main.get('inet_protocols')).toBe('all');
     expect(main.get('smtp_bind_address')).toBe('192.0.2.10');

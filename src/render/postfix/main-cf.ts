@@ -64,6 +64,7 @@ function identity(ctx: MailHostContext): PostfixSection {
   }
   // A mail domain equal to the host name belongs to virtual_mailbox_domains only;
   // Postfix refuses a domain listed as both local and virtual.
+  const postmaster = `postmaster@${configToken(ctx.domains[0] ?? ctx.fqdn, 'domains')}`;
   const localDomains = ctx.domains.includes(ctx.fqdn.toLowerCase())
     ? 'localhost'
     : '$myhostname, localhost';
@@ -117,14 +118,39 @@ function identity(ctx: MailHostContext): PostfixSection {
       ...bind,
       {
         name: 'mynetworks',
-        value: inetProtocols(listen.mx) === 'ipv4' ? '127.0.0.0/8' : '127.0.0.0/8 [::1]/128',
+        value: '',
         why: [
-          'Only this host relays without authentication. VPN members are users like any',
-          'other: they authenticate on 587/465.',
+          'Nobody relays without authentication, loopback included: any local process could',
+          'connect to 127.0.0.1:25. VPN members and SOGo authenticate on 587/465 like',
+          "everyone; the host's own mail goes through sendmail (authorized_submit_users).",
         ],
       },
-      { name: 'alias_maps', value: 'hash:/etc/aliases' },
-      { name: 'alias_database', value: 'hash:/etc/aliases' },
+      {
+        name: 'authorized_submit_users',
+        value: `root, ${configToken(ctx.vmail.user, 'vmail.user')}`,
+        why: [
+          'Who may use sendmail/postdrop: root (cron, apply, fail2ban, unattended-upgrades)',
+          'and the vmail user (Sieve redirect and vacation). A web or database process',
+          "cannot submit mail in anyone's name.",
+        ],
+      },
+      {
+        name: 'alias_maps',
+        value: `inline:{{root = ${postmaster}}, {postmaster = ${postmaster}}}`,
+        why: [
+          "The host's own mail (cron, reports to root) reaches the first domain's",
+          'postmaster instead of an unread /var/mail/root.',
+        ],
+      },
+      { name: 'alias_database', value: '' },
+      {
+        name: 'local_recipient_maps',
+        value: 'inline:{{postmaster = postmaster}}',
+        why: [
+          'Of the local names (mydestination) only postmaster takes mail over SMTP (RFC 5321);',
+          'root, postgres, www-data and other system users get 550 from outside.',
+        ],
+      },
     ],
   };
 }
@@ -227,8 +253,8 @@ function restrictions(): PostfixSection {
       },
       {
         name: 'smtpd_relay_restrictions',
-        value: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
-        why: ['No open relay: only this host and authenticated users reach other domains.'],
+        value: ['permit_sasl_authenticated', 'reject_unauth_destination'],
+        why: ['No open relay: only authenticated users reach other domains.'],
       },
       {
         name: 'smtpd_recipient_restrictions',

@@ -5,11 +5,12 @@ import type { DialogRequest, DialogResult, Step } from './net-client.js';
 const CLIENT = resolve(import.meta.dirname, 'net-client.ts');
 const TSX = resolve(import.meta.dirname, '../../../node_modules/tsx/dist/esm/index.mjs');
 
-export type Side = 'internet' | 'vpn';
+/** The lab's internet or VPN client namespace, or the lab host's own (its loopback). */
+export type Side = 'internet' | 'vpn' | 'host';
 
-/** Runs one protocol dialogue from inside a lab's internet or VPN client namespace. */
+/** Runs one protocol dialogue from inside one of a lab's network namespaces. */
 export function dialogFrom(lab: string, side: Side, req: DialogRequest): DialogResult {
-  const ns = `mailctl-${lab}-${side === 'internet' ? 'inet' : 'vpn'}`;
+  const ns = `mailctl-${lab}-${side === 'internet' ? 'inet' : side}`;
   const r = spawnSync(
     'ip',
     ['netns', 'exec', ns, 'node', '--import', TSX, CLIENT, JSON.stringify(req)],
