@@ -147,8 +147,9 @@ export function registerApplyCommands(program: Command): void {
     .command('show <rev>')
     .description('what one apply changed, as a patch (secrets appear only as tokens)')
     .option('--json', 'machine-readable output: date, subject, changed paths and the patch')
-    .action(async (rev: string, o: { json?: boolean }) => {
-      if (o.json) printJson(await historyRevision(rev));
+    // `history` has its own --json, which commander gives the parent wherever it stands.
+    .action(async (rev: string, _o: unknown, cmd: Command) => {
+      if (cmd.optsWithGlobals<{ json?: boolean }>().json) printJson(await historyRevision(rev));
       else process.stdout.write(await historyShow(rev));
     });
 
