@@ -6,23 +6,29 @@ import { resolveSecretRefs } from '../render/host-context.js';
 import type { RenderedFile } from '../render/types.js';
 import { unitsAfterFailedApply } from '../plan/failed-apply-units.js';
 import { computePlan, formatPlan, isEmptyPlan, type Plan } from '../plan/plan.js';
+import type { HostChange, HostStep } from '../plan/host-steps.js';
 import type { DesiredState, ObservedState } from '../plan/desired-state.js';
 import { mustRun, run } from '../util/exec.js';
-import { UserError } from '../util/errors.js';
+import { isUserError, UserError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
-import { recordHistory } from './history.js';
-import { installChanges, restore, type Undo } from './install.js';
+import { readManagedFiles, recordHistory } from './history.js';
+import { installChanges, removeFiles, restore, type Undo } from './install.js';
+import { checkInterrupted, interrupted, trapInterrupts } from './interrupt.js';
 import { observe } from './observe.js';
 import { ensureSecrets, readSecret, SECRETS_DIR } from './secrets.js';
 import { checkStaged } from './stage.js';
 
-export interface ApplyHooks {
+export interface ApplyOptions {
   /** Checks of the host that must pass before apply changes anything. */
   preflight?: () => Promise<void>;
-  /** Host steps the new files rely on (TLS certificate, DKIM keys); run after packages. */
-  beforeFiles?: () => Promise<void>;
-  /** Steps that need the services running (database migrations, seeding accounts). */
-  afterActivate?: () => Promise<string[]>;
+  /** Keys, certificates, database, accounts, units: each in its phase (host-steps.ts). */
+  steps?: readonly HostStep[];
+  /**
+   * The desired files are all the files this host should have from mailctl: a file the
+   * last complete apply managed and that is not among them is removed. Not for applies of
+   * some files only (vpn peer add).
+   */
+  complete?: boolean;
 }
 
 export interface ApplyResult {
@@ -30,6 +36,31 @@ export interface ApplyResult {
   changed: boolean;
   commit?: string;
   notes: string[];
+}
+
+async function observeSteps(steps: readonly HostStep[]): Promise<HostChange[]> {
+  const changes: HostChange[] = [];
+  for (const s of steps) changes.push(...(await s.observe()));
+  return changes;
+}
+
+/** Runs the steps of one phase, each observed again just before; returns what changed. */
+async function runSteps(
+  steps: readonly HostStep[],
+  phase: HostStep['phase'],
+  progress: Progress,
+  notes: string[],
+): Promise<HostChange[]> {
+  const applied: HostChange[] = [];
+  for (const step of steps.filter((s) => s.phase === phase)) {
+    checkInterrupted();
+    const changes = await step.observe();
+    if (changes.length === 0) continue;
+    progress.step(`${step.name}: ${changes.length} change(s)`);
+    notes.push(...(await step.apply(changes)));
+    applied.push(...changes);
+  }
+  return applied;
 }
 
 const unifiedDiff = (before: string, after: string, path: string) =>
@@ -47,8 +78,13 @@ function resolver(dryRun: boolean) {
     );
 }
 
-export async function planHost(desired: DesiredState): Promise<{ plan: Plan; text: string }> {
-  const plan = computePlan(desired, await observe(desired), resolver(true));
+export async function planHost(
+  desired: DesiredState,
+  options: ApplyOptions = {},
+): Promise<{ plan: Plan; text: string }> {
+  const managed = options.complete ? await readManagedFiles() : undefined;
+  const plan = computePlan(desired, await observe(desired, managed), resolver(true));
+  plan.host = await observeSteps(options.steps ?? []);
   return { plan, text: formatPlan(plan, unifiedDiff) };
 }
 
@@ -59,15 +95,32 @@ export async function planHost(desired: DesiredState): Promise<{ plan: Plan; tex
  */
 export async function applyHost(
   desired: DesiredState,
-  hooks: ApplyHooks,
+  options: ApplyOptions,
   progress: Progress,
   /** The first line of the history commit, when it is not a plain apply (a rollback, say). */
   historyTitle?: string,
 ): Promise<ApplyResult> {
+  const untrap = trapInterrupts();
+  try {
+    return await converge(desired, options, progress, historyTitle);
+  } finally {
+    untrap();
+  }
+}
+
+async function converge(
+  desired: DesiredState,
+  options: ApplyOptions,
+  progress: Progress,
+  historyTitle: string | undefined,
+): Promise<ApplyResult> {
   const notes: string[] = [];
-  await hooks.preflight?.();
-  const firstObserved = await observe(desired);
+  const steps = options.steps ?? [];
+  await options.preflight?.();
+  const managed = options.complete ? await readManagedFiles() : undefined;
+  const firstObserved = await observe(desired, managed);
   let plan = computePlan(desired, firstObserved, resolver(true));
+  checkInterrupted();
 
   if (plan.packages.length) {
     progress.step(`installing ${plan.packages.length} package(s): ${plan.packages.join(' ')}`);
@@ -111,10 +164,11 @@ export async function applyHost(
   }
   const created = await ensureSecrets(desired.files);
   if (created.length) notes.push(`generated ${created.length} secret(s) in ${SECRETS_DIR}`);
-  await hooks.beforeFiles?.();
+  const host = await runSteps(steps, 'before-files', progress, notes);
+  checkInterrupted();
 
   // Package installs create and change files; plan the files again against what is there now.
-  const observed = await observe(desired);
+  const observed = await observe(desired, managed);
   plan = {
     ...computePlan(desired, observed, resolver(false)),
     packages: plan.packages,
@@ -124,25 +178,35 @@ export async function applyHost(
   };
   injectFaultForTests(plan, desired, observed.files);
 
-  if (plan.files.length) {
-    progress.step(
-      `checking ${plan.changedComponents.map((c) => c.name).join(', ')} with their own checkers`,
+  if (plan.files.length || plan.removals.length) {
+    if (plan.changedComponents.length)
+      progress.step(
+        `checking ${plan.changedComponents.map((c) => c.name).join(', ')} with their own checkers`,
+      );
+    await checkStaged(
+      plan.files,
+      plan.changedComponents,
+      plan.removals.map((r) => r.path),
     );
-    await checkStaged(plan.files, plan.changedComponents);
-    progress.step(`installing ${plan.files.length} file(s)`);
+    checkInterrupted();
+    progress.step(
+      `installing ${plan.files.length} file(s), removing ${plan.removals.length} no longer rendered`,
+    );
     const undo = await installChanges(plan.files, (p) => observed.files.get(p));
     try {
+      undo.push(...(await removeFiles(plan.removals, (p) => observed.files.get(p))));
+      await pauseForTests('after-install');
+      checkInterrupted();
       await activate(plan, progress);
+      checkInterrupted();
     } catch (e) {
-      progress.step('activation failed: restoring the previous files');
+      const cause = isUserError(e) && e.code === 'E_APPLY_INTERRUPTED' ? e : undefined;
+      progress.step(`${cause ? 'interrupted' : 'activation failed'}: restoring the previous files`);
       await rollBackUnits(plan, firstObserved, undo, progress);
       throw new UserError(
-        'E_APPLY_ROLLED_BACK',
+        cause?.code ?? 'E_APPLY_ROLLED_BACK',
         `${(e as Error).message}; the previous configuration was restored`,
-        {
-          cause: e,
-          exitCode: 1,
-        },
+        { cause: e, exitCode: cause?.exitCode ?? 1 },
       );
     }
   } else if (plan.unitsToEnable.length) {
@@ -151,17 +215,38 @@ export async function applyHost(
   // The files are live from here on: recorded before the steps after activation, which
   // may fail on their own (an ACME CA out of reach) without undoing them.
   let commit: string | undefined;
-  if (!isEmptyPlan(plan)) {
-    const summary = plan.files.map((f) => `${f.kind} ${f.file.path}`).join('\n');
+  // Also a first complete apply on a host that has no manifest yet: it records one.
+  if (!isEmptyPlan(plan) || (managed && managed.size === 0)) {
+    const summary = [
+      ...plan.files.map((f) => `${f.kind} ${f.file.path}`),
+      ...plan.removals.map((r) => `remove ${r.path}`),
+    ].join('\n');
     commit = await recordHistory(
       desired.files,
-      `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed\n\n${summary}\n`,
+      `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed, ${plan.removals.length} removed\n\n${summary}\n`,
+      options.complete,
     );
   }
-  notes.push(...((await hooks.afterActivate?.()) ?? []));
+  host.push(...(await runSteps(steps, 'after-activate', progress, notes)));
+  plan.host = host;
 
   const changed = !isEmptyPlan(plan) || notes.length > 0;
   return { plan, changed, commit, notes };
+}
+
+/**
+ * Test hook: MAILCTL_TEST_PAUSE=after-install (with MAILCTL_TEST_HOOKS=1) holds the apply
+ * with the new files installed and not yet active, until a signal or 60 s, and says so
+ * in /run/mailctl/apply-paused: how a test interrupts an apply at its worst moment.
+ */
+async function pauseForTests(at: string): Promise<void> {
+  if (process.env.MAILCTL_TEST_HOOKS !== '1' || process.env.MAILCTL_TEST_PAUSE !== at) return;
+  const marker = '/run/mailctl/apply-paused';
+  await mkdir('/run/mailctl', { recursive: true });
+  await writeFile(marker, `${process.pid}\n`);
+  const deadline = Date.now() + 60_000;
+  while (!interrupted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await rm(marker, { force: true });
 }
 
 /**
@@ -223,7 +308,11 @@ async function installPackages(packages: readonly string[]): Promise<void> {
 
 async function activate(plan: Plan, progress: Progress): Promise<void> {
   // Unit files and drop-ins only count once systemd has re-read them.
-  if (plan.files.some((f) => f.file.path.startsWith('/etc/systemd/')))
+  if (
+    [...plan.files.map((f) => f.file.path), ...plan.removals.map((r) => r.path)].some((p) =>
+      p.startsWith('/etc/systemd/'),
+    )
+  )
     await mustRun('systemctl', ['daemon-reload']);
   const toEnable = new Set(plan.unitsToEnable);
   for (const unit of plan.unitsToEnable) {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mustRun, run } from '../util/exec.js';
 import type { RenderedFile } from '../render/types.js';
 import { UserError } from '../util/errors.js';
+import { formatManifest, parseManifest } from '../plan/manifest.js';
 
 /**
  * Every apply that changes something is a commit here: the managed files as rendered, with
@@ -22,9 +23,30 @@ const git = (args: string[]) =>
     ...args,
   ]);
 
+/** The manifest of managed files, beside `files/` in every commit of a complete apply. */
+const MANIFEST = join(HISTORY_DIR, 'manifest');
+
+/** The files the last complete apply managed (path → component); empty before the first. */
+export async function readManagedFiles(): Promise<Map<string, string>> {
+  return parseManifest(await readFile(MANIFEST, 'utf8').catch(() => ''));
+}
+
+/** The manifest a revision recorded, if it has one (revisions before manifests do not). */
+export async function historyManifestAt(rev: string): Promise<Map<string, string> | undefined> {
+  checkRevision(rev);
+  const r = await run('git', ['-C', HISTORY_DIR, 'show', `${rev}:manifest`]);
+  return r.code === 0 ? parseManifest(r.stdout) : undefined;
+}
+
+/**
+ * Records the managed files as rendered. `complete`: `files` are all the host's managed
+ * files (apply, rollback), so they become the manifest and the recorded copies of the
+ * files no longer managed go.
+ */
 export async function recordHistory(
   files: readonly RenderedFile[],
   message: string,
+  complete = false,
 ): Promise<string | undefined> {
   if (!existsSync(join(HISTORY_DIR, '.git'))) {
     // Only the history itself is private: its parent also holds what daemons must read
@@ -40,6 +62,12 @@ export async function recordHistory(
     const target = join(HISTORY_DIR, 'files', f.path);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, f.content);
+  }
+  if (complete) {
+    const paths = new Set(files.map((f) => f.path));
+    for (const path of (await readManagedFiles()).keys())
+      if (!paths.has(path)) await rm(join(HISTORY_DIR, 'files', path), { force: true });
+    await writeFile(MANIFEST, formatManifest(files));
   }
   await git(['add', '-A']);
   const status = await git(['status', '--porcelain']);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { mustRun } from '../util/exec.js';
-import type { FileChange } from '../plan/plan.js';
+import type { FileChange, FileRemoval } from '../plan/plan.js';
 
 /** Writes one file atomically: a temporary file beside it, fsync, owner and mode, rename. */
 export async function writeAtomic(
@@ -44,6 +44,21 @@ export async function installChanges(
       previous: c.previous !== undefined && meta ? { content: c.previous, ...meta } : undefined,
     });
     await writeAtomic(c.file.path, c.resolved, c.file.owner, c.file.group, c.file.mode);
+  }
+  return undo;
+}
+
+/** Removes files no longer rendered; the undo puts each back as it was. */
+export async function removeFiles(
+  removals: readonly FileRemoval[],
+  observedMeta: (path: string) => { owner: string; group: string; mode: number } | undefined,
+): Promise<Undo[]> {
+  const undo: Undo[] = [];
+  for (const r of removals) {
+    const meta = observedMeta(r.path);
+    if (!meta) continue;
+    undo.push({ path: r.path, previous: { content: r.previous, ...meta } });
+    await rm(r.path, { force: true });
   }
   return undo;
 }

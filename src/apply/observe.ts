@@ -31,8 +31,14 @@ async function ownerships(paths: readonly { path: string }[]): Promise<Map<strin
   return found;
 }
 
-/** Reads just the parts of the host that the desired state speaks about. */
-export async function observe(desired: DesiredState): Promise<ObservedState> {
+/**
+ * Reads just the parts of the host that the desired state speaks about, and the files of
+ * `managed` (the last apply's manifest) that are still there.
+ */
+export async function observe(
+  desired: DesiredState,
+  managed?: ReadonlyMap<string, string>,
+): Promise<ObservedState> {
   const installed = new Set<string>();
   if (desired.packages.length) {
     const r = await run('dpkg-query', [
@@ -52,9 +58,9 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
   const directories = await ownerships(desired.directories);
   const permissions = await ownerships(desired.permissions);
   const files = new Map<string, Ownership & { content: string }>();
-  for (const f of desired.files) {
-    const o = await ownership(f.path);
-    if (o) files.set(f.path, { content: await readFile(f.path, 'utf8'), ...o });
+  for (const path of new Set([...desired.files.map((f) => f.path), ...(managed?.keys() ?? [])])) {
+    const o = await ownership(path);
+    if (o) files.set(path, { content: await readFile(path, 'utf8'), ...o });
   }
   const enabledUnits = new Set<string>();
   const activeUnits = new Set<string>();
@@ -73,5 +79,6 @@ export async function observe(desired: DesiredState): Promise<ObservedState> {
     files,
     enabledUnits,
     activeUnits,
+    managed,
   };
 }

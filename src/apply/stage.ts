@@ -15,11 +15,15 @@ import type { FileChange } from '../plan/plan.js';
 export async function checkStaged(
   changes: readonly FileChange[],
   components: readonly ComponentDescriptor[],
+  /** Files the apply removes: absent from what the checker sees. */
+  removals: readonly string[] = [],
 ): Promise<void> {
   const root = await mkdtemp('/run/mailctl-stage-');
   try {
     // Bind the smallest set of directories that covers every changed file.
-    const parents = [...new Set(changes.map((c) => dirname(c.file.path)))].sort();
+    const parents = [
+      ...new Set([...changes.map((c) => dirname(c.file.path)), ...removals.map((p) => dirname(p))]),
+    ].sort();
     const roots = parents.filter(
       (p, i) => !parents.slice(0, i).some((q) => p === q || p.startsWith(`${q}/`)),
     );
@@ -38,6 +42,7 @@ export async function checkStaged(
       await writeFile(staged, c.resolved, { mode: c.file.mode });
       await run('chown', [`${c.file.owner}:${c.file.group}`, staged]);
     }
+    for (const path of removals) await rm(join(root, path), { force: true });
     const binds = roots.map((live) => `mount --bind '${join(root, live)}' '${live}'`).join(' && ');
     for (const comp of components) {
       if (!comp.check?.length) continue;

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
-import { applyHost, planHost } from '../apply/apply.js';
-import { mailHostHooks, type SeedAccounts } from '../apply/mail-host-steps.js';
-import { historyFilesAt, historyLog, historyRevision, historyShow } from '../apply/history.js';
+import { applyHost, planHost, type ApplyOptions } from '../apply/apply.js';
+import {
+  historyFilesAt,
+  historyLog,
+  historyManifestAt,
+  historyRevision,
+  historyShow,
+} from '../apply/history.js';
+import { withApplyLock } from '../apply/lock.js';
+import { mailHostSteps } from '../apply/steps/index.js';
+import { checkAcmePrerequisites } from '../ops/tls/acme.js';
+import { planJson } from '../plan/plan.js';
 import { readSecret } from '../apply/secrets.js';
 import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
 import { nextFreeAddress } from '../ops/vpn/allocate.js';
@@ -18,7 +27,13 @@ import {
   WIREGUARD_PRIVATE_KEY_SECRET,
   type WireguardPeer,
 } from '../render/wireguard/index.js';
-import { hostContextFromSpec, parseClusterFile, type Spec } from '../spec/index.js';
+import {
+  clusterDeclarations,
+  hostContextFromSpec,
+  parseClusterFile,
+  type ClusterDeclarations,
+  type Spec,
+} from '../spec/index.js';
 import { generateWgKeyPair } from '../lab/wg-keys.js';
 import { mustRun } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
@@ -29,36 +44,30 @@ import { readClusterFile } from './read-cluster-file.js';
 
 export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
 
-async function loadCluster(path: string): Promise<{ spec: Spec; ctx: MailHostContext }> {
+async function loadCluster(
+  path: string,
+): Promise<{ spec: Spec; ctx: MailHostContext; declared: ClusterDeclarations }> {
   const text = await readClusterFile(path);
   const spec = parseClusterFile(text, path);
-  return { spec, ctx: hostContextFromSpec(spec) };
+  return { spec, ctx: hostContextFromSpec(spec), declared: clusterDeclarations(text, path) };
 }
 
 function clusterPeers(spec: Spec): WireguardPeer[] {
   return spec.vpn.peers.map((p) => ({ name: p.name, publicKey: p.public_key, address: p.address }));
 }
 
-function seedFrom(spec: Spec): SeedAccounts {
-  return {
-    domains: spec.domains.map((d) => d.name),
-    mailboxes: spec.domains.flatMap((d) =>
-      d.mailboxes.map((m) => ({
-        address: `${m.local_part}@${d.name}`,
-        quotaBytes: m.quota ?? spec.mail.default_quota,
-      })),
-    ),
-    aliases: spec.domains.flatMap((d) =>
-      d.aliases.map((a) => ({ source: a.source, destinations: a.destinations })),
-    ),
-  };
+async function desiredFor(path: string) {
+  const { spec, ctx, declared } = await loadCluster(path);
+  const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
+  return { spec, ctx, declared, desired: mailHostDesiredState(ctx, peers) };
 }
 
-async function desiredFor(path: string) {
-  const { spec, ctx } = await loadCluster(path);
-  const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
-  return { spec, ctx, desired: mailHostDesiredState(ctx, peers) };
-}
+/** A whole mail host: every managed file, and every host step. */
+const mailHostOptions = (ctx: MailHostContext, declared: ClusterDeclarations): ApplyOptions => ({
+  preflight: async () => checkAcmePrerequisites(ctx),
+  steps: mailHostSteps(ctx, declared),
+  complete: true,
+});
 
 const clusterOption = (c: Command) =>
   c.option('--cluster <file>', 'the cluster file', DEFAULT_CLUSTER_FILE);
@@ -87,10 +96,15 @@ export async function dnsText(
 
 export function registerApplyCommands(program: Command): void {
   clusterOption(
-    program.command('plan').description('show what apply would change on this host'),
-  ).action(async (o: { cluster: string }) => {
-    const { desired } = await desiredFor(o.cluster);
-    process.stdout.write((await planHost(desired)).text);
+    program
+      .command('plan')
+      .description('show what apply would change on this host')
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: { cluster: string; json?: boolean }) => {
+    const { ctx, declared, desired } = await desiredFor(o.cluster);
+    const { plan, text } = await planHost(desired, mailHostOptions(ctx, declared));
+    if (o.json) printJson(planJson(plan));
+    else process.stdout.write(text);
   });
 
   clusterOption(
@@ -100,19 +114,27 @@ export function registerApplyCommands(program: Command): void {
       .option(
         '--allow-ssh-lockout',
         'apply even though the SSH client it runs under could not log in again afterwards',
-      ),
-  ).action(async (o: { cluster: string; allowSshLockout?: boolean }) => {
-    const { spec, ctx, desired } = await desiredFor(o.cluster);
+      )
+      .option('--json', 'print the applied changes as JSON'),
+  ).action(async (o: { cluster: string; allowSshLockout?: boolean; json?: boolean }) => {
+    const { ctx, declared, desired } = await desiredFor(o.cluster);
     // sshd sets SSH_CONNECTION to "client-address client-port server-address server-port".
     const sshClient = process.env.SSH_CONNECTION?.split(' ')[0];
     const lockout = sshLockoutProblem(sshClient, ctx.vpnSubnet, ctx.adminAllow);
     if (lockout && !o.allowSshLockout)
       throw new UserError('E_SSH_LOCKOUT', `${lockout} (or pass --allow-ssh-lockout)`);
-    const result = await applyHost(
-      desired,
-      mailHostHooks(ctx, seedFrom(spec)),
-      stderrProgress('apply'),
+    const result = await withApplyLock(() =>
+      applyHost(desired, mailHostOptions(ctx, declared), stderrProgress('apply')),
     );
+    if (o.json) {
+      printJson({
+        changed: result.changed,
+        commit: result.commit ?? null,
+        applied: planJson(result.plan),
+        notes: result.notes,
+      });
+      return;
+    }
     for (const n of result.notes) process.stdout.write(`${n}\n`);
     if (!result.changed) process.stdout.write('No changes: the host matches the cluster file.\n');
     else process.stdout.write(`Applied${result.commit ? ` (history ${result.commit})` : ''}.\n`);
@@ -163,15 +185,24 @@ export function registerApplyCommands(program: Command): void {
   ).action(async (rev: string, o: { cluster: string; json?: boolean }) => {
     const atRevision = await historyFilesAt(rev);
     const { desired: current } = await desiredFor(o.cluster);
-    const { desired, unknownAtRevision } = rollbackDesiredState(current, atRevision);
+    const { desired, unknownAtRevision, removedAtRevision } = rollbackDesiredState(
+      current,
+      atRevision,
+      await historyManifestAt(rev),
+    );
     for (const path of unknownAtRevision)
       process.stderr.write(`rollback: ${path} did not exist at ${rev}; it stays as rendered now\n`);
-    // No account seeding or migrations: a rollback touches configuration only.
-    const result = await applyHost(
-      desired,
-      {},
-      stderrProgress('rollback'),
-      `mailctl rollback to ${rev}`,
+    for (const path of removedAtRevision)
+      process.stderr.write(`rollback: ${path} was not managed at ${rev}; it is removed\n`);
+    // No account seeding or migrations: a rollback touches configuration only. Complete:
+    // the revision's manifest is the whole set of managed files.
+    const result = await withApplyLock(() =>
+      applyHost(
+        desired,
+        { complete: true },
+        stderrProgress('rollback'),
+        `mailctl rollback to ${rev}`,
+      ),
     );
     if (o.json)
       printJson({
@@ -179,6 +210,7 @@ export function registerApplyCommands(program: Command): void {
         changed: result.changed,
         commit: result.commit ?? null,
         keptAsRendered: unknownAtRevision,
+        removed: removedAtRevision,
       });
     else if (!result.changed)
       process.stdout.write(`No changes: the host already matches ${rev}.\n`);

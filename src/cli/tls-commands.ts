@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { renewAcmeCertificate } from '../ops/tls/acme.js';
+import { withApplyLock } from '../apply/lock.js';
 import { hostContextFromSpec, parseClusterFile } from '../spec/index.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_CLUSTER_FILE } from './apply-commands.js';
@@ -20,7 +21,7 @@ export function registerTlsCommands(program: Command): void {
       const ctx = hostContextFromSpec(
         parseClusterFile(await readClusterFile(o.cluster), o.cluster),
       );
-      const r = await renewAcmeCertificate(ctx, o.force === true);
+      const r = await withApplyLock(() => renewAcmeCertificate(ctx, o.force === true));
       if (o.json && r.code === 0) printJson({ renewed: true, output: r.output });
       if (!o.json) process.stdout.write(r.output);
       if (r.code !== 0) {

@@ -44,7 +44,10 @@ export interface ObservedState {
   directories: ReadonlyMap<string, { owner: string; group: string; mode: number }>;
   /** Owner and mode of the files in `permissions` that exist. */
   permissions: ReadonlyMap<string, { owner: string; group: string; mode: number }>;
-  /** Live files by path: content with secrets as they are on disk. */
+  /**
+   * Live files by path: content with secrets as they are on disk; the desired files, and
+   * those the last apply managed that still exist.
+   */
   files: ReadonlyMap<string, { content: string; owner: string; group: string; mode: number }>;
   /** Units that are enabled (a package's postinst enables its unit even under policy-rc.d). */
   enabledUnits: ReadonlySet<string>;
@@ -53,4 +56,9 @@ export interface ObservedState {
    * it is enabled and active; a failed apply leaves exactly the active ones running.
    */
   activeUnits: ReadonlySet<string>;
+  /**
+   * The files the last complete apply managed (path → component), from its manifest;
+   * undefined for an apply of some files only (vpn peer add), which removes nothing.
+   */
+  managed?: ReadonlyMap<string, string>;
 }

@@ -19,7 +19,7 @@ export interface HostChange {
     | 'file'
     | 'secret'
     | 'vpn-peer';
-  action: 'create' | 'update' | 'remove' | 'run' | 'mask' | 'enable' | 'restart';
+  action: 'create' | 'update' | 'remove' | 'run' | 'mask' | 'enable' | 'disable' | 'restart';
   /** What it is about: a mailbox address, a unit name, a path, a migration id. */
   target: string;
   /** Why, or what exactly: "declared in /etc/mailctl/cluster.yaml:31", "quota 2G → 500M". */
@@ -49,6 +49,7 @@ const SIGN: Record<HostChange['action'], string> = {
   run: '!',
   mask: '-',
   enable: '+',
+  disable: '-',
   restart: '!',
 };
 

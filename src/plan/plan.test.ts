@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
 import type { DesiredState, ObservedState } from './desired-state.js';
-import { computePlan, formatPlan, isEmptyPlan } from './plan.js';
+import { computePlan, formatPlan, isEmptyPlan, planJson } from './plan.js';
 
 const comp = (name: string): ComponentDescriptor => ({
   name,
@@ -162,5 +162,70 @@ describe('computePlan', () => {
       }),
     };
     expect(computePlan(desired, observed, resolve).files.map((f) => f.kind)).toEqual(['metadata']);
+  });
+
+  it('removes a file the last apply managed and no longer renders, reloading its component', () => {
+    const observed: ObservedState = {
+      ...converged,
+      files: new Map(converged.files)
+        .set('/etc/postfix/old-map.cf', {
+          content: 'x\n',
+          owner: 'root',
+          group: 'root',
+          mode: 0o644,
+        })
+        .set('/etc/certbot-hook', { content: 'hook\n', owner: 'root', group: 'root', mode: 0o755 }),
+      managed: new Map([
+        ['/etc/postfix/main.cf', 'postfix'],
+        ['/etc/postfix/old-map.cf', 'postfix'],
+        ['/etc/certbot-hook', 'certbot'],
+        // Managed once, already gone: nothing to remove.
+        ['/etc/gone.conf', 'postfix'],
+      ]),
+    };
+    const plan = computePlan(desired, observed, resolve);
+    expect(plan.removals).toEqual([
+      { path: '/etc/certbot-hook', component: 'certbot', previous: 'hook\n' },
+      { path: '/etc/postfix/old-map.cf', component: 'postfix', previous: 'x\n' },
+    ]);
+    // certbot is no longer a component of this host: nothing of it to reload.
+    expect(plan.changedComponents.map((c) => c.name)).toEqual(['postfix']);
+    const text = formatPlan(plan, diff);
+    expect(text).toContain('- remove file /etc/postfix/old-map.cf (postfix, no longer rendered)');
+    expect(text).toContain('2 file(s) to remove');
+  });
+
+  it('removes nothing without a manifest (an apply of some files only)', () => {
+    const observed: ObservedState = {
+      ...converged,
+      files: new Map(converged.files).set('/etc/other.cf', {
+        content: 'x\n',
+        owner: 'root',
+        group: 'root',
+        mode: 0o644,
+      }),
+    };
+    expect(computePlan(desired, observed, resolve).removals).toEqual([]);
+  });
+
+  it('is not empty while a host step has a change, which it shows and counts', () => {
+    const plan = {
+      ...computePlan(desired, converged, resolve),
+      host: [
+        {
+          kind: 'mailbox' as const,
+          action: 'create' as const,
+          target: 'a@example.org',
+          detail: 'declared in c.yaml:3',
+        },
+        { kind: 'migration' as const, action: 'run' as const, target: '0001-accounts' },
+      ],
+    };
+    expect(isEmptyPlan(plan)).toBe(false);
+    const text = formatPlan(plan, diff);
+    expect(text).toContain('+ create mailbox a@example.org (declared in c.yaml:3)');
+    expect(text).toContain('! run migration 0001-accounts');
+    expect(text).toContain('2 host change(s)');
+    expect(planJson(plan)).toMatchObject({ empty: false, host: plan.host, files: [] });
   });
 });

@@ -1,4 +1,5 @@
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
+import { formatHostChanges, type HostChange } from './host-steps.js';
 import type {
   DesiredDirectory,
   DesiredPermissions,
@@ -17,6 +18,13 @@ export interface FileChange {
   previous?: string;
 }
 
+/** A file the last apply managed that is no longer rendered: apply removes it. */
+export interface FileRemoval {
+  path: string;
+  component: string;
+  previous: string;
+}
+
 export interface Plan {
   packages: string[];
   users: DesiredUser[];
@@ -24,6 +32,7 @@ export interface Plan {
   /** Package files whose owner or mode differs (or that the packages have not made yet). */
   permissions: DesiredPermissions[];
   files: FileChange[];
+  removals: FileRemoval[];
   /** Components whose files change: their check runs, then their units reload. */
   changedComponents: ComponentDescriptor[];
   /**
@@ -31,6 +40,8 @@ export interface Plan {
    * the components: the database before the daemons that look things up in it.
    */
   unitsToEnable: string[];
+  /** What the host steps would change (keys, certificates, database, accounts, units). */
+  host: HostChange[];
 }
 
 export function isEmptyPlan(p: Plan): boolean {
@@ -40,7 +51,9 @@ export function isEmptyPlan(p: Plan): boolean {
       p.directories.length +
       p.permissions.length +
       p.files.length +
-      p.unitsToEnable.length ===
+      p.removals.length +
+      p.unitsToEnable.length +
+      p.host.length ===
     0
   );
 }
@@ -84,7 +97,18 @@ export function computePlan(
       files.push({ file, resolved, kind: 'metadata', secret, previous: live.content });
     }
   }
-  const changed = new Set(files.map((f) => f.file.component));
+  const desiredPaths = new Set(desired.files.map((f) => f.path));
+  const removals: FileRemoval[] = [...(observed.managed ?? [])]
+    .filter(([path]) => !desiredPaths.has(path))
+    .flatMap(([path, component]) => {
+      const live = observed.files.get(path);
+      return live ? [{ path, component, previous: live.content }] : [];
+    })
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const changed = new Set([
+    ...files.map((f) => f.file.component),
+    ...removals.map((r) => r.component),
+  ]);
   const changedComponents = desired.components.filter((c) => changed.has(c.name));
   const unitsToEnable = desired.components
     .flatMap((c) => c.units)
@@ -95,8 +119,10 @@ export function computePlan(
     directories,
     permissions,
     files,
+    removals,
     changedComponents,
     unitsToEnable: [...new Set(unitsToEnable)],
+    host: [],
   };
 }
 
@@ -127,9 +153,32 @@ export function formatPlan(
       );
     }
   }
+  for (const r of p.removals)
+    out.push(`- remove file ${r.path} (${r.component}, no longer rendered)`);
+  out.push(...formatHostChanges(p.host));
   for (const c of p.changedComponents)
     out.push(`! ${c.name}: check, then ${c.onChange} ${c.units.join(' ')}`);
   for (const u of p.unitsToEnable) out.push(`+ enable and start ${u}`);
-  const counts = `${p.files.length} file(s), ${p.packages.length} package(s), ${p.directories.length} directory(ies), ${p.permissions.length} permission change(s)`;
+  const counts = `${p.files.length} file(s), ${p.removals.length} file(s) to remove, ${p.packages.length} package(s), ${p.directories.length} directory(ies), ${p.permissions.length} permission change(s), ${p.host.length} host change(s)`;
   return `${out.join('\n')}\n\nPlan: ${counts}, ${p.changedComponents.length} component(s) to reload.\n`;
+}
+
+/** The plan as `plan --json` and `apply --json` print it: what changes, never file contents. */
+export function planJson(p: Plan): object {
+  return {
+    empty: isEmptyPlan(p),
+    packages: p.packages,
+    users: p.users.map((u) => u.name),
+    directories: p.directories.map((d) => d.path),
+    permissions: p.permissions.map((d) => d.path),
+    files: p.files.map((f) => ({ path: f.file.path, action: f.kind, component: f.file.component })),
+    removals: p.removals.map((r) => ({ path: r.path, component: r.component })),
+    components: p.changedComponents.map((c) => ({
+      name: c.name,
+      onChange: c.onChange,
+      units: c.units,
+    })),
+    unitsToEnable: p.unitsToEnable,
+    host: p.host,
+  };
 }

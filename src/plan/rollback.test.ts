@@ -45,4 +45,15 @@ describe('rollbackDesiredState', () => {
     );
     expect(desired.files[0]?.content).toBe('password = @@secret:db@@\n');
   });
+
+  it("removes what the revision's manifest did not list, and restores the rest", () => {
+    const { desired, unknownAtRevision, removedAtRevision } = rollbackDesiredState(
+      current,
+      new Map([['/etc/postfix/main.cf', 'old\n']]),
+      new Map([['/etc/postfix/main.cf', 'postfix']]),
+    );
+    expect(desired.files).toEqual([file('/etc/postfix/main.cf', 'old\n')]);
+    expect(removedAtRevision).toEqual(['/etc/postfix/new-map.cf']);
+    expect(unknownAtRevision).toEqual([]);
+  });
 });

@@ -2,8 +2,13 @@ import type { DesiredState } from './desired-state.js';
 
 export interface RollbackTarget {
   desired: DesiredState;
-  /** Managed files the revision did not record: they stay as the cluster file renders them. */
+  /**
+   * Managed files the revision did not record, when it has no manifest (it predates them):
+   * they stay as the cluster file renders them.
+   */
   unknownAtRevision: string[];
+  /** Files rendered now that the revision's manifest does not list: the rollback removes them. */
+  removedAtRevision: string[];
 }
 
 /**
@@ -14,15 +19,22 @@ export interface RollbackTarget {
 export function rollbackDesiredState(
   current: DesiredState,
   atRevision: ReadonlyMap<string, string>,
+  /** The revision's manifest (path → component), if it recorded one. */
+  manifestAtRevision?: ReadonlyMap<string, string>,
 ): RollbackTarget {
   const unknownAtRevision: string[] = [];
-  const files = current.files.map((f) => {
+  const removedAtRevision: string[] = [];
+  const files = current.files.flatMap((f) => {
+    if (manifestAtRevision && !manifestAtRevision.has(f.path)) {
+      removedAtRevision.push(f.path);
+      return [];
+    }
     const content = atRevision.get(f.path);
     if (content === undefined) {
       unknownAtRevision.push(f.path);
-      return f;
+      return [f];
     }
-    return { ...f, content };
+    return [{ ...f, content }];
   });
-  return { desired: { ...current, files }, unknownAtRevision };
+  return { desired: { ...current, files }, unknownAtRevision, removedAtRevision };
 }

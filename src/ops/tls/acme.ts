@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import {
   CERTBOT_DEPLOY_HOOK_PATH,
-  CERTBOT_DROPIN_PATH,
   certbotLineage,
   certbotRenewalConf,
   CERTIFICATE_READERS,
@@ -132,26 +131,51 @@ export async function renewAcmeCertificate(
   return { code: r.code, output: `${r.stdout}${r.stderr}` };
 }
 
+/** What ensureAcmeCertificate would do now: obtain a certificate, install it, or nothing. */
+export async function acmeCertificateNeeds(
+  ctx: MailHostContext,
+): Promise<{ obtain: boolean; install: boolean }> {
+  const acme = ctx.tls.acme;
+  if (!acme) return { obtain: false, install: false };
+  const fullchain = `${certbotLineage(ctx.fqdn)}/fullchain.pem`;
+  const obtain = !existsSync(fullchain) || (await lineageServer(ctx.fqdn)) !== acme.directoryUrl;
+  const installed = await readFile(ctx.tls.certFile, 'utf8').catch(() => '');
+  return { obtain, install: obtain || installed !== (await readFile(fullchain, 'utf8')) };
+}
+
 /**
- * Back from tls.mode acme to self-signed: certbot must stop installing certificates over
- * the self-signed one, and the services get a self-signed certificate again. certbot's own
- * state (/etc/letsencrypt: the account, the lineage) stays, for a later switch back.
+ * What leaving tls.mode acme still has to do: the services still use the ACME certificate,
+ * certbot.timer still renews it. (certbot's deploy hook and drop-in are managed files: the
+ * apply that no longer renders them removes them.)
  */
-export async function leaveAcme(ctx: MailHostContext): Promise<string[]> {
-  if (ctx.tls.acme) return [];
-  const notes: string[] = [];
-  if (existsSync(CERTBOT_DEPLOY_HOOK_PATH)) {
-    await rm(CERTBOT_DEPLOY_HOOK_PATH, { force: true });
-    await rm(CERTBOT_DROPIN_PATH, { force: true });
-    await run('systemctl', ['daemon-reload']);
-    await run('systemctl', ['disable', '--now', 'certbot.timer']);
-    notes.push(
-      'tls.mode is self-signed: removed the certbot deploy hook and stopped certbot.timer',
-    );
-  }
+export async function acmeLeaveNeeds(
+  ctx: MailHostContext,
+): Promise<{ selfSigned: boolean; stopTimer: boolean }> {
+  if (ctx.tls.acme) return { selfSigned: false, stopTimer: false };
   const fullchain = `${certbotLineage(ctx.fqdn)}/fullchain.pem`;
   const installed = await readFile(ctx.tls.certFile, 'utf8').catch(() => '');
-  if (installed && installed === (await readFile(fullchain, 'utf8').catch(() => undefined))) {
+  const selfSigned =
+    installed !== '' && installed === (await readFile(fullchain, 'utf8').catch(() => undefined));
+  // Debian's certbot.timer on its own renews nothing: it matters once a lineage exists.
+  const stopTimer =
+    existsSync(certbotRenewalConf(ctx.fqdn)) &&
+    (await run('systemctl', ['is-enabled', '--quiet', 'certbot.timer'])).code === 0;
+  return { selfSigned, stopTimer };
+}
+
+/**
+ * Back from tls.mode acme to self-signed: certbot must stop renewing, and the services get
+ * a self-signed certificate again. certbot's own state (/etc/letsencrypt: the account, the
+ * lineage) stays, for a later switch back.
+ */
+export async function leaveAcme(ctx: MailHostContext): Promise<string[]> {
+  const needs = await acmeLeaveNeeds(ctx);
+  const notes: string[] = [];
+  if (needs.stopTimer) {
+    await run('systemctl', ['disable', '--now', 'certbot.timer']);
+    notes.push('tls.mode is self-signed: stopped and disabled certbot.timer');
+  }
+  if (needs.selfSigned) {
     // Made beside the live pair and renamed into place, as the deploy hook does.
     const [cert, key] = [`${ctx.tls.certFile}.new`, `${ctx.tls.keyFile}.new`];
     await rm(cert, { force: true });

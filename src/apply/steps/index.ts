@@ -1,0 +1,34 @@
+import type { HostStep } from '../../plan/host-steps.js';
+import type { MailHostContext } from '../../render/host-context.js';
+import type { ClusterDeclarations } from '../../spec/index.js';
+import { accountsStep } from './accounts.js';
+import { acmeCertificateStep } from './acme-certificate.js';
+import { databaseStep, migrationsStep, rolePasswordsStep } from './database.js';
+import { dkimKeysStep } from './dkim-keys.js';
+import { sogoLogStep } from './sogo-log.js';
+import { emptySpamSettingsMapStep, spamSettingsMapStep } from './spam-settings-map.js';
+import { selfSignedCertificateStep } from './tls-certificate.js';
+import { unwantedUnitsStep } from './unwanted-units.js';
+
+/**
+ * Everything apply does to a mail host beyond packages, users, directories and files, in
+ * the order it runs within each phase: the keys and certificates the files name before
+ * they go live; once the services run, the database, its schema, the roles' passwords,
+ * the declared accounts and what is made from them, and the ACME certificate last (nginx
+ * must be serving the challenge).
+ */
+export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclarations): HostStep[] {
+  return [
+    selfSignedCertificateStep(ctx),
+    dkimKeysStep(ctx.domains),
+    emptySpamSettingsMapStep,
+    sogoLogStep,
+    unwantedUnitsStep,
+    ...(ctx.postgres.mode === 'native' ? [databaseStep] : []),
+    migrationsStep,
+    ...(ctx.postgres.mode === 'container' ? [rolePasswordsStep] : []),
+    accountsStep(declared),
+    spamSettingsMapStep,
+    acmeCertificateStep(ctx),
+  ];
+}
