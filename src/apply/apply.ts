@@ -223,7 +223,7 @@ async function converge(
     ].join('\n');
     commit = await recordHistory(
       desired.files,
-      `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed, ${plan.removals.length} removed\n\n${summary}\n`,
+      `${historyTitle ?? 'mailctl apply'}: ${plan.files.length} file(s) changed${plan.removals.length ? `, ${plan.removals.length} removed` : ''}\n\n${summary}\n`,
       options.complete,
     );
   }

@@ -41,7 +41,6 @@ import { parseDomain } from '../ops/accounts/address.js';
 import { stderrProgress } from '../util/progress.js';
 import { printJson } from './output.js';
 import { readClusterFile } from './read-cluster-file.js';
-import { printJson } from './output.js';
 
 export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
 
