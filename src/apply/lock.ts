@@ -9,10 +9,10 @@ export const APPLY_LOCK = '/run/mailctl/apply.lock';
 const WAIT_SECONDS = 10;
 
 /**
- * Runs `fn` holding an exclusive flock(2) on APPLY_LOCK, so that applies, rollbacks and
- * certificate renewals never interleave. Node has no flock; util-linux's flock(1) takes
- * the lock and holds it while it waits on our pipe, so the lock goes with this process
- * however it ends (a crash or SIGKILL closes the pipe). Its own process group keeps a
+ * Runs `fn` holding an exclusive flock(2) on APPLY_LOCK, so that applies, rollbacks, VPN
+ * peer additions and certificate renewals never interleave. Node has no flock; util-linux's
+ * flock(1) takes the lock and holds it while it waits on our pipe, so the lock goes with
+ * this process however it ends (a crash or SIGKILL closes the pipe). Its own process group keeps a
  * Ctrl-C meant for the apply from releasing the lock before the apply has rolled back.
  */
 export async function withApplyLock<T>(fn: () => Promise<T>): Promise<T> {

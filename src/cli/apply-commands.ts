@@ -258,18 +258,15 @@ export function registerApplyCommands(program: Command): void {
     // Read back from the registry, so the order is the one every later apply renders.
     const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
     const files = renderWireguard(ctx, peers);
-    await applyHost(
-      {
-        packages: wireguardComponent.packages,
-        users: [],
-        directories: [],
-        permissions: [],
-        files,
-        components: [wireguardComponent],
-      },
-      {},
-      stderrProgress('vpn peer add'),
-    );
+    const vpnOnly = {
+      packages: wireguardComponent.packages,
+      users: [],
+      directories: [],
+      permissions: [],
+      files,
+      components: [wireguardComponent],
+    };
+    await withApplyLock(() => applyHost(vpnOnly, {}, stderrProgress('vpn peer add')));
     process.stderr.write(`peer ${name} added at ${address}\n`);
   });
 }
