@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labHost, sh, uniqueTag } from './support/cli.js';
 import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
-import { PUBLIC, VPN } from './support/lab-world.js';
+import { PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
 // Issue 16, "nobody sends as someone else": what a logged-in user may put in the envelope
@@ -127,10 +127,15 @@ describe('sender authenticity on submission', () => {
   it('still refuses a forged From: to a recipient whose allow list holds the sender', () => {
     const allow = onHost(['mailctl', 'spam', 'allow', SUE.user, SAM.user]);
     expect(allow.code, allow.stderr).toBe(0);
-    const r = submit('vpn', 587, { from: SAM.user, header: 'service@paypal.com', to: SUE.user });
-    expect(r.codes.rcpt).toEqual([250]);
-    expect(r.codes.end).toBeGreaterThanOrEqual(500);
-    expect(endReply(r)).toMatch(/foreign domain/);
+    try {
+      const r = submit('vpn', 587, { from: SAM.user, header: 'service@paypal.com', to: SUE.user });
+      expect(r.codes.rcpt).toEqual([250]);
+      expect(r.codes.end).toBeGreaterThanOrEqual(500);
+      expect(endReply(r)).toMatch(/foreign domain/);
+    } finally {
+      // An allow-listed sender's mail skips Rspamd's other rules, DKIM signing included.
+      onHost(['mailctl', 'spam', 'unlist', SUE.user, SAM.user]);
+    }
   });
 
   it('signs what the login owns with its domain, and nothing a local process submits', () => {
@@ -195,5 +200,30 @@ describe('sender authenticity on submission', () => {
       });
       expect(refused.codes.rcpt, user).toEqual([550]);
     }
+  });
+
+  it("strips the client's address and software from submitted mail", () => {
+    const t = uniqueTag();
+    const sent = smtpSend(LAB, 'vpn', {
+      host: VPN,
+      port: 587,
+      tls: 'starttls',
+      auth: SAM,
+      from: SAM.user,
+      to: [SUE.user],
+      data: testMessage(SAM.user, SUE.user, t).replace(
+        'MIME-Version',
+        'X-Mailer: Tattler 1.0\r\nUser-Agent: Tattler/1.0\r\nMIME-Version',
+      ),
+    });
+    expect(sent.codes.end).toBe(250);
+    const got = waitForMessage(SUE, t) ?? '';
+    expect(got).toContain(`Message-ID: <${t}@client.example.org>`);
+    expect(got).not.toMatch(/^(X-Mailer|User-Agent):/im);
+    expect(got).not.toContain(VPN_CLIENT);
+    expect(got).not.toMatch(/^Received: from client\.example\.org/m);
+    // Signed after the headers went (a signature over them would not verify).
+    expect(got).toMatch(/^DKIM-Signature:/m);
+    expect(got).not.toMatch(/^DKIM-Signature: [^]*?h=[^;]*(x-mailer|user-agent)/im);
   });
 });

@@ -36,6 +36,9 @@ describe('main.cf', () => {
     expect(main.get('alias_maps')).toBe(
       'inline:{{root = postmaster@example.com}, {postmaster = postmaster@example.com}}',
     );
+    expect(main.get('mua_privacy_header_checks')).toMatch(
+      /^regexp:\{\{\/\^Received: .*\{\/\^User-Agent:\/ IGNORE\}\}$/,
+    );
     expect(main.get('local_recipient_maps')).toBe('inline:{{postmaster = postmaster}}');
   });
 

@@ -43,7 +43,17 @@ export const SUBMISSION_RESTRICTION_PARAMETERS = {
   client: 'mua_client_restrictions',
   sender: 'mua_sender_restrictions',
   recipient: 'mua_recipient_restrictions',
+  /** header_checks of the submission services' own cleanup (master.cf). */
+  headerChecks: 'mua_privacy_header_checks',
 } as const;
+
+/** Headers of submitted mail that tell the world where and with what a user wrote it. */
+const PRIVACY_HEADER_CHECKS = [
+  '/^Received: .*with ESMTPS?A/ IGNORE',
+  '/^X-Originating-IP:/ IGNORE',
+  '/^X-Mailer:/ IGNORE',
+  '/^User-Agent:/ IGNORE',
+];
 
 function identity(ctx: MailHostContext): PostfixSection {
   const fqdn = configToken(ctx.fqdn, 'fqdn');
@@ -321,6 +331,14 @@ function restrictions(): PostfixSection {
           'reject',
         ],
         why: ['... and learn at once when a local recipient is over quota.'],
+      },
+      {
+        name: SUBMISSION_RESTRICTION_PARAMETERS.headerChecks,
+        value: `regexp:{${PRIVACY_HEADER_CHECKS.map((c) => `{${c}}`).join(', ')}}`,
+        why: [
+          "Submitted mail loses the Received: line with the user's address (home, VPN) and",
+          'the names of the client software, before Rspamd signs it.',
+        ],
       },
     ],
   };

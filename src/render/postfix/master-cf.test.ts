@@ -52,6 +52,15 @@ describe('master.cf', () => {
     for (const s of byPort(587)) expect(s.options).not.toContain('smtpd_tls_wrappermode=yes');
   });
 
+  it('sends submitted mail, and only that, through the cleanup that strips privacy headers', () => {
+    for (const s of [...byPort(587), ...byPort(465)])
+      expect(s.options).toContain('cleanup_service_name=mua-cleanup');
+    for (const s of byPort(25)) expect(s.options.join(' ')).not.toContain('cleanup_service_name');
+    expect(all.find((s) => s.name === 'mua-cleanup')?.options).toEqual([
+      'header_checks=$mua_privacy_header_checks',
+    ]);
+  });
+
   it('chroots smtpd and has no unaddressed listener', () => {
     for (const s of all.filter((s) => s.columns[0] === 'inet')) {
       expect(s.columns[3]).toBe('y');

@@ -34,6 +34,9 @@ const svc = (
   return { service, type, private: priv, unpriv, chroot, wakeup, maxproc, command };
 };
 
+/** The cleanup that submitted mail goes through: the MX's keeps every header. */
+const SUBMISSION_CLEANUP = 'mua-cleanup';
+
 /**
  * Postfix's internal services as Debian ships them: chrooted where Debian chroots them
  * (the chroot is the queue directory; proxymap, local and the queue manager stay out).
@@ -41,6 +44,10 @@ const svc = (
 const INTERNAL_SERVICES: readonly MasterService[] = [
   svc('pickup', 'unix', 'n - y 60 1', 'pickup'),
   svc('cleanup', 'unix', 'n - y - 0', 'cleanup'),
+  {
+    ...svc(SUBMISSION_CLEANUP, 'unix', 'n - y - 0', 'cleanup'),
+    options: [`header_checks=$${SUBMISSION_RESTRICTION_PARAMETERS.headerChecks}`],
+  },
   svc('qmgr', 'unix', 'n - n 300 1', 'qmgr'),
   svc('tlsmgr', 'unix', '- - y 1000? 1', 'tlsmgr'),
   svc('rewrite', 'unix', '- - y - -', 'trivial-rewrite'),
@@ -76,6 +83,7 @@ const SUBMISSION_OPTIONS: readonly string[] = [
   `smtpd_client_restrictions=$${SUBMISSION_RESTRICTION_PARAMETERS.client}`,
   `smtpd_sender_restrictions=$${SUBMISSION_RESTRICTION_PARAMETERS.sender}`,
   `smtpd_recipient_restrictions=$${SUBMISSION_RESTRICTION_PARAMETERS.recipient}`,
+  `cleanup_service_name=${SUBMISSION_CLEANUP}`,
 ];
 
 function listeners(ctx: MailHostContext): { comment: string; services: MasterService[] }[] {
