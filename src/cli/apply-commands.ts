@@ -12,6 +12,7 @@ import { mailHostSteps } from '../apply/steps/index.js';
 import { checkAcmePrerequisites } from '../ops/tls/acme.js';
 import { planJson } from '../plan/plan.js';
 import { readSecret } from '../apply/secrets.js';
+import { dbSettingsFor, useDatabase } from '../db/index.js';
 import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
 import { nextFreeAddress } from '../ops/vpn/allocate.js';
 import { readRegisteredPeers, registerPeer, validatePeerName } from '../ops/vpn/peer-registry.js';
@@ -40,16 +41,19 @@ import { UserError } from '../util/errors.js';
 import { parseDomain } from '../ops/accounts/address.js';
 import { stderrProgress } from '../util/progress.js';
 import { printJson } from './output.js';
-import { readClusterFile } from './read-cluster-file.js';
+import { DEFAULT_CLUSTER_FILE, readClusterFile } from './read-cluster-file.js';
 
-export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
+export { DEFAULT_CLUSTER_FILE } from './read-cluster-file.js';
 
 async function loadCluster(
   path: string,
 ): Promise<{ spec: Spec; ctx: MailHostContext; declared: ClusterDeclarations }> {
   const text = await readClusterFile(path);
   const spec = parseClusterFile(text, path);
-  return { spec, ctx: hostContextFromSpec(spec), declared: clusterDeclarations(text, path) };
+  const ctx = hostContextFromSpec(spec);
+  // Whatever this command reads or writes in the mail database, it is the one this file names.
+  useDatabase(dbSettingsFor(ctx));
+  return { spec, ctx, declared: clusterDeclarations(text, path) };
 }
 
 function clusterPeers(spec: Spec): WireguardPeer[] {

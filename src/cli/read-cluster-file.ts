@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../util/errors.js';
 
+/** Where `mailctl apply` and the day-two commands find the cluster file on a host. */
+export const DEFAULT_CLUSTER_FILE = '/etc/mailctl/cluster.yaml';
+
 /** The cluster file's text, or a one-line user error naming the file. */
 export async function readClusterFile(path: string): Promise<string> {
   try {

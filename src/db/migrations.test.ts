@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrationPlan, migrationScript } from './migrations.js';
+import { MIGRATIONS, migrationPlan } from './migrations.js';
 
 describe('migrations', () => {
   it('have unique, ordered ids', () => {
@@ -11,14 +11,6 @@ describe('migrations', () => {
   it('plans only what is not applied yet, in order', () => {
     expect(migrationPlan([]).map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(migrationPlan(MIGRATIONS.map((m) => m.id))).toEqual([]);
-  });
-
-  it('wraps each migration in a transaction that records it', () => {
-    const script = migrationScript(MIGRATIONS);
-    expect(script).toContain(
-      "INSERT INTO schema_migrations (id) VALUES ('0001-accounts');\nCOMMIT;",
-    );
-    expect(script.match(/BEGIN;/g)).toHaveLength(MIGRATIONS.length);
   });
 
   it('grants each daemon only its views', () => {

@@ -142,15 +142,9 @@ export function migrationPlan(applied: readonly string[]): Migration[] {
   return MIGRATIONS.filter((m) => !done.has(m.id));
 }
 
-/** One psql script that applies each pending migration in its own transaction and records it. */
-export function migrationScript(pending: readonly Migration[]): string {
-  const parts = [
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());',
-  ];
-  for (const m of pending) {
-    parts.push(
-      `BEGIN;\n${m.sql.trim()}\nINSERT INTO schema_migrations (id) VALUES ('${m.id}');\nCOMMIT;`,
-    );
-  }
-  return `${parts.join('\n')}\n`;
-}
+/**
+ * What records the applied migrations. Made by the first migration run; an empty database
+ * has none and so reads as "nothing applied".
+ */
+export const MIGRATIONS_TABLE_SQL =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';

@@ -1,9 +1,16 @@
-import { existsSync } from 'node:fs';
-import { migrationPlan, migrationScript } from '../../db/index.js';
-import { MAIL_DATABASE, psql } from '../../ops/accounts/psql.js';
+import {
+  createDatabase,
+  databaseExists,
+  hostDatabase,
+  hostTransaction,
+  migrate,
+  MIGRATIONS,
+  pendingMigrations,
+} from '../../db/index.js';
 import type { HostChange, HostStep } from '../../plan/host-steps.js';
 import { DOVECOT_DB_PASSWORD_SECRET } from '../../render/dovecot/sql-conf.js';
 import { POSTFIX_DB_PASSWORD_SECRET } from '../../render/postfix/pgsql-maps.js';
+import { POSTGRES_ADMIN_SECRET } from '../../render/postgres/index.js';
 import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../../render/sogo/index.js';
 import { mustRun, run } from '../../util/exec.js';
 import { readSecret } from '../secrets.js';
@@ -11,46 +18,35 @@ import { readDatabase } from './database-state.js';
 
 const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
 
-/** In native mode the mail database is made with createdb, as the postgres superuser. */
+/** In native mode the mail database is made as the postgres superuser (peer map root -> postgres). */
 export const databaseStep: HostStep = {
   name: 'database',
   phase: 'after-activate',
   async observe() {
-    const exists = existsSync('/usr/bin/psql')
-      ? await psql(
-          `SELECT 1 FROM pg_database WHERE datname = :'d';`,
-          { d: MAIL_DATABASE },
-          'postgres',
-        )
-          .then((rows) => rows.length > 0)
-          .catch(() => false)
-      : false;
-    return exists ? [] : [{ kind: 'database', action: 'create', target: MAIL_DATABASE }];
+    const exists = await databaseExists().catch(() => false);
+    const { database } = await hostDatabase();
+    return exists ? [] : [{ kind: 'database', action: 'create', target: database }];
   },
   async apply() {
-    await run('runuser', ['-u', 'postgres', '--', 'createdb', MAIL_DATABASE]).then((r) => {
-      if (r.code !== 0 && !/already exists/.test(r.stderr))
-        throw new Error(`createdb ${MAIL_DATABASE} failed: ${r.stderr.trim()}`);
-    });
-    return [`created database ${MAIL_DATABASE}`];
+    if (!(await databaseExists())) await createDatabase();
+    return [`created database ${(await hostDatabase()).database}`];
   },
 };
 
-const appliedMigrations = async (): Promise<string[]> =>
-  (await readDatabase(async () =>
-    (await psql('SELECT id FROM schema_migrations ORDER BY id;')).map((r) => r[0] ?? ''),
-  )) ?? [];
+const pendingIds = async (): Promise<string[]> =>
+  (await readDatabase(async () => (await pendingMigrations()).map((m) => m.id))) ??
+  MIGRATIONS.map((m) => m.id);
 
 /** The schema, as the migrations not yet recorded in schema_migrations make it. */
 export const migrationsStep: HostStep = {
   name: 'migrations',
   phase: 'after-activate',
   async observe() {
-    const pending = migrationPlan(await appliedMigrations());
-    const changes: HostChange[] = pending.map((m) => ({
+    const pending = await pendingIds();
+    const changes: HostChange[] = pending.map((id) => ({
       kind: 'migration',
       action: 'run',
-      target: m.id,
+      target: id,
     }));
     // SOGo looks for its tables and creates them when it starts, which on a first apply is
     // before its schema exists: it starts again on the migrated database.
@@ -65,12 +61,9 @@ export const migrationsStep: HostStep = {
   },
   async apply() {
     const notes: string[] = [];
-    const pending = migrationPlan(await appliedMigrations());
-    if (pending.length === 0) return notes;
-    await psql(migrationScript(pending));
-    notes.push(
-      `applied ${pending.length} database migration(s): ${pending.map((m) => m.id).join(', ')}`,
-    );
+    const applied = await migrate();
+    if (applied.length === 0) return notes;
+    notes.push(`applied ${applied.length} database migration(s): ${applied.join(', ')}`);
     if ((await run('systemctl', ['is-active', '--quiet', SOGO_UNIT])).code === 0) {
       // A sogod that cannot start on the migrated database fails the apply here.
       await mustRun('systemctl', ['restart', SOGO_UNIT]);
@@ -89,16 +82,30 @@ const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
   ['postfix', POSTFIX_DB_PASSWORD_SECRET],
   ['dovecot', DOVECOT_DB_PASSWORD_SECRET],
   ['sogo', SOGO_DB_PASSWORD_SECRET],
+  // mailctl's own account commands (src/db).
+  ['mailctl_admin', POSTGRES_ADMIN_SECRET],
 ];
 
-/** Sets each daemon role's password once; the value travels on psql's stdin, never in argv. */
+/**
+ * Sets each role's password once. ALTER ROLE takes no bound parameters, so the server
+ * itself quotes the bound value with format(%L) and runs the result: the secret travels
+ * only inside the database connection, never in argv.
+ */
 export const rolePasswordsStep: HostStep = {
   name: 'role-passwords',
   phase: 'after-activate',
   async observe() {
     const unset =
       (await readDatabase(async () =>
-        (await psql(`SELECT rolname FROM pg_authid WHERE rolpassword IS NULL;`)).map((r) => r[0]),
+        (
+          await hostTransaction(
+            (db) =>
+              db.rows<{ rolname: string }>(
+                'SELECT rolname FROM pg_authid WHERE rolpassword IS NULL',
+              ),
+            'superuser',
+          )
+        ).map((r) => r.rolname),
       )) ?? CONTAINER_ROLE_SECRETS.map(([role]) => role);
     return CONTAINER_ROLE_SECRETS.filter(([role]) => unset.includes(role)).map(
       ([role, secret]) => ({
@@ -113,8 +120,13 @@ export const rolePasswordsStep: HostStep = {
     const notes: string[] = [];
     for (const [role, secret] of CONTAINER_ROLE_SECRETS) {
       if (!changes.some((c) => c.target === `database password of role ${role}`)) continue;
-      // Secrets are base64url (secrets.ts), so they need no escaping inside the quotes.
-      await psql(`\\set pw '${readSecret(secret)}'\nALTER ROLE ${role} PASSWORD :'pw';\n`);
+      await hostTransaction(async (db) => {
+        const [stmt] = await db.rows<{ sql: string }>(
+          "SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text) AS sql",
+          [role, readSecret(secret)],
+        );
+        await db.rows(stmt?.sql ?? '');
+      }, 'superuser');
       notes.push(`set the database password of role ${role}`);
     }
     return notes;

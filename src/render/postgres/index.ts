@@ -14,6 +14,10 @@ export const POSTGRES_SUPERUSER_SECRET = 'postgres-superuser-password';
 export const PG_SERVICE_FILE = '/etc/mailctl/pg_service.conf';
 export const PG_PASS_FILE = '/etc/mailctl/pgpass';
 export const PG_SERVICE_NAME = 'mailctl';
+/** Container mode: the SCRAM password mailctl logs in with as role mailctl_admin. */
+export const POSTGRES_ADMIN_SECRET = 'postgres-mailctl-admin-password';
+/** Native mode: the pg_ident.conf map through which root logs in by peer authentication. */
+export const PG_IDENT_MAP = 'mailctl';
 const CONTAINER_UNIT = 'mailctl-postgres.service';
 /** The postgres user's uid and gid inside postgres:17-alpine, which own its data and WAL archive. */
 export const ALPINE_POSTGRES_ID = '70';
@@ -51,13 +55,25 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
     generatedHeader(),
     '# TYPE  DATABASE  USER  ADDRESS  METHOD',
     // Local daemons log in as their OS user by peer authentication: no passwords to keep.
-    'local   all       postgres                    peer',
-    `local   ${pg.database}  postfix,dovecot,mailctl_admin,sogo  peer`,
+    // mailctl runs as root and logs in through the ${PG_IDENT_MAP} map (pg_ident.conf): as
+    // mailctl_admin for accounts, as postgres to create the database and migrate it.
+    `local   all       postgres                    peer map=${PG_IDENT_MAP}`,
+    `local   ${pg.database}  mailctl_admin  peer map=${PG_IDENT_MAP}`,
+    `local   ${pg.database}  postfix,dovecot,sogo  peer`,
     'local   all       _rspamd                     reject',
     // Over the VPN only the administrator role, only with SCRAM.
     `host    ${pg.database}  mailctl_admin  ${ctx.vpnSubnet}  scram-sha-256`,
     'host    all       all   0.0.0.0/0             reject',
     'host    all       all   ::/0                  reject',
+    '',
+  ].join('\n');
+  // The map names each OS user that may log in as a role; a pair not listed is refused.
+  const ident = [
+    generatedHeader(),
+    '# MAPNAME  SYSTEM-USERNAME  PG-USERNAME',
+    `${PG_IDENT_MAP}  postgres  postgres`,
+    `${PG_IDENT_MAP}  root      postgres`,
+    `${PG_IDENT_MAP}  root      mailctl_admin`,
     '',
   ].join('\n');
   const file = (path: string, content: string, mode: number): RenderedFile => ({
@@ -71,6 +87,7 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
   return [
     file(`${CONF_DIR}/conf.d/mailctl.conf`, conf, 0o644),
     file(`${CONF_DIR}/pg_hba.conf`, hba, 0o640),
+    file(`${CONF_DIR}/pg_ident.conf`, ident, 0o640),
   ];
 }
 
@@ -78,9 +95,8 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
  * Native mode: pg_createcluster writes the cluster's files world-readable; those only
  * PostgreSQL's own tools read (pg_ctl.conf, start.conf) become 0640. postgresql.conf and
  * conf.d/mailctl.conf stay readable: Debian's pg_wrapper reads them to find the cluster's
- * data directory, socket and port whenever any user runs psql (a daemon's role logging in
- * by peer authentication, say), and they hold no secret. pg_hba.conf and pg_ident.conf are
- * 0640 already.
+ * data directory, socket and port whenever any user runs psql, and they hold no secret.
+ * pg_hba.conf and pg_ident.conf are rendered 0640.
  */
 export const POSTGRES_NATIVE_PERMISSIONS: readonly {
   path: string;
@@ -120,9 +136,11 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
-  // mailctl's own psql (migrations, accounts) has no local socket to use: it logs in over
-  // the VPN address as the superuser, with the password from a passfile only root reads.
-  // The token there is also what makes apply generate the superuser's secret.
+  // There is no local socket across the container boundary: mailctl logs in over the VPN
+  // address with SCRAM, as the superuser for the database and its migrations and as
+  // mailctl_admin for accounts (src/db reads both passwords from their secrets). The
+  // passfile names both for an administrator's own psql (`psql service=mailctl`), and its
+  // tokens are what make apply generate the two secrets.
   const service = [
     generatedHeader(),
     `[${PG_SERVICE_NAME}]`,
@@ -133,7 +151,11 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
     `passfile=${PG_PASS_FILE}`,
     '',
   ].join('\n');
-  const pass = `${ctx.vpnAddress}:${pg.port}:*:postgres:${secretRef(POSTGRES_SUPERUSER_SECRET)}\n`;
+  const pass = [
+    `${ctx.vpnAddress}:${pg.port}:*:postgres:${secretRef(POSTGRES_SUPERUSER_SECRET)}`,
+    `${ctx.vpnAddress}:${pg.port}:${pg.database}:mailctl_admin:${secretRef(POSTGRES_ADMIN_SECRET)}`,
+    '',
+  ].join('\n');
   const root = (path: string, content: string, mode: number) =>
     rootFile('postgres', path, content, mode);
   return [
@@ -171,7 +193,7 @@ export const postgresNativeComponent: ComponentDescriptor = {
 };
 
 /**
- * Container mode: podman runs the image; Debian's client is for mailctl's own psql. There is
+ * Container mode: podman runs the image; Debian's client is for an administrator's psql. There is
  * no server binary on the host to parse a configuration with, so the check is systemd's own
  * verification of the unit (syntax, and that podman is there to run).
  */

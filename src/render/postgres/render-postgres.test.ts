@@ -18,7 +18,9 @@ describe('renderPostgres', () => {
   it('native: peer auth locally, SCRAM for the admin role from the VPN, everything else rejected', () => {
     const hba =
       renderPostgres(testHostContext()).find((f) => f.path.endsWith('pg_hba.conf'))?.content ?? '';
-    expect(hba).toMatch(/^local\s+mailctl\s+postfix,dovecot,mailctl_admin,sogo\s+peer$/m);
+    expect(hba).toMatch(/^local\s+mailctl\s+postfix,dovecot,sogo\s+peer$/m);
+    expect(hba).toMatch(/^local\s+mailctl\s+mailctl_admin\s+peer map=mailctl$/m);
+    expect(hba).toMatch(/^local\s+all\s+postgres\s+peer map=mailctl$/m);
     expect(hba).toMatch(/^host\s+mailctl\s+mailctl_admin\s+10\.100\.0\.0\/24\s+scram-sha-256$/m);
     expect(hba).toMatch(/^host\s+all\s+all\s+0\.0\.0\.0\/0\s+reject$/m);
     expect(hba).not.toMatch(/\btrust\b|\bmd5\b/);
@@ -30,6 +32,7 @@ describe('renderPostgres', () => {
     expect(modes).toEqual([
       ['/etc/postgresql/17/main/conf.d/mailctl.conf', 'postgres', '644'],
       ['/etc/postgresql/17/main/pg_hba.conf', 'postgres', '640'],
+      ['/etc/postgresql/17/main/pg_ident.conf', 'postgres', '640'],
     ]);
     // pg_createcluster's own files (0644 as it makes them) get owner and mode, not content.
     const desired = mailHostDesiredState(ctx, []);
@@ -75,7 +78,8 @@ describe('renderPostgres', () => {
       '[mailctl]\nhost=10.100.0.1\nport=5432\ndbname=mailctl\nuser=postgres\n',
     );
     expect(files[2]?.content).toBe(
-      '10.100.0.1:5432:*:postgres:@@secret:postgres-superuser-password@@\n',
+      '10.100.0.1:5432:*:postgres:@@secret:postgres-superuser-password@@\n' +
+        '10.100.0.1:5432:mailctl:mailctl_admin:@@secret:postgres-mailctl-admin-password@@\n',
     );
   });
 
