@@ -1,9 +1,19 @@
+import {
+  FOREIGN_KEY_VIOLATION,
+  hostTransaction,
+  sqlState,
+  UNIQUE_VIOLATION,
+  type Db,
+} from '../../db/index.js';
 import { UserError } from '../../util/errors.js';
 import { parseAddress, parseDomain } from './address.js';
-import { hashPassword, psql } from './psql.js';
+import { hashPassword } from './password-hash.js';
 import { removeSogoUserData } from './sogo-data.js';
 
-/** Accounts in the mail database: the operations behind `mailctl domain|mailbox|alias`. */
+/**
+ * Accounts in the mail database: the operations behind `mailctl domain|mailbox|alias`.
+ * Each runs in one transaction as mailctl_admin, with bound parameters only.
+ */
 
 export interface MailboxRow {
   address: string;
@@ -11,67 +21,88 @@ export interface MailboxRow {
   active: boolean;
 }
 
+/**
+ * Every change to accounts first takes this transaction-scoped lock, so that checks that
+ * span tables (an alias may not shadow a mailbox, a domain with mailboxes is not removed)
+ * hold against another mailctl process changing accounts at the same moment; readers never
+ * wait for it.
+ */
+export async function lockAccounts(db: Db): Promise<void> {
+  await db.rows("SELECT pg_advisory_xact_lock(hashtext('mailctl accounts'))");
+}
+
+/** A change to accounts: one transaction that holds the accounts lock. */
+export function changeAccounts<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  return hostTransaction(async (db) => {
+    await lockAccounts(db);
+    return fn(db);
+  });
+}
+
+const unknownDomain = (domain: string) =>
+  new UserError(
+    'E_UNKNOWN_DOMAIN',
+    `domain ${domain} is not served here (add it with 'mailctl domain add ${domain}')`,
+  );
+
+const unknownMailbox = (address: string) =>
+  new UserError('E_UNKNOWN_MAILBOX', `there is no mailbox ${address}`);
+
 export async function listDomains(): Promise<
   { domain: string; mailboxes: number; aliases: number }[]
 > {
-  const rows = await psql(
-    `SELECT d.name,
-            (SELECT count(*) FROM mailboxes m WHERE m.domain = d.name),
-            (SELECT count(*) FROM aliases a WHERE a.source LIKE '%@' || d.name)
-       FROM domains d ORDER BY d.name;`,
+  return hostTransaction((db) =>
+    db.rows<{ domain: string; mailboxes: number; aliases: number }>(
+      `SELECT d.name AS domain,
+              (SELECT count(*)::int FROM mailboxes m WHERE m.domain = d.name) AS mailboxes,
+              (SELECT count(*)::int FROM aliases a WHERE a.source LIKE '%@' || d.name) AS aliases
+         FROM domains d ORDER BY d.name`,
+    ),
   );
-  return rows.map(([domain, m, a]) => ({
-    domain: domain ?? '',
-    mailboxes: Number(m),
-    aliases: Number(a),
-  }));
 }
 
 export async function addDomain(input: string): Promise<void> {
   const domain = parseDomain(input);
-  const r = await psql(
-    `INSERT INTO domains (name) VALUES (:'d') ON CONFLICT DO NOTHING RETURNING name;`,
-    { d: domain },
-  );
-  if (r.length === 0) throw new UserError('E_DOMAIN_EXISTS', `domain ${domain} already exists`);
+  try {
+    await changeAccounts((db) => db.rows('INSERT INTO domains (name) VALUES ($1)', [domain]));
+  } catch (e) {
+    if (sqlState(e) === UNIQUE_VIOLATION)
+      throw new UserError('E_DOMAIN_EXISTS', `domain ${domain} already exists`, { cause: e });
+    throw e;
+  }
 }
 
 export async function removeDomain(input: string): Promise<void> {
   const domain = parseDomain(input);
-  await requireDomain(domain);
-  const [[count] = ['0']] = await psql(`SELECT count(*) FROM mailboxes WHERE domain = :'d';`, {
-    d: domain,
+  await changeAccounts(async (db) => {
+    const [row] = await db.rows<{ mailboxes: number }>(
+      'SELECT (SELECT count(*)::int FROM mailboxes WHERE domain = $1) AS mailboxes FROM domains WHERE name = $1',
+      [domain],
+    );
+    if (!row) throw unknownDomain(domain);
+    if (row.mailboxes > 0)
+      throw new UserError(
+        'E_DOMAIN_NOT_EMPTY',
+        `domain ${domain} still has ${row.mailboxes} mailbox(es); remove them first`,
+      );
+    await db.rows(`DELETE FROM aliases WHERE source LIKE '%@' || $1`, [domain]);
+    await db.rows('DELETE FROM domains WHERE name = $1', [domain]);
   });
-  if (Number(count) > 0) {
-    throw new UserError(
-      'E_DOMAIN_NOT_EMPTY',
-      `domain ${domain} still has ${count} mailbox(es); remove them first`,
-    );
-  }
-  await psql(
-    `DELETE FROM aliases WHERE source LIKE '%@' || :'d'; DELETE FROM domains WHERE name = :'d';`,
-    { d: domain },
-  );
-}
-
-async function requireDomain(domain: string): Promise<void> {
-  const r = await psql(`SELECT 1 FROM domains WHERE name = :'d';`, { d: domain });
-  if (r.length === 0)
-    throw new UserError(
-      'E_UNKNOWN_DOMAIN',
-      `domain ${domain} is not served here (add it with 'mailctl domain add ${domain}')`,
-    );
 }
 
 export async function listMailboxes(domain?: string): Promise<MailboxRow[]> {
-  const rows = await psql(
-    `SELECT address, quota_bytes, active FROM mailboxes WHERE (:'d' = '' OR domain = :'d') ORDER BY address;`,
-    { d: domain ? parseDomain(domain) : '' },
+  const rows = await hostTransaction((db) =>
+    db.rows<{ address: string; quota_bytes: string; active: boolean }>(
+      `SELECT address, quota_bytes, active FROM mailboxes
+        WHERE $1::text IS NULL OR domain = $1 ORDER BY address`,
+      [domain === undefined ? null : parseDomain(domain)],
+    ),
   );
-  return rows.map(([address, q, active]) => ({
-    address: address ?? '',
-    quotaBytes: Number(q),
-    active: active === 't',
+  // bigint arrives as a string (it may exceed a double); quotas are far below 2^53.
+  return rows.map((r) => ({
+    address: r.address,
+    quotaBytes: Number(r.quota_bytes),
+    active: r.active,
   }));
 }
 
@@ -81,103 +112,120 @@ export async function addMailbox(
   quotaBytes: number,
 ): Promise<void> {
   const a = parseAddress(input);
-  await requireDomain(a.domain);
-  const clash = await psql(
-    `SELECT 'mailbox' FROM mailboxes WHERE address = :'a' UNION ALL SELECT 'alias' FROM aliases WHERE source = :'a';`,
-    { a: a.address },
-  );
-  if (clash.length)
-    throw new UserError('E_MAILBOX_EXISTS', `${a.address} already exists as ${clash[0]?.[0]}`);
   const hash = await hashPassword(checkPassword(password));
-  await psql(
-    `INSERT INTO mailboxes (address, domain, local_part, password, quota_bytes) VALUES (:'a', :'d', :'l', :'h', :'q');`,
-    { a: a.address, d: a.domain, l: a.localPart, h: hash, q: String(quotaBytes) },
-  );
+  try {
+    await changeAccounts(async (db) => {
+      const alias = await db.rows('SELECT 1 FROM aliases WHERE source = $1', [a.address]);
+      if (alias.length)
+        throw new UserError('E_MAILBOX_EXISTS', `${a.address} already exists as an alias`);
+      await db.rows(
+        `INSERT INTO mailboxes (address, domain, local_part, password, quota_bytes)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [a.address, a.domain, a.localPart, hash, quotaBytes],
+      );
+    });
+  } catch (e) {
+    if (sqlState(e) === UNIQUE_VIOLATION)
+      throw new UserError('E_MAILBOX_EXISTS', `${a.address} already exists as a mailbox`, {
+        cause: e,
+      });
+    if (sqlState(e) === FOREIGN_KEY_VIOLATION) throw unknownDomain(a.domain);
+    throw e;
+  }
 }
 
-async function requireMailbox(address: string): Promise<void> {
-  const r = await psql(`SELECT 1 FROM mailboxes WHERE address = :'a';`, { a: address });
-  if (r.length === 0) throw new UserError('E_UNKNOWN_MAILBOX', `there is no mailbox ${address}`);
+/** Changes one mailbox's row; E_UNKNOWN_MAILBOX when there is none. */
+async function updateMailbox(
+  address: string,
+  set: 'password' | 'quota_bytes',
+  value: unknown,
+): Promise<void> {
+  const updated = await changeAccounts((db) =>
+    db.rows(`UPDATE mailboxes SET ${set} = $2 WHERE address = $1 RETURNING 1`, [address, value]),
+  );
+  if (updated.length === 0) throw unknownMailbox(address);
 }
 
 export async function setPassword(input: string, password: string): Promise<void> {
   const a = parseAddress(input);
-  await requireMailbox(a.address);
-  await psql(`UPDATE mailboxes SET password = :'h' WHERE address = :'a';`, {
-    a: a.address,
-    h: await hashPassword(checkPassword(password)),
-  });
+  await updateMailbox(a.address, 'password', await hashPassword(checkPassword(password)));
 }
 
 /** Sets whether a mailbox may log in and receive mail; false when it already was so. */
 export async function setMailboxActive(input: string, active: boolean): Promise<boolean> {
   const a = parseAddress(input);
-  await requireMailbox(a.address);
-  const r = await psql(
-    `UPDATE mailboxes SET active = :'v' WHERE address = :'a' AND active <> :'v' RETURNING 1;`,
-    { a: a.address, v: String(active) },
-  );
-  return r.length > 0;
+  return changeAccounts(async (db) => {
+    const [row] = await db.rows<{ was: boolean }>(
+      'SELECT active AS was FROM mailboxes WHERE address = $1 FOR UPDATE',
+      [a.address],
+    );
+    if (!row) throw unknownMailbox(a.address);
+    if (row.was === active) return false;
+    await db.rows('UPDATE mailboxes SET active = $2 WHERE address = $1', [a.address, active]);
+    return true;
+  });
 }
 
 export async function setQuota(input: string, quotaBytes: number): Promise<void> {
   const a = parseAddress(input);
-  await requireMailbox(a.address);
-  await psql(`UPDATE mailboxes SET quota_bytes = :'q' WHERE address = :'a';`, {
-    a: a.address,
-    q: String(quotaBytes),
-  });
+  await updateMailbox(a.address, 'quota_bytes', quotaBytes);
 }
 
 /** Removes the account; its mail stays on disk until an administrator deletes it. */
 export async function removeMailbox(input: string): Promise<void> {
   const a = parseAddress(input);
-  await requireMailbox(a.address);
-  // SOGo's data first: if that fails, the mailbox is still there to remove again.
-  await removeSogoUserData(a.address);
-  await psql(
-    `DELETE FROM aliases WHERE destination = :'a'; DELETE FROM mailboxes WHERE address = :'a';`,
-    { a: a.address },
-  );
+  await changeAccounts(async (db) => {
+    const found = await db.rows('SELECT 1 FROM mailboxes WHERE address = $1', [a.address]);
+    if (found.length === 0) throw unknownMailbox(a.address);
+    // SOGo's data first, inside the transaction: if sogo-tool fails, the rollback leaves
+    // the mailbox there to remove again.
+    await removeSogoUserData(a.address);
+    await db.rows('DELETE FROM aliases WHERE destination = $1', [a.address]);
+    await db.rows('DELETE FROM mailboxes WHERE address = $1', [a.address]);
+  });
 }
 
 export async function listAliases(): Promise<{ source: string; destination: string }[]> {
-  const rows = await psql(`SELECT source, destination FROM aliases ORDER BY source, destination;`);
-  return rows.map(([source, destination]) => ({
-    source: source ?? '',
-    destination: destination ?? '',
-  }));
+  return hostTransaction((db) =>
+    db.rows<{ source: string; destination: string }>(
+      'SELECT source, destination FROM aliases ORDER BY source, destination',
+    ),
+  );
 }
 
+/** Adds destinations to an alias; a destination it already has is kept, not an error. */
 export async function addAlias(
   sourceInput: string,
   destinations: readonly string[],
 ): Promise<void> {
   const source = parseAddress(sourceInput, { allowCatchAll: true });
-  await requireDomain(source.domain);
   if (destinations.length === 0)
     throw new UserError('E_USAGE', 'an alias needs at least one destination');
   const targets = destinations.map((d) => parseAddress(d).address);
-  const clash = await psql(`SELECT 1 FROM mailboxes WHERE address = :'a';`, { a: source.address });
-  if (clash.length)
-    throw new UserError(
-      'E_ALIAS_IS_MAILBOX',
-      `${source.address} is a mailbox; an alias cannot shadow it`,
+  await changeAccounts(async (db) => {
+    const domain = await db.rows('SELECT 1 FROM domains WHERE name = $1', [source.domain]);
+    if (domain.length === 0) throw unknownDomain(source.domain);
+    const mailbox = await db.rows('SELECT 1 FROM mailboxes WHERE address = $1', [source.address]);
+    if (mailbox.length)
+      throw new UserError(
+        'E_ALIAS_IS_MAILBOX',
+        `${source.address} is a mailbox; an alias cannot shadow it`,
+      );
+    await db.rows(
+      `INSERT INTO aliases (source, destination) SELECT $1, unnest($2::text[])
+       ON CONFLICT DO NOTHING`,
+      [source.address, targets],
     );
-  for (const t of targets) {
-    await psql(
-      `INSERT INTO aliases (source, destination) VALUES (:'s', :'t') ON CONFLICT DO NOTHING;`,
-      { s: source.address, t },
-    );
-  }
+  });
 }
 
 export async function removeAlias(sourceInput: string): Promise<void> {
   const source = parseAddress(sourceInput, { allowCatchAll: true });
-  const r = await psql(`DELETE FROM aliases WHERE source = :'s' RETURNING 1;`, {
-    s: source.address,
-  });
-  if (r.length === 0) throw new UserError('E_UNKNOWN_ALIAS', `there is no alias ${source.address}`);
+  const removed = await changeAccounts((db) =>
+    db.rows('DELETE FROM aliases WHERE source = $1 RETURNING 1', [source.address]),
+  );
+  if (removed.length === 0)
+    throw new UserError('E_UNKNOWN_ALIAS', `there is no alias ${source.address}`);
 }
 
 function checkPassword(password: string): string {

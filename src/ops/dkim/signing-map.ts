@@ -9,11 +9,10 @@ import { listDomains } from '../accounts/store.js';
 import { mapFileDiffers, writeRspamdMap } from '../rspamd/map-file.js';
 
 /**
- * The domains in the mail database; none while there is no database yet (before the first
- * apply has made it, or on a host without PostgreSQL's client).
+ * The domains in the mail database; none while it cannot be reached yet (before the first
+ * apply has installed PostgreSQL, made the database and its roles, and our pg_ident map).
  */
 export async function databaseDomains(): Promise<string[]> {
-  if (!existsSync('/usr/bin/psql')) return [];
   try {
     return (await listDomains()).map((d) => d.domain);
   } catch (e) {

@@ -4,34 +4,42 @@ import {
   renderUserSettings,
   type UserSpamSettings,
 } from '../../render/rspamd/user-settings.js';
-import { psql } from '../accounts/psql.js';
+import { hostTransaction, type Db } from '../../db/index.js';
 import { writeRspamdMap } from '../rspamd/map-file.js';
 
 /**
  * Every mailbox's spam settings with the aliases that deliver to it alone (a catch-all or
  * an alias shared by several mailboxes cannot carry one user's settings).
  */
-export async function readAllSpamSettings(): Promise<UserSpamSettings[]> {
-  const rows = await psql(`
-SELECT s.address, coalesce(s.reject_score::text, ''), coalesce(s.add_header_score::text, ''),
-       coalesce(s.greylist_score::text, ''),
-       array_to_string(s.allow_senders, ','), array_to_string(s.block_senders, ','),
-       coalesce((SELECT string_agg(a.source, ',' ORDER BY a.source) FROM aliases a
-                  WHERE a.destination = s.address AND a.source NOT LIKE '@%'
-                    AND NOT EXISTS (SELECT 1 FROM aliases b
-                                     WHERE b.source = a.source AND b.destination <> s.address)), '')
+export async function readAllSpamSettings(db?: Db): Promise<UserSpamSettings[]> {
+  const query = (q: Db) =>
+    q.rows<{
+      address: string;
+      reject_score: number | null;
+      add_header_score: number | null;
+      greylist_score: number | null;
+      allow_senders: string[];
+      block_senders: string[];
+      aliases: string[];
+    }>(`
+SELECT s.address, s.reject_score, s.add_header_score, s.greylist_score,
+       s.allow_senders, s.block_senders,
+       ARRAY(SELECT a.source FROM aliases a
+              WHERE a.destination = s.address AND a.source NOT LIKE '@%'
+                AND NOT EXISTS (SELECT 1 FROM aliases b
+                                 WHERE b.source = a.source AND b.destination <> s.address)
+              ORDER BY a.source) AS aliases
   FROM spam_settings s JOIN mailboxes m ON m.address = s.address AND m.active
- ORDER BY s.address;`);
-  const num = (v: string | undefined) => (v ? Number(v) : null);
-  const split = (v: string | undefined) => (v ? v.split(',') : []);
-  return rows.map(([address, reject, addHeader, greylist, allow, block, aliases]) => ({
-    address: address ?? '',
-    aliases: split(aliases),
-    rejectScore: num(reject),
-    addHeaderScore: num(addHeader),
-    greylistScore: num(greylist),
-    allowSenders: split(allow),
-    blockSenders: split(block),
+ ORDER BY s.address`);
+  const rows = await (db ? query(db) : hostTransaction(query));
+  return rows.map((r) => ({
+    address: r.address,
+    aliases: r.aliases,
+    rejectScore: r.reject_score,
+    addHeaderScore: r.add_header_score,
+    greylistScore: r.greylist_score,
+    allowSenders: r.allow_senders,
+    blockSenders: r.block_senders,
   }));
 }
 

@@ -1,7 +1,8 @@
 import type { UserSpamSettings } from '../../render/rspamd/user-settings.js';
 import { UserError } from '../../util/errors.js';
 import { parseAddress } from '../accounts/address.js';
-import { psql } from '../accounts/psql.js';
+import { hostTransaction, type Db } from '../../db/index.js';
+import { changeAccounts } from '../accounts/store.js';
 import { readAllSpamSettings, syncUserSettingsMap } from './settings-map.js';
 
 /** Per-user spam settings: the operations behind `mailctl spam`. Each change reaches Rspamd at once. */
@@ -12,9 +13,10 @@ export interface Thresholds {
   greylist?: number | null;
 }
 
-async function mailbox(input: string): Promise<string> {
+/** The mailbox's address, inside the command's transaction; E_UNKNOWN_MAILBOX if none. */
+async function mailbox(db: Db, input: string): Promise<string> {
   const { address } = parseAddress(input);
-  const r = await psql(`SELECT 1 FROM mailboxes WHERE address = :'a';`, { a: address });
+  const r = await db.rows('SELECT 1 FROM mailboxes WHERE address = $1', [address]);
   if (r.length === 0) throw new UserError('E_UNKNOWN_MAILBOX', `there is no mailbox ${address}`);
   return address;
 }
@@ -52,9 +54,13 @@ export function checkThresholdOrder(t: Required<Thresholds>): void {
 }
 
 export async function showSpamSettings(input?: string): Promise<UserSpamSettings[]> {
-  const all = await readAllSpamSettings();
+  return hostTransaction((db) => settingsOf(db, input));
+}
+
+async function settingsOf(db: Db, input?: string): Promise<UserSpamSettings[]> {
+  const all = await readAllSpamSettings(db);
   if (input === undefined) return all;
-  const address = await mailbox(input);
+  const address = await mailbox(db, input);
   return [
     all.find((s) => s.address === address) ?? {
       address,
@@ -68,25 +74,53 @@ export async function showSpamSettings(input?: string): Promise<UserSpamSettings
   ];
 }
 
+interface OwnSettings {
+  rejectScore: number | null;
+  addHeaderScore: number | null;
+  greylistScore: number | null;
+  allowSenders: string[];
+  blockSenders: string[];
+}
+
+/**
+ * One change to a mailbox's settings in one transaction, from its own row (a disabled
+ * mailbox keeps its settings too); Rspamd's map follows at once.
+ */
+async function changeSettings(
+  input: string,
+  fn: (db: Db, address: string, current: OwnSettings | undefined) => Promise<void>,
+): Promise<void> {
+  await changeAccounts(async (db) => {
+    const address = await mailbox(db, input);
+    const [current] = await db.rows<OwnSettings>(
+      `SELECT reject_score AS "rejectScore", add_header_score AS "addHeaderScore",
+              greylist_score AS "greylistScore", allow_senders AS "allowSenders",
+              block_senders AS "blockSenders"
+         FROM spam_settings WHERE address = $1`,
+      [address],
+    );
+    await fn(db, address, current);
+  });
+  await syncUserSettingsMap();
+}
+
 /** Sets (a number) or clears (null) a mailbox's own thresholds; undefined leaves one as it is. */
 export async function setThresholds(input: string, t: Thresholds): Promise<void> {
-  const address = await mailbox(input);
-  const [current] = await showSpamSettings(address);
-  const merged = {
-    reject: t.reject === undefined ? (current?.rejectScore ?? null) : t.reject,
-    addHeader: t.addHeader === undefined ? (current?.addHeaderScore ?? null) : t.addHeader,
-    greylist: t.greylist === undefined ? (current?.greylistScore ?? null) : t.greylist,
-  };
-  checkThresholdOrder(merged);
-  const v = (n: number | null) => (n === null ? '' : String(n));
-  await psql(
-    `INSERT INTO spam_settings (address) VALUES (:'a') ON CONFLICT DO NOTHING;
-UPDATE spam_settings SET reject_score = NULLIF(:'r', '')::real,
-       add_header_score = NULLIF(:'h', '')::real, greylist_score = NULLIF(:'g', '')::real
- WHERE address = :'a';`,
-    { a: address, r: v(merged.reject), h: v(merged.addHeader), g: v(merged.greylist) },
-  );
-  await syncUserSettingsMap();
+  await changeSettings(input, async (db, address, current) => {
+    const merged = {
+      reject: t.reject === undefined ? (current?.rejectScore ?? null) : t.reject,
+      addHeader: t.addHeader === undefined ? (current?.addHeaderScore ?? null) : t.addHeader,
+      greylist: t.greylist === undefined ? (current?.greylistScore ?? null) : t.greylist,
+    };
+    checkThresholdOrder(merged);
+    await db.rows(
+      `INSERT INTO spam_settings (address, reject_score, add_header_score, greylist_score)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (address) DO UPDATE SET reject_score = $2, add_header_score = $3,
+          greylist_score = $4`,
+      [address, merged.reject, merged.addHeader, merged.greylist],
+    );
+  });
 }
 
 /**
@@ -98,42 +132,49 @@ export async function listSenders(
   list: 'allow' | 'block',
   senders: readonly string[],
 ): Promise<void> {
-  const address = await mailbox(input);
   if (senders.length === 0) throw new UserError('E_USAGE', 'name at least one sender');
-  const parsed = senders.map(parseSender).join(',');
-  const [on, off] =
-    list === 'allow' ? ['allow_senders', 'block_senders'] : ['block_senders', 'allow_senders'];
-  await psql(
-    `INSERT INTO spam_settings (address) VALUES (:'a') ON CONFLICT DO NOTHING;
-UPDATE spam_settings
-   SET ${on} = ARRAY(SELECT DISTINCT x FROM unnest(${on} || string_to_array(:'s', ',')) x ORDER BY x),
-       ${off} = ARRAY(SELECT x FROM unnest(${off}) x WHERE x <> ALL (string_to_array(:'s', ',')) ORDER BY x)
- WHERE address = :'a';`,
-    { a: address, s: parsed },
-  );
-  await syncUserSettingsMap();
+  const parsed = senders.map(parseSender);
+  await changeSettings(input, async (db, address, current) => {
+    const on = new Set([
+      ...((list === 'allow' ? current?.allowSenders : current?.blockSenders) ?? []),
+      ...parsed,
+    ]);
+    const off = ((list === 'allow' ? current?.blockSenders : current?.allowSenders) ?? []).filter(
+      (x) => !parsed.includes(x),
+    );
+    const [allow, block] = list === 'allow' ? [on, off] : [off, on];
+    await writeSenders(db, address, [...allow], [...block]);
+  });
 }
 
 /** Takes senders off both lists. */
 export async function unlistSenders(input: string, senders: readonly string[]): Promise<void> {
-  const address = await mailbox(input);
   if (senders.length === 0) throw new UserError('E_USAGE', 'name at least one sender');
   const parsed = senders.map(parseSender);
-  const [current] = await showSpamSettings(address);
-  const missing = parsed.filter(
-    (s) => !current?.allowSenders.includes(s) && !current?.blockSenders.includes(s),
+  await changeSettings(input, async (db, address, current) => {
+    const allow = current?.allowSenders ?? [];
+    const block = current?.blockSenders ?? [];
+    const missing = parsed.filter((s) => !allow.includes(s) && !block.includes(s));
+    if (missing.length)
+      throw new UserError(
+        'E_UNKNOWN_SENDER',
+        `${missing.join(', ')} is on neither list of ${address}`,
+      );
+    const keep = (l: string[]) => l.filter((x) => !parsed.includes(x));
+    await writeSenders(db, address, keep(allow), keep(block));
+  });
+}
+
+async function writeSenders(
+  db: Db,
+  address: string,
+  allow: readonly string[],
+  block: readonly string[],
+): Promise<void> {
+  const sorted = (l: readonly string[]): string[] => [...l].sort();
+  await db.rows(
+    `INSERT INTO spam_settings (address, allow_senders, block_senders) VALUES ($1, $2, $3)
+     ON CONFLICT (address) DO UPDATE SET allow_senders = $2, block_senders = $3`,
+    [address, sorted(allow), sorted(block)],
   );
-  if (missing.length)
-    throw new UserError(
-      'E_UNKNOWN_SENDER',
-      `${missing.join(', ')} is on neither list of ${address}`,
-    );
-  await psql(
-    `UPDATE spam_settings
-   SET allow_senders = ARRAY(SELECT x FROM unnest(allow_senders) x WHERE x <> ALL (string_to_array(:'s', ',')) ORDER BY x),
-       block_senders = ARRAY(SELECT x FROM unnest(block_senders) x WHERE x <> ALL (string_to_array(:'s', ',')) ORDER BY x)
- WHERE address = :'a';`,
-    { a: address, s: parsed.join(',') },
-  );
-  await syncUserSettingsMap();
 }
