@@ -42,7 +42,8 @@ function unavailable(login: DbLogin, e: unknown): UserError {
   const why = e instanceof Error ? e.message : String(e);
   return new UserError(
     'E_DB_UNAVAILABLE',
-    `the mail database is not reachable (${describeLogin(login)}): ${why}; run 'mailctl apply' first`,
+    `the mail database is not reachable (${describeLogin(login)}): ${why}; ` +
+      "check that PostgreSQL runs, or run 'mailctl apply' first",
     { cause: e, exitCode: 1 },
   );
 }

@@ -59,7 +59,7 @@ export function dbLogin(s: DbSettings, role: DbRole, database = s.database): DbL
 /** For messages: how the login was meant to work. */
 export function describeLogin(l: DbLogin): string {
   const via = l.host.startsWith('/')
-    ? `socket ${l.host}/.s.PGSQL.${l.port}, peer map ${PG_IDENT_MAP}`
-    : `${l.host}:${l.port}`;
-  return `database ${l.database} as ${l.user} (${via})`;
+    ? `${l.host}/.s.PGSQL.${l.port}, peer map ${PG_IDENT_MAP}`
+    : `${l.host}:${l.port}, SCRAM`;
+  return `${l.database} as ${l.user} over ${via}`;
 }

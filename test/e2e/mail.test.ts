@@ -720,6 +720,76 @@ describe('the core mail path on a lab host', () => {
     );
   });
 
+  it('never has a password or its hash on a command line while mailbox add and passwd run', () => {
+    const who = 'argv@example.com';
+    const [first, second] = ['argv test password one', 'argv test password two'];
+    onHost(['mailctl', 'mailbox', 'remove', who]);
+    // A sampler records every process's /proc/<pid>/cmdline, as fast as it can, while the
+    // two commands run. The passwords reach the script on its stdin, so that its own
+    // command line holds neither; the hashes are read back from the database after each.
+    const script = `
+set -eu
+read -r first; read -r second
+out=$(mktemp)
+python3 -c '
+import os, sys, time
+seen, stop, end = set(), sys.argv[1] + ".stop", time.time() + 120
+while time.time() < end and not os.path.exists(stop):
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                c = open("/proc/" + p + "/cmdline", "rb").read()
+            except OSError:
+                continue
+            if c:
+                seen.add(c.replace(b"\\0", b" ").decode("utf-8", "replace"))
+open(sys.argv[1], "w").write("\\n".join(sorted(seen)))
+' "$out" &
+sampler=$!
+sleep 0.5
+hash() { runuser -u postgres -- psql -X -At -d mailctl -c "SELECT password FROM mailboxes WHERE address = '${who}'"; }
+printf '%s\\n' "$first" | mailctl mailbox add ${who} --password-stdin
+echo "hash: $(hash)"
+printf '%s\\n' "$second" | mailctl mailbox passwd ${who} --password-stdin
+echo "hash: $(hash)"
+touch "$out.stop"; wait "$sampler"
+cat "$out"; rm -f "$out" "$out.stop"
+`;
+    const r = onHost(['bash', '-c', script], `${first}\n${second}\n`);
+    onHost(['mailctl', 'mailbox', 'remove', who]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const hashes = lines.filter((l) => l.startsWith('hash: ')).map((l) => l.slice(6));
+    expect(hashes).toHaveLength(2);
+    for (const h of hashes) expect(h).toMatch(/^\{SHA512-CRYPT\}\$6\$/);
+    const cmdlines = lines.filter((l) => !l.startsWith('hash: '));
+    // The sampler ran while both commands did: it saw them.
+    expect(cmdlines.some((l) => l.includes(`mailbox add ${who}`))).toBe(true);
+    expect(cmdlines.some((l) => l.includes(`mailbox passwd ${who}`))).toBe(true);
+    for (const secret of [first, second, ...hashes])
+      expect(cmdlines.filter((l) => l.includes(secret))).toEqual([]);
+  });
+
+  it('says E_DB_UNAVAILABLE (exit 1) in one line when PostgreSQL cannot be reached', () => {
+    // An empty directory over the socket directory, in a mount namespace of its own, is
+    // a PostgreSQL that is not running, for this command only: stopping the real one would
+    // leave the daemons' pooled connections dead for the tests after this one.
+    const r = onHost([
+      'unshare',
+      '--mount',
+      'sh',
+      '-c',
+      'mount -t tmpfs tmpfs /var/run/postgresql && exec mailctl mailbox list',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /E_DB_UNAVAILABLE: the mail database is not reachable .*connect ENOENT \/var\/run\/postgresql\/\.s\.PGSQL\.5432/,
+      ),
+    ]);
+    expect(onHost(['mailctl', 'mailbox', 'list']).code).toBe(0);
+  });
+
   it('changes nothing and restarts nothing on a second apply', () => {
     const before = onHost([
       'systemctl',

@@ -84,6 +84,7 @@ export async function removeDomain(input: string): Promise<void> {
       throw new UserError(
         'E_DOMAIN_NOT_EMPTY',
         `domain ${domain} still has ${row.mailboxes} mailbox(es); remove them first`,
+        { exitCode: 1 },
       );
     await db.rows(`DELETE FROM aliases WHERE source LIKE '%@' || $1`, [domain]);
     await db.rows('DELETE FROM domains WHERE name = $1', [domain]);
