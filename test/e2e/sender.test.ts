@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labHost, sh, uniqueTag } from './support/cli.js';
-import { imapFetchAll, smtpSend, testMessage } from './support/mail.js';
+import { dialogFrom, imapFetchAll, smtpSend, testMessage } from './support/mail.js';
 import { PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
@@ -225,5 +225,23 @@ describe('sender authenticity on submission', () => {
     // Signed after the headers went (a signature over them would not verify).
     expect(got).toMatch(/^DKIM-Signature:/m);
     expect(got).not.toMatch(/^DKIM-Signature: [^]*?h=[^;]*(x-mailer|user-agent)/im);
+  });
+
+  it('refuses from outside a HELO that is a bare word, localhost, our name or our address', () => {
+    const greet = (helo: string) =>
+      dialogFrom(LAB, 'internet', {
+        host: PUBLIC,
+        port: 25,
+        tls: false,
+        steps: [
+          { send: `EHLO ${helo}`, until: '^\\d{3} ' },
+          { send: 'MAIL FROM:<someone@example.org>', until: '^\\d{3} ' },
+          { send: `RCPT TO:<${SUE.user}>`, until: '^\\d{3} ' },
+          { send: 'QUIT', until: '^\\d{3} ' },
+        ],
+      }).replies[2] ?? '';
+    for (const helo of ['laptop', 'localhost', 'mail.example.com', `[${PUBLIC}]`])
+      expect(greet(helo), helo).toMatch(/^5\d\d /m);
+    expect(greet('client.example.org')).toMatch(/^250 /m);
   });
 });

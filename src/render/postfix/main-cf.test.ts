@@ -39,6 +39,14 @@ describe('main.cf', () => {
     expect(main.get('mua_privacy_header_checks')).toMatch(
       /^regexp:\{\{\/\^Received: .*\{\/\^User-Agent:\/ IGNORE\}\}$/,
     );
+    expect(list('smtpd_helo_restrictions').slice(0, 3)).toEqual([
+      'permit_inet_interfaces',
+      'reject_invalid_helo_hostname',
+      'reject_non_fqdn_helo_hostname',
+    ]);
+    const helo = list('smtpd_helo_restrictions').join(', ');
+    expect(helo).toContain('check_helo_access inline:{{mail.example.com = 550 5.7.1 ');
+    expect(helo).toContain('{[IPv6:2001:db8::10] = 550 5.7.1 ');
     expect(main.get('local_recipient_maps')).toBe('inline:{{postmaster = postmaster}}');
   });
 

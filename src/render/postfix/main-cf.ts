@@ -245,7 +245,21 @@ function saslAndTls(ctx: MailHostContext): PostfixSection {
   };
 }
 
-function restrictions(): PostfixSection {
+/** check_helo_access for the names and address literals only this host may use. */
+function ownHeloNames(ctx: MailHostContext): string {
+  const names = [
+    configToken(ctx.fqdn.toLowerCase(), 'fqdn'),
+    'localhost',
+    'localhost.localdomain',
+    ...[...ctx.publicAddresses, ctx.vpnAddress].map((a) =>
+      isIpv6(a) ? `[IPv6:${configToken(a, 'address')}]` : `[${configToken(a, 'address')}]`,
+    ),
+  ];
+  const reject = '550 5.7.1 that HELO name is this host: greet with your own';
+  return `inline:{${names.map((n) => `{${n} = ${reject}}`).join(', ')}}`;
+}
+
+function restrictions(ctx: MailHostContext): PostfixSection {
   return {
     title: 'Who may send what to whom',
     parameters: [
@@ -256,7 +270,20 @@ function restrictions(): PostfixSection {
         why: ['No address harvesting.'],
       },
       { name: 'show_user_unknown_table_name', value: 'no' },
-      { name: 'smtpd_helo_restrictions', value: ['reject_invalid_helo_hostname'] },
+      {
+        name: 'smtpd_helo_restrictions',
+        value: [
+          'permit_inet_interfaces',
+          'reject_invalid_helo_hostname',
+          'reject_non_fqdn_helo_hostname',
+          `check_helo_access ${ownHeloNames(ctx)}`,
+        ],
+        why: [
+          'A client on the internet that greets with a bare word, localhost, our own name or',
+          "one of our addresses is a spambot or a forger (the host's own processes are",
+          'exempt: permit_inet_interfaces). Refused at RCPT (smtpd_delay_reject).',
+        ],
+      },
       {
         name: 'smtpd_sender_restrictions',
         value: ['reject_non_fqdn_sender', 'reject_unknown_sender_domain'],
@@ -404,7 +431,7 @@ export function renderPostfixMainCf(ctx: MailHostContext): RenderedFile {
       identity(ctx),
       virtualDelivery(),
       saslAndTls(ctx),
-      restrictions(),
+      restrictions(ctx),
       milter(),
       limits(),
     ]),
