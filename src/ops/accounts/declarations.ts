@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { clusterDeclarations, type ClusterDeclarations } from '../../spec/index.js';
+import { dbSettingsFor, useDatabase } from '../../db/index.js';
+import {
+  clusterDeclarations,
+  hostContextFromSpec,
+  parseClusterFile,
+  type ClusterDeclarations,
+} from '../../spec/index.js';
 import { UserError } from '../../util/errors.js';
 
 /**
@@ -19,5 +25,8 @@ export async function readDeclarations(file: string): Promise<ClusterDeclaration
       { cause: e, exitCode: 1 },
     );
   }
-  return clusterDeclarations(text, file);
+  const declarations = clusterDeclarations(text, file);
+  // The command then changes the mail database this file names, not the default one's.
+  useDatabase(dbSettingsFor(hostContextFromSpec(parseClusterFile(text, file))));
+  return declarations;
 }
