@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LAB_NET } from '../../../src/lab/layout.js';
@@ -14,6 +14,7 @@ const TSX = resolve(import.meta.dirname, '../../../node_modules/tsx/dist/esm/ind
  */
 export function startOutsideMx(lab: string) {
   const dir = mkdtempSync(join(tmpdir(), 'mailctl-sink-'));
+  const ready = `${dir}.ready`;
   const sink = spawn(
     'ip',
     [
@@ -27,9 +28,16 @@ export function startOutsideMx(lab: string) {
       LAB_NET.internetRouter4,
       '25',
       dir,
+      ready,
     ],
     { stdio: 'ignore' },
   );
+  // Mail sent before the sink listens is deferred by Postfix for minutes: wait (bounded).
+  for (let i = 0; i < 60 && !existsSync(ready); i++) sh('sleep 0.5');
+  if (!existsSync(ready)) {
+    sink.kill();
+    throw new Error('the outside MX (smtp-sink.ts) did not start listening within 30 s');
+  }
   return {
     dir,
     /** Waits (bounded, 30 s) for the message carrying `marker`; returns its file. */

@@ -1,13 +1,14 @@
 /**
  * The internet's receiving MTA in the lab: a minimal SMTP server (RFC 5321 happy path, no
  * extensions) that stores each message it accepts in DIR. Run inside the internet
- * namespace: `node --import tsx smtp-sink.ts HOST PORT DIR`.
+ * namespace: `node --import tsx smtp-sink.ts HOST PORT DIR [READY_FILE]`; READY_FILE appears
+ * once it listens.
  */
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [host = '0.0.0.0', port = '25', dir = '.'] = process.argv.slice(2);
+const [host = '0.0.0.0', port = '25', dir = '.', readyFile] = process.argv.slice(2);
 let n = 0;
 
 createServer((sock) => {
@@ -40,4 +41,6 @@ createServer((sock) => {
     }
   });
   sock.on('error', () => sock.destroy());
-}).listen(Number(port), host);
+}).listen(Number(port), host, () => {
+  if (readyFile) writeFileSync(readyFile, '');
+});
