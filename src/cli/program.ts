@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAccountCommands } from './account-commands.js';
 import { registerApplyCommands } from './apply-commands.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerBackupCommands } from './backup-commands.js';
 import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { requireRoot } from './need-root.js';
@@ -32,6 +33,7 @@ export function buildProgram(opts: ProgramOptions = {}): Command {
   registerAuditCommand(program);
   registerSpamCommands(program);
   registerTlsCommands(program);
+  registerBackupCommands(program);
   registerBenchCommands(program);
   registerLabCommands(program);
   return program;

@@ -23,6 +23,8 @@ const root = debian13Root(
   'usr/lib/postgresql/17/bin/postgres',
   'usr/bin/plparse',
   'usr/bin/memcached',
+  'usr/bin/pgbackrest',
+  'usr/bin/restic',
 );
 
 // With ACME, so that certbot's deploy hook is rendered (and checked) too.
@@ -134,6 +136,12 @@ describe.skipIf(!root)("each component's own check on the whole rendered host", 
       '/etc/modprobe.d/mailctl-blacklist.conf',
       'blacklisst usb_storage\n',
       "ignoring bad line starting with 'blacklisst'",
+    ],
+    [
+      'backup',
+      '/etc/systemd/system/mailctl-backup-files.service',
+      'ExecStrat=/usr/bin/restic check\n',
+      "Unknown key 'ExecStrat' in section [Service]",
     ],
     [
       'sysctl',

@@ -13,6 +13,12 @@ import {
   postgresNativeComponent,
   renderPostgres,
 } from '../render/postgres/index.js';
+import {
+  backupComponentFor,
+  pgbackrestRepo,
+  renderBackup,
+  resticRepo,
+} from '../render/backup/index.js';
 import { bannersComponent, renderBanners } from '../render/banners/index.js';
 import { coreDumpsComponent, renderCoreDumpLimits } from '../render/core-dumps/index.js';
 import { debsumsComponent, renderDebsumsDefault } from '../render/debsums/index.js';
@@ -84,6 +90,7 @@ export function mailHostComponents(): ComponentDescriptor[] {
     unattendedUpgradesComponent,
     needrestartComponent,
     postgresNativeComponent,
+    backupComponentFor('native'),
     redisComponent,
     rspamdComponent,
     postfixComponent,
@@ -130,6 +137,8 @@ export function mailHostDesiredState(
     [unattendedUpgradesComponent, renderUnattended()],
     [needrestartComponent, renderNeedrestart()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
+    // Right after PostgreSQL: its archive_command is pgBackRest's.
+    [backupComponentFor(ctx.postgres.mode), renderBackup(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
     [redisComponent, renderRedis()],
     [rspamdComponent, renderRspamd(ctx)],
@@ -166,7 +175,20 @@ export function mailHostDesiredState(
       { path: ctx.paths.vmail, owner: ctx.vmail.user, group: ctx.vmail.group, mode: 0o750 },
       // Postfix's queue_directory; `postfix check` creates the queue's own subdirectories.
       { path: ctx.paths.queue, owner: 'root', group: 'root', mode: 0o755 },
-      { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o700 },
+      // Traversable, not listable: pgBackRest (as postgres) reaches its own repository
+      // below; restic's is root's alone.
+      { path: ctx.paths.backups, owner: 'root', group: 'root', mode: 0o711 },
+      { path: resticRepo(ctx.paths.backups), owner: 'root', group: 'root', mode: 0o700 },
+      ...(ctx.postgres.mode === 'native'
+        ? [
+            {
+              path: pgbackrestRepo(ctx.paths.backups),
+              owner: 'postgres',
+              group: 'postgres',
+              mode: 0o750,
+            },
+          ]
+        : []),
       // certbot's HTTP-01 webroot, which nginx (www-data) serves on port 80.
       // mailctl's state: traversable, for nginx to reach the webroot below; what in it is
       // private (the config history) has its own 0700.

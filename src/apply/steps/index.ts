@@ -2,6 +2,7 @@ import type { HostStep } from '../../plan/host-steps.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import type { ClusterDeclarations } from '../../spec/index.js';
 import { accountsStep } from './accounts.js';
+import { backupStep } from './backup.js';
 import { acmeCertificateStep } from './acme-certificate.js';
 import { databaseStep, migrationsStep, rolePasswordsStep } from './database.js';
 import { dkimKeysStep } from './dkim-keys.js';
@@ -29,6 +30,8 @@ export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclaration
     ...(ctx.postgres.mode === 'container' ? [rolePasswordsStep] : []),
     accountsStep(declared),
     spamSettingsMapStep,
+    // Its stanza needs PostgreSQL running with pgBackRest's archive_command.
+    backupStep(ctx),
     acmeCertificateStep(ctx),
   ];
 }

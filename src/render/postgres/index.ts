@@ -1,3 +1,4 @@
+import { PGBACKREST_ARCHIVE_COMMAND } from '../backup/index.js';
 import { secretRef, type MailHostContext } from '../host-context.js';
 import {
   generatedHeader,
@@ -40,11 +41,12 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
     `listen_addresses = 'localhost, ${ctx.vpnAddress}'`,
     `port = ${pg.port}`,
     "password_encryption = 'scram-sha-256'",
-    // Point-in-time recovery for backups: every finished WAL segment is archived, and the
-    // command refuses to overwrite a segment already there.
+    // Point-in-time recovery: pgBackRest archives every finished WAL segment into its
+    // repository (checksummed, compressed, encrypted, synced to disk), and a failed push is
+    // retried by PostgreSQL and counted in pg_stat_archiver.
     'wal_level = replica',
     'archive_mode = on',
-    `archive_command = 'test ! -f ${pg.walArchiveDir}/%f && cp %p ${pg.walArchiveDir}/%f'`,
+    `archive_command = '${PGBACKREST_ARCHIVE_COMMAND}'`,
     'archive_timeout = 300',
     'log_connections = on',
     'log_disconnections = off',

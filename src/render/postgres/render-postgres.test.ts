@@ -4,14 +4,13 @@ import { postgresComponentFor, renderPostgres } from './index.js';
 import { mailHostDesiredState } from '../../plan/mail-host.js';
 
 describe('renderPostgres', () => {
-  it('native: listens on loopback and the VPN address only, archives WAL without overwriting', async () => {
+  it('native: listens on loopback and the VPN address only, archives WAL with pgBackRest', async () => {
     const files = renderPostgres(testHostContext());
     const conf = files.find((f) => f.path.endsWith('conf.d/mailctl.conf'))?.content ?? '';
     expect(conf).toContain("listen_addresses = 'localhost, 10.100.0.1'");
     expect(conf).not.toContain('192.0.2.10');
-    expect(conf).toContain(
-      "archive_command = 'test ! -f /opt/postgres/wal_archive/%f && cp %p /opt/postgres/wal_archive/%f'",
-    );
+    expect(conf).toContain("archive_command = 'pgbackrest --stanza=mail archive-push %p'");
+    expect(conf).not.toMatch(/\bcp\b/);
     await expect(files.map((f) => f.path)).toMatchFileSnapshot('./golden/native-paths.json');
   });
 

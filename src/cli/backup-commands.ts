@@ -1,0 +1,157 @@
+import type { Command } from 'commander';
+import { dbSettingsFor, useDatabase } from '../db/index.js';
+import { createInterface } from 'node:readline';
+import { statusLines } from '../ops/backup/assess.js';
+import { backupStatus } from '../ops/backup/gather.js';
+import { listBackups, listLines } from '../ops/backup/list-backups.js';
+import {
+  planMailboxRestore,
+  restoreMailbox,
+  restoreSummary,
+} from '../ops/backup/restore-mailbox.js';
+import { planDbRestore, restoreDatabase } from '../ops/backup/restore-db.js';
+import { failedRuns, runBackups, runLines } from '../ops/backup/run-backup.js';
+import type { MailHostContext } from '../render/host-context.js';
+import { hostContextFromSpec, parseClusterFile } from '../spec/index.js';
+import { UserError } from '../util/errors.js';
+import { DEFAULT_CLUSTER_FILE } from './apply-commands.js';
+import { printJson } from './output.js';
+import { readClusterFile } from './read-cluster-file.js';
+
+interface Common {
+  cluster: string;
+  json?: boolean;
+}
+
+async function hostContext(o: Common): Promise<MailHostContext> {
+  const ctx = hostContextFromSpec(parseClusterFile(await readClusterFile(o.cluster), o.cluster));
+  // The database of the cluster file named, not the default one's.
+  useDatabase(dbSettingsFor(ctx));
+  return ctx;
+}
+
+const print = (lines: readonly string[]) =>
+  process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+
+/**
+ * Asks before a restore changes anything; --yes answers for scripts. Without a terminal
+ * and without --yes it refuses, so that no restore happens unasked.
+ */
+async function confirm(what: string, yes: boolean): Promise<void> {
+  if (yes) return;
+  if (!process.stdin.isTTY)
+    throw new UserError(
+      'E_CONFIRMATION_REQUIRED',
+      `this would ${what}; there is no terminal to ask: run it again with --yes`,
+    );
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await new Promise<string>((r) =>
+    rl.question(`This will ${what}. Go on? [y/N] `, r),
+  );
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim()))
+    throw new UserError('E_NOT_CONFIRMED', 'nothing was restored', { exitCode: 1 });
+}
+
+/** `mailctl backup run|list|status` and `mailctl restore mailbox`. */
+export function registerBackupCommands(program: Command): void {
+  const backup = program
+    .command('backup')
+    .description(
+      'backups of the database (pgBackRest) and of mail, configuration and keys (restic)',
+    );
+  const withCluster = (c: Command) =>
+    c.option('--cluster <file>', 'the cluster file', DEFAULT_CLUSTER_FILE);
+
+  withCluster(
+    backup
+      .command('run')
+      .description('back up now, as the timers do, and print what was stored and how long it took')
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: Common) => {
+    const outcomes = await runBackups(await hostContext(o));
+    const failure = failedRuns(outcomes);
+    if (!o.json) {
+      print(runLines(outcomes));
+      if (failure) throw failure;
+      return;
+    }
+    // One document either way, the failure in it as every --json error is.
+    const error = failure && { code: failure.code, message: failure.message };
+    printJson({ ok: !failure, runs: outcomes, ...(error ? { error } : {}) });
+    if (failure) process.exitCode = failure.exitCode;
+  });
+
+  withCluster(
+    backup
+      .command('list')
+      .description('the backups in each repository, with times and sizes')
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: Common) => {
+    const backups = await listBackups(await hostContext(o));
+    if (o.json) printJson(backups);
+    else print(listLines(backups));
+  });
+
+  withCluster(
+    backup
+      .command('status')
+      .description(
+        "the age of the last good backup per repository and the WAL archive's state; exit 1 if anything is stale or failing",
+      )
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: Common) => {
+    const status = await backupStatus(await hostContext(o));
+    if (o.json) printJson(status);
+    else print(statusLines(status));
+    if (!status.ok) process.exitCode = 1;
+  });
+
+  const restore = program.command('restore').description('bring data back from the backups');
+  withCluster(
+    restore
+      .command('mailbox <address>')
+      .description(
+        "put a mailbox's mail from the newest snapshot into another (existing, empty) mailbox, keeping UIDs",
+      )
+      .requiredOption('--as <address>', 'the mailbox that receives the restored mail')
+      .option('--yes', 'do not ask for confirmation')
+      .option(
+        '--force',
+        'restore even if that mailbox holds mail (it is moved aside, not deleted)',
+      ),
+  ).action(async (address: string, o: Common & { as: string; yes?: boolean; force?: boolean }) => {
+    const ctx = await hostContext(o);
+    const plan = await planMailboxRestore(ctx, address, o.as);
+    await confirm(restoreSummary(plan), o.yes === true);
+    const done = await restoreMailbox(ctx, plan, o.force === true);
+    print([
+      `restored ${done.messages} message(s) of ${plan.from.address} from snapshot ` +
+        `${plan.snapshot.short_id} (${plan.snapshot.time}) into ${plan.to.address} (${plan.dest})`,
+      ...(done.movedAside ? [`what ${plan.to.address} held before is in ${done.movedAside}`] : []),
+    ]);
+  });
+
+  withCluster(
+    restore
+      .command('db')
+      .description(
+        'point-in-time recovery of the mail database (pgBackRest), with the daemons stopped and started around it',
+      )
+      .requiredOption('--to <time>', 'the moment to go back to, e.g. 2026-12-07T06:50:00Z')
+      .option('--yes', 'do not ask for confirmation'),
+  ).action(async (o: Common & { to: string; yes?: boolean }) => {
+    const target = await planDbRestore(await hostContext(o), o.to);
+    await confirm(
+      `replace the mail database with its state at ${target.iso}: every change made to it ` +
+        'since (accounts, passwords, aliases, spam settings) is undone; Postfix, Dovecot and ' +
+        'SOGo stop meanwhile; mail in the Maildirs is not touched',
+      o.yes === true,
+    );
+    const done = await restoreDatabase(target, (line) => process.stderr.write(`${line}\n`));
+    print([
+      `restored the mail database to ${target.iso}; the state it replaced is in ` +
+        `pgBackRest backup ${done.safetyBackup}`,
+    ]);
+  });
+}

@@ -1,0 +1,80 @@
+import {
+  PG_STANZA,
+  RESTIC_CACHE_DIR,
+  RESTIC_PASSWORD_FILE,
+  RESTIC_TAG,
+  resticRepo,
+} from '../../render/backup/index.js';
+import { mustRun, run, type RunResult } from '../../util/exec.js';
+
+/** The environment restic needs: the repository, and its password as a file (never in argv). */
+export function resticEnv(backups: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    RESTIC_REPOSITORY: resticRepo(backups),
+    RESTIC_PASSWORD_FILE,
+    RESTIC_CACHE_DIR,
+  };
+}
+
+/** Runs restic on the local repository; a failure is E_COMMAND_FAILED with restic's own words. */
+export function restic(backups: string, args: readonly string[]): Promise<RunResult> {
+  return mustRun('restic', args, { env: resticEnv(backups), timeoutMs: 60 * 60_000 });
+}
+
+/**
+ * Runs pgBackRest on the stanza as the postgres user, which owns the repository and reads
+ * the data directory; from / so that it never trips over root's working directory.
+ */
+export function pgbackrest(args: readonly string[], opts: { must?: boolean } = {}) {
+  const argv = ['-u', 'postgres', '--', 'pgbackrest', `--stanza=${PG_STANZA}`, ...args];
+  const o = { cwd: '/', timeoutMs: 60 * 60_000 };
+  return opts.must === false ? run('runuser', argv, o) : mustRun('runuser', argv, o);
+}
+
+/** One backup as `pgbackrest info --output=json` lists it (the fields mailctl reads). */
+export interface PgbackrestBackup {
+  label: string;
+  type: 'full' | 'diff' | 'incr';
+  timestamp: { start: number; stop: number };
+  info: { size: number; repository: { size: number; delta: number } };
+}
+
+export interface PgbackrestStanza {
+  name: string;
+  /** 0 ok, 1 missing stanza path, 2 no valid backups, 3 missing stanza data, ... */
+  status: { code: number; message: string };
+  backup: PgbackrestBackup[];
+}
+
+/** The stanza's state and backups; undefined where pgBackRest is not installed. */
+export async function pgbackrestInfo(): Promise<PgbackrestStanza | undefined> {
+  const r = await pgbackrest(['--output=json', 'info'], { must: false }).catch(() => undefined);
+  if (!r || r.code !== 0) return undefined;
+  const [stanza] = JSON.parse(r.stdout) as PgbackrestStanza[];
+  return stanza;
+}
+
+/** Whether the stanza is there: created, whatever its backups (codes 0, 2 and 6). */
+export const stanzaExists = (s: PgbackrestStanza | undefined) =>
+  s !== undefined && [0, 2, 6].includes(s.status.code);
+
+/** One snapshot as `restic snapshots --json` lists it (restic 0.17+ adds the summary). */
+export interface ResticSnapshot {
+  id: string;
+  short_id: string;
+  time: string;
+  paths: string[];
+  summary?: {
+    backup_start: string;
+    backup_end: string;
+    total_files_processed: number;
+    total_bytes_processed: number;
+    data_added: number;
+  };
+}
+
+export async function resticSnapshots(backups: string): Promise<ResticSnapshot[]> {
+  const r = await restic(backups, ['snapshots', '--json', '--tag', RESTIC_TAG]);
+  return (JSON.parse(r.stdout) as ResticSnapshot[] | null) ?? [];
+}

@@ -1,0 +1,56 @@
+import { secretRef, type MailHostContext } from '../host-context.js';
+import { generatedHeader, type RenderedFile } from '../types.js';
+import { PG_STANZA, PGBACKREST_CONF, pgbackrestRepo } from './paths.js';
+
+/** The key pgBackRest encrypts its repository with; kept in the host's secrets, backed up by restic. */
+export const PGBACKREST_CIPHER_SECRET = 'pgbackrest-cipher-pass';
+/** Debian's cluster 17/main, the one native mode runs. */
+const NATIVE_DATA_DIR = '/var/lib/postgresql/17/main';
+
+/**
+ * pgBackRest's configuration (native mode: it runs beside the server, as the postgres
+ * user). Its repository takes the WAL archive too (`archive-push`), so in native mode the
+ * seed's /opt/postgres/wal_archive is no longer written: pgBackRest only knows the WAL it
+ * archived itself, and point-in-time recovery needs exactly those.
+ */
+export function renderPgbackrestConf(ctx: MailHostContext): RenderedFile {
+  const content = [
+    generatedHeader(),
+    '[global]',
+    `repo1-path=${pgbackrestRepo(ctx.paths.backups)}`,
+    // Encrypted at rest, like the restic repository: a copy of the repository alone
+    // (off-site, say) gives nothing away without the host's secret.
+    'repo1-cipher-type=aes-256-cbc',
+    `repo1-cipher-pass=${secretRef(PGBACKREST_CIPHER_SECRET)}`,
+    // expire runs after every backup: two full backups are kept, with the differential
+    // backups and the WAL that depend on them (a point-in-time recovery reaches back to
+    // the older full one, one to two weeks).
+    'repo1-retention-full=2',
+    // A checkpoint at once instead of waiting for the next one (checkpoint_timeout): a
+    // backup started by hand begins now.
+    'start-fast=y',
+    'compress-type=zst',
+    // The console is the journal of the backup units: warnings and errors there, the
+    // details in /var/log/pgbackrest.
+    'log-level-console=warn',
+    'log-level-file=info',
+    '',
+    `[${PG_STANZA}]`,
+    `pg1-path=${NATIVE_DATA_DIR}`,
+    `pg1-port=${ctx.postgres.port}`,
+    'pg1-socket-path=/var/run/postgresql',
+    '',
+  ].join('\n');
+  // It holds the cipher key: only pgBackRest's user (postgres) reads it.
+  return {
+    path: PGBACKREST_CONF,
+    content,
+    mode: 0o600,
+    owner: 'postgres',
+    group: 'postgres',
+    component: 'backup',
+  };
+}
+
+/** PostgreSQL's archive_command in native mode: pgBackRest pushes each finished segment. */
+export const PGBACKREST_ARCHIVE_COMMAND = `pgbackrest --stanza=${PG_STANZA} archive-push %p`;

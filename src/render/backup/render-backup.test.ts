@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { mailHostDesiredState } from '../../plan/mail-host.js';
+import { secretRefsIn } from '../host-context.js';
+import { testHostContext } from '../test-host-context.js';
+import { backupComponentFor, renderBackup } from './index.js';
+
+const native = testHostContext();
+const container = testHostContext({ postgres: { ...native.postgres, mode: 'container' } });
+const acme = testHostContext({
+  tls: { ...native.tls, acme: { directoryUrl: 'https://acme.example.org/dir', email: 'a@b.c' } },
+});
+const golden = (path: string) => `golden/${path.replace(/^\/etc\//, '').replaceAll('/', '_')}`;
+const file = (ctx: typeof native, name: string) =>
+  renderBackup(ctx).find((f) => f.path.endsWith(name))?.content ?? '';
+
+describe('renderBackup', () => {
+  it('renders pgBackRest and the backup units as in the golden files', async () => {
+    const files = renderBackup(native);
+    expect(files.map((f) => [f.path, `${f.owner}:${f.group}`, f.mode.toString(8)])).toEqual([
+      ['/etc/pgbackrest/pgbackrest.conf', 'postgres:postgres', '600'],
+      ['/etc/systemd/system/mailctl-backup-db-check.service', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-db-check.timer', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-db-diff.service', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-db-diff.timer', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-db-full.service', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-db-full.timer', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-failed@.service', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-files.service', 'root:root', '644'],
+      ['/etc/systemd/system/mailctl-backup-files.timer', 'root:root', '644'],
+    ]);
+    for (const f of files) await expect(f.content).toMatchFileSnapshot(golden(f.path));
+    // The component verifies exactly the units it renders and enables their timers.
+    const c = backupComponentFor('native');
+    expect(c.check?.slice(4)).toEqual(files.slice(1).map((f) => f.path));
+    expect(c.units).toEqual(
+      files.filter((f) => f.path.endsWith('.timer')).map((f) => f.path.split('/').at(-1)),
+    );
+    expect(c.packages).toEqual(['pgbackrest', 'restic']);
+  });
+
+  it('keeps the repositories under the backups directory, pgBackRest encrypted with a host secret', () => {
+    const conf = file(native, 'pgbackrest.conf');
+    expect(conf).toContain('repo1-path=/var/mail/backups/pgbackrest\n');
+    expect(conf).toContain('repo1-cipher-type=aes-256-cbc\n');
+    expect(secretRefsIn(conf)).toEqual(['pgbackrest-cipher-pass']);
+    expect(conf).toMatch(/^\[mail\]\npg1-path=\/var\/lib\/postgresql\/17\/main$/m);
+    const restic = file(native, 'mailctl-backup-files.service');
+    expect(restic).toContain('Environment=RESTIC_REPOSITORY=/var/mail/backups/restic\n');
+    // The password is a file; no unit carries a secret.
+    expect(restic).toContain(
+      'Environment=RESTIC_PASSWORD_FILE=/etc/mailctl/secrets/restic-password\n',
+    );
+    expect(restic).not.toMatch(/RESTIC_PASSWORD=|--password/);
+    for (const f of renderBackup(native).slice(1)) expect(secretRefsIn(f.content)).toEqual([]);
+  });
+
+  it('backs up the Maildirs, configuration, secrets, history and DKIM keys, and the ACME account with ACME', () => {
+    const line =
+      file(native, 'mailctl-backup-files.service')
+        .split('\n')
+        .find((l) => l.startsWith('ExecStart=/usr/bin/restic backup')) ?? '';
+    // /etc/letsencrypt with ACME only: restic fails on a path that is not there.
+    expect(line).toMatch(
+      / \/var\/mail\/vmail \/etc\/mailctl \/var\/lib\/mailctl\/history \/var\/lib\/rspamd\/dkim$/,
+    );
+    expect(line).toContain(' --exclude=/var/mail/vmail/**/tmp ');
+    expect(line).toContain(' --host mail.example.com ');
+    expect(file(acme, 'mailctl-backup-files.service')).toMatch(
+      / \/var\/lib\/rspamd\/dkim \/etc\/letsencrypt\n/,
+    );
+  });
+
+  it('logs every failed backup unit at error level with the stable tag', () => {
+    for (const f of renderBackup(native).filter(
+      (f) => /\.service$/.test(f.path) && !f.path.includes('@'),
+    ))
+      expect(f.content).toContain('OnFailure=mailctl-backup-failed@%n.service\n');
+    expect(file(native, 'mailctl-backup-failed@.service')).toContain(
+      'ExecStart=/usr/bin/logger --priority daemon.err --tag mailctl-backup "backup failed: unit=%i',
+    );
+  });
+
+  it('container mode: restic only (pgBackRest is not in the postgres image yet), the cp archive stays', () => {
+    expect(renderBackup(container).map((f) => f.path.split('/').at(-1))).toEqual([
+      'mailctl-backup-failed@.service',
+      'mailctl-backup-files.service',
+      'mailctl-backup-files.timer',
+    ]);
+    expect(backupComponentFor('container').packages).toEqual(['restic']);
+  });
+
+  it('lets pgBackRest, as postgres, reach its repository and no one else read restic’s', () => {
+    const dirs = mailHostDesiredState(native, []).directories;
+    const find = (p: string) => dirs.find((d) => d.path === p);
+    expect(find('/var/mail/backups')).toMatchObject({ owner: 'root', mode: 0o711 });
+    expect(find('/var/mail/backups/pgbackrest')).toMatchObject({ owner: 'postgres', mode: 0o750 });
+    expect(find('/var/mail/backups/restic')).toMatchObject({ owner: 'root', mode: 0o700 });
+  });
+});

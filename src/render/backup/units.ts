@@ -1,0 +1,192 @@
+import type { MailHostContext } from '../host-context.js';
+import { generatedHeader, rootFile, type RenderedFile } from '../types.js';
+import {
+  BACKUP_FAILED_UNIT,
+  BACKUP_LOG_TAG,
+  BACKUP_UNITS,
+  PG_STANZA,
+  RESTIC_CACHE_DIR,
+  RESTIC_PASSWORD_FILE,
+  RESTIC_TAG,
+  resticRepo,
+} from './paths.js';
+
+const UNIT_DIR = '/etc/systemd/system';
+
+/** What restic keeps after each backup (`forget --prune`). */
+export const RESTIC_RETENTION = { daily: 7, weekly: 4, monthly: 6 } as const;
+
+/**
+ * What restic backs up: the Maildirs (with dovecot-uidlist and dovecot-uidvalidity, so
+ * that clients keep their UIDs after a restore), mailctl's configuration and secrets, the
+ * history of applies, the DKIM keys, and with ACME the account and certificates.
+ */
+export function resticPaths(ctx: MailHostContext): string[] {
+  return [
+    ctx.paths.vmail,
+    '/etc/mailctl',
+    '/var/lib/mailctl/history',
+    '/var/lib/rspamd/dkim',
+    ...(ctx.tls.acme ? ['/etc/letsencrypt'] : []),
+  ];
+}
+
+/**
+ * The backup units and their timers. systemd runs a oneshot unit once at a time (a timer
+ * that fires while its run is still going does not start a second one) and keeps its
+ * output in the journal; `mailctl backup run` starts the same units.
+ */
+export function renderBackupUnits(ctx: MailHostContext): RenderedFile[] {
+  const native = ctx.postgres.mode === 'native';
+  const files: RenderedFile[] = [
+    unit(`${BACKUP_UNITS.files}.service`, resticService(ctx)),
+    unit(`${BACKUP_UNITS.files}.timer`, timer('mail, configuration and keys', '*-*-* 02:30')),
+    unit(BACKUP_FAILED_UNIT, failedLogger()),
+  ];
+  if (native)
+    files.push(
+      unit(
+        `${BACKUP_UNITS.dbFull}.service`,
+        pgbackrestService('full PostgreSQL backup', ['--type=full backup']),
+      ),
+      unit(`${BACKUP_UNITS.dbFull}.timer`, timer('full PostgreSQL backup', 'Sun *-*-* 01:30')),
+      unit(
+        `${BACKUP_UNITS.dbDiff}.service`,
+        pgbackrestService('differential PostgreSQL backup', ['--type=diff backup']),
+      ),
+      unit(
+        `${BACKUP_UNITS.dbDiff}.timer`,
+        timer('differential PostgreSQL backup', 'Mon..Sat *-*-* 01:30'),
+      ),
+      unit(
+        `${BACKUP_UNITS.dbCheck}.service`,
+        pgbackrestService('check the WAL archive and verify the PostgreSQL backups', [
+          'check',
+          'verify',
+        ]),
+      ),
+      unit(`${BACKUP_UNITS.dbCheck}.timer`, timer('PostgreSQL backup check', '*-*-* 05:15')),
+    );
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+type Mode = MailHostContext['postgres']['mode'];
+
+const scheduled = (mode: Mode) =>
+  mode === 'native'
+    ? [BACKUP_UNITS.dbCheck, BACKUP_UNITS.dbDiff, BACKUP_UNITS.dbFull, BACKUP_UNITS.files]
+    : [BACKUP_UNITS.files];
+
+/** The timers apply enables (the services run only from them or from `mailctl backup run`). */
+export const backupTimers = (mode: Mode) => scheduled(mode).map((n) => `${n}.timer`);
+
+/** Every unit file renderBackupUnits writes, sorted. */
+export const backupUnitPaths = (mode: Mode) =>
+  [BACKUP_FAILED_UNIT, ...scheduled(mode).flatMap((n) => [`${n}.service`, `${n}.timer`])]
+    .map((n) => `${UNIT_DIR}/${n}`)
+    .sort();
+
+const unit = (name: string, content: string) => rootFile('backup', `${UNIT_DIR}/${name}`, content);
+
+function resticService(ctx: MailHostContext): string {
+  const r = RESTIC_RETENTION;
+  return [
+    generatedHeader(),
+    '[Unit]',
+    'Description=mailctl: back up mail, configuration and keys (restic)',
+    `OnFailure=${BACKUP_FAILED_UNIT.replace('@.', '@%n.')}`,
+    '',
+    '[Service]',
+    'Type=oneshot',
+    `Environment=RESTIC_REPOSITORY=${resticRepo(ctx.paths.backups)}`,
+    // restic reads the password from the file: it is never in argv or the environment.
+    `Environment=RESTIC_PASSWORD_FILE=${RESTIC_PASSWORD_FILE}`,
+    `Environment=RESTIC_CACHE_DIR=${RESTIC_CACHE_DIR}`,
+    // restic exits 3 when a file vanished between listing and reading it (a message moved
+    // from new/ to cur/ by a client meanwhile); the snapshot is still written and the
+    // message is in its new place at the next run. Maildir never changes a message in
+    // place and delivers through tmp/, so what is in new/ and cur/ is whole.
+    'SuccessExitStatus=3',
+    // Reading everything is all restic needs root for: without CAP_DAC_OVERRIDE it writes
+    // only where root may as the owner (the repository, its cache), and a repository
+    // made unwritable fails the run at once (permission denied is final to restic, while
+    // it retries other write errors for 15 minutes).
+    'CapabilityBoundingSet=CAP_DAC_READ_SEARCH',
+    'NoNewPrivileges=yes',
+    'Nice=10',
+    'IOSchedulingClass=idle',
+    [
+      'ExecStart=/usr/bin/restic backup --quiet',
+      `--tag ${RESTIC_TAG}`,
+      // A stable name whatever the machine calls itself: a restored host finds its
+      // snapshots under the same name.
+      `--host ${ctx.fqdn}`,
+      // Half-delivered messages; the repository's own key is kept off the host instead.
+      `--exclude=${ctx.paths.vmail}/**/tmp`,
+      `--exclude=${RESTIC_PASSWORD_FILE}`,
+      ...resticPaths(ctx),
+    ].join(' '),
+    [
+      'ExecStart=/usr/bin/restic forget --quiet --prune',
+      `--tag ${RESTIC_TAG}`,
+      `--keep-daily ${r.daily} --keep-weekly ${r.weekly} --keep-monthly ${r.monthly}`,
+    ].join(' '),
+    '',
+  ].join('\n');
+}
+
+function pgbackrestService(what: string, commands: string[]): string {
+  return [
+    generatedHeader(),
+    '[Unit]',
+    `Description=mailctl: ${what} (pgBackRest)`,
+    'After=postgresql@17-main.service',
+    `OnFailure=${BACKUP_FAILED_UNIT.replace('@.', '@%n.')}`,
+    '',
+    '[Service]',
+    'Type=oneshot',
+    // pgBackRest runs as the server's user: it reads the data directory and owns the
+    // repository.
+    'User=postgres',
+    'Group=postgres',
+    'Nice=10',
+    'IOSchedulingClass=idle',
+    ...commands.map((c) => `ExecStart=/usr/bin/pgbackrest --stanza=${PG_STANZA} ${c}`),
+    '',
+  ].join('\n');
+}
+
+function timer(what: string, onCalendar: string): string {
+  return [
+    generatedHeader(),
+    '[Unit]',
+    `Description=mailctl: ${what}, on schedule`,
+    '',
+    '[Timer]',
+    `OnCalendar=${onCalendar}`,
+    'RandomizedDelaySec=15m',
+    // A run missed while the host was down happens at the next boot.
+    'Persistent=true',
+    '',
+    '[Install]',
+    'WantedBy=timers.target',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Started by OnFailure= of every backup unit: one line at priority err with a stable
+ * tag, whatever the tool printed, for the monitoring to match.
+ */
+function failedLogger(): string {
+  return [
+    generatedHeader(),
+    '[Unit]',
+    'Description=mailctl: report the failed backup unit %i',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    `ExecStart=/usr/bin/logger --priority daemon.err --tag ${BACKUP_LOG_TAG} "backup failed: unit=%i (journalctl -u %i)"`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,284 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labHost, labSh, uniqueTag } from './support/cli.js';
+import { dialogFrom, parseLiterals, smtpSend, testMessage } from './support/mail.js';
+import { PUBLIC, VPN } from './support/lab-world.js';
+import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
+
+// Issue 11, first slice: pgBackRest's WAL archive and backups, restic's snapshots of the
+// Maildirs, `backup run|list|status` and `restore mailbox --as`, on the shared lab.
+const LAB = SHARED_LAB;
+const PITR = 'bk-pitr@example.com';
+const LATER = 'bk-later@example.com';
+const ORIG = { user: 'bk-orig@example.com', pass: 'correct horse battery staple 11' };
+const COPY = { user: 'bk-copy@example.com', pass: 'correct horse battery staple 12' };
+const HOMES = ['/var/mail/vmail/example.com/bk-orig', '/var/mail/vmail/example.com/bk-copy'];
+const RESTIC_REPO = '/var/mail/backups/restic';
+
+const { run: onHost } = labHost(LAB);
+
+/** Removes the test mailboxes and their mail on disk (mailbox remove leaves the Maildir). */
+function cleanUp() {
+  for (const m of [ORIG.user, COPY.user, PITR, LATER]) onHost(['mailctl', 'mailbox', 'remove', m]);
+  labSh(LAB, 'host', `rm -rf ${HOMES.map((h) => `${h} ${h}.before-restore-*`).join(' ')}`);
+}
+
+interface Mailbox {
+  uidValidity: string;
+  /** UID → the message, byte for byte. */
+  messages: Map<string, string>;
+}
+
+/** The INBOX as an IMAP client on the VPN sees it: UIDVALIDITY, UIDs and messages. */
+function imapInbox(who: { user: string; pass: string }): Mailbox {
+  const q = (s: string) => `"${s}"`;
+  const r = dialogFrom(LAB, 'vpn', {
+    host: VPN,
+    port: 993,
+    tls: true,
+    steps: [
+      { send: `a1 LOGIN ${q(who.user)} ${q(who.pass)}`, until: '^a1 ', expect: '^a1 OK' },
+      { send: 'a2 SELECT INBOX', until: '^a2 ' },
+      { send: 'a3 UID FETCH 1:* (UID BODY.PEEK[])', until: '^a3 ' },
+      { send: 'a4 LOGOUT', until: '^a4 ' },
+    ],
+  });
+  expect(r.replies[0], JSON.stringify(r)).toMatch(/^a1 OK/m);
+  const uidValidity = /\[UIDVALIDITY (\d+)\]/.exec(r.replies[1] ?? '')?.[1] ?? '';
+  const fetched = r.replies[2] ?? '';
+  const uids = [...fetched.matchAll(/^\* \d+ FETCH \(UID (\d+) /gm)].map((m) => m[1] ?? '');
+  const bodies = parseLiterals(fetched);
+  return { uidValidity, messages: new Map(uids.map((u, i) => [u, bodies[i] ?? ''])) };
+}
+
+/** Waits (bounded) until the INBOX holds `count` messages. */
+function waitForCount(who: { user: string; pass: string }, count: number): Mailbox {
+  let box = imapInbox(who);
+  for (let i = 0; i < 40 && box.messages.size < count; i++) {
+    labSh(LAB, 'host', 'sleep 0.5');
+    box = imapInbox(who);
+  }
+  return box;
+}
+
+const deliver = (to: string, tag: string) =>
+  smtpSend(LAB, 'internet', {
+    host: PUBLIC,
+    port: 25,
+    tls: 'starttls',
+    from: 'someone@example.org',
+    to: [to],
+    data: testMessage('someone@example.org', to, tag, `Backed up, then restored: ${tag}.`),
+  });
+
+const json = <T>(args: string[]) => {
+  const r = onHost(['mailctl', ...args, '--json']);
+  return { ...r, value: JSON.parse(r.stdout || '{}') as T };
+};
+
+const psql = (sql: string) =>
+  labSh(LAB, 'host', `runuser -u postgres -- psql -XAtq -d postgres -c "${sql}"`);
+
+describe('backups and restores', () => {
+  beforeAll(() => {
+    useSharedLab();
+    cleanUp();
+    for (const m of [ORIG, COPY]) {
+      const r = onHost(['mailctl', 'mailbox', 'add', m.user, '--password-stdin'], `${m.pass}\n`);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+
+  afterAll(() => {
+    labSh(LAB, 'host', `find ${RESTIC_REPO} -type d -exec chmod 0700 {} +`);
+    cleanUp();
+  });
+
+  it('restores a mailbox --as another one: the same messages byte for byte, with their UIDs; the original untouched', () => {
+    for (let i = 0; i < 3; i++) expect(deliver(ORIG.user, uniqueTag('bk')).codes.end).toBe(250);
+    const before = waitForCount(ORIG, 3);
+    expect(before.messages.size).toBe(3);
+
+    const run = json<{ ok: boolean; runs: { repository: string; ok: boolean; stored: string }[] }>([
+      'backup',
+      'run',
+    ]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.value.runs.map((o) => [o.repository, o.ok])).toEqual([
+      ['database', true],
+      ['files', true],
+    ]);
+    const listed = json<{ repository: string; id: string }[]>(['backup', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    for (const o of run.value.runs)
+      expect(listed.value).toContainEqual(
+        expect.objectContaining({ repository: o.repository, id: o.stored }),
+      );
+
+    // The user deletes everything.
+    const del = dialogFrom(LAB, 'vpn', {
+      host: VPN,
+      port: 993,
+      tls: true,
+      steps: [
+        { send: `a1 LOGIN "${ORIG.user}" "${ORIG.pass}"`, until: '^a1 ', expect: '^a1 OK' },
+        { send: 'a2 SELECT INBOX', until: '^a2 ' },
+        { send: 'a3 STORE 1:* +FLAGS.SILENT (\\Deleted)', until: '^a3 ' },
+        { send: 'a4 EXPUNGE', until: '^a4 ' },
+        { send: 'a5 LOGOUT', until: '^a5 ' },
+      ],
+    });
+    expect(del.replies[3]).toMatch(/^a4 OK/m);
+    expect(imapInbox(ORIG).messages.size).toBe(0);
+
+    // Without --yes and without a terminal nothing happens.
+    const unasked = onHost(['mailctl', 'restore', 'mailbox', ORIG.user, '--as', COPY.user]);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain('E_CONFIRMATION_REQUIRED');
+    expect(imapInbox(COPY).messages.size).toBe(0);
+
+    const restored = onHost([
+      'mailctl',
+      'restore',
+      'mailbox',
+      ORIG.user,
+      '--as',
+      COPY.user,
+      '--yes',
+    ]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(`restored 3 message(s) of ${ORIG.user} from snapshot`);
+    const copy = imapInbox(COPY);
+    expect(copy.uidValidity).toBe(before.uidValidity);
+    expect([...copy.messages.entries()]).toEqual([...before.messages.entries()]);
+    expect(imapInbox(ORIG).messages.size).toBe(0);
+
+    // Over mail that is there now: refused, and the mailbox stays as it is.
+    const again = onHost(['mailctl', 'restore', 'mailbox', ORIG.user, '--as', COPY.user, '--yes']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('E_RESTORE_OVER_LIVE_DATA');
+    expect(imapInbox(COPY).messages.size).toBe(3);
+    // A mailbox that does not exist is no target.
+    const nobody = onHost([
+      'mailctl',
+      'restore',
+      'mailbox',
+      ORIG.user,
+      '--as',
+      'bk-nobody@example.com',
+      '--yes',
+    ]);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('E_UNKNOWN_MAILBOX');
+  });
+
+  it('status is 0 when fresh; with the repository unwritable a run fails loudly and status exits 1, while mail flows', () => {
+    const fresh = json<{ ok: boolean }>(['backup', 'status']);
+    expect(fresh.code, fresh.stdout).toBe(0);
+    expect(fresh.value.ok).toBe(true);
+
+    const since = labSh(LAB, 'host', 'date +%s').stdout.trim();
+    // The backup unit runs without CAP_DAC_OVERRIDE, so root's own 0500 directories stop it.
+    const dirs = (mode: string) =>
+      labSh(LAB, 'host', `find ${RESTIC_REPO} -type d -exec chmod ${mode} {} +`);
+    expect(dirs('0500').code).toBe(0);
+    try {
+      const failed = onHost(['mailctl', 'backup', 'run']);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(
+        /E_BACKUP_FAILED: files backup \(mailctl-backup-files\.service\) failed: .*permission denied/,
+      );
+      // One line at priority err with the stable tag, from the unit's OnFailure=.
+      let logged = '';
+      for (let i = 0; i < 20 && !logged; i++) {
+        logged = labSh(
+          LAB,
+          'host',
+          `sleep 0.5; journalctl -q -t mailctl-backup -p err --since @${since} -o cat`,
+        ).stdout;
+      }
+      expect(logged).toContain('backup failed: unit=mailctl-backup-files.service');
+
+      const status = json<{
+        ok: boolean;
+        repositories: { name: string; state: string; problem?: string }[];
+      }>(['backup', 'status']);
+      expect(status.code).toBe(1);
+      expect(status.value.repositories).toContainEqual(
+        expect.objectContaining({ name: 'files', state: 'failing' }),
+      );
+      expect(status.value.repositories).toContainEqual(
+        expect.objectContaining({ name: 'database', state: 'ok' }),
+      );
+
+      // Mail keeps flowing meanwhile.
+      expect(deliver(ORIG.user, uniqueTag('ro')).codes.end).toBe(250);
+      expect(waitForCount(ORIG, 1).messages.size).toBe(1);
+    } finally {
+      dirs('0700');
+    }
+    const healed = onHost(['mailctl', 'backup', 'run']);
+    expect(healed.code, healed.stderr).toBe(0);
+    expect(onHost(['mailctl', 'backup', 'status']).code).toBe(0);
+  });
+
+  it('archives a forced WAL switch with pgBackRest, with no failure in pg_stat_archiver', () => {
+    const failedBefore = psql('SELECT failed_count FROM pg_stat_archiver').stdout.trim();
+    // Some WAL to switch away from, then the switch; the segment is archived at once.
+    const seg = psql(
+      "SELECT pg_logical_emit_message(false, 'mailctl-test', 'x'); SELECT pg_walfile_name(pg_switch_wal())",
+    )
+      .stdout.trim()
+      .split('\n')
+      .at(-1);
+    expect(seg).toMatch(/^[0-9A-F]{24}$/);
+    let archived = '';
+    for (let i = 0; i < 60 && archived !== seg; i++) {
+      archived = psql('SELECT last_archived_wal FROM pg_stat_archiver').stdout.trim();
+      if (archived !== seg) labSh(LAB, 'host', 'sleep 1');
+    }
+    expect(archived).toBe(seg);
+    expect(psql('SELECT failed_count FROM pg_stat_archiver').stdout.trim()).toBe(failedBefore);
+    // In pgBackRest's repository, and no longer copied by cp to the old archive directory.
+    const inRepo = labSh(
+      LAB,
+      'host',
+      `ls /var/mail/backups/pgbackrest/archive/mail/*/*/ | grep -c '^${seg}-'`,
+    );
+    expect(inRepo.stdout.trim()).toBe('1');
+    expect(onHost(['test', '-e', `/opt/postgres/wal_archive/${seg}`]).code).not.toBe(0);
+    const status = json<{ walArchive: { state: string; failedCount: number } }>([
+      'backup',
+      'status',
+    ]);
+    expect(status.value.walArchive.state).toBe('ok');
+  });
+
+  it('restore db --to T brings back a mailbox removed after T and undoes later changes; mail flows after', () => {
+    const add = (a: string) =>
+      onHost(
+        ['mailctl', 'mailbox', 'add', a, '--password-stdin'],
+        'correct horse battery staple 13\n',
+      );
+    expect(add(PITR).code).toBe(0);
+    const t = labSh(
+      LAB,
+      'host',
+      'sleep 1.5; date -u +%Y-%m-%dT%H:%M:%S.%3NZ; sleep 1.5',
+    ).stdout.trim();
+    expect(onHost(['mailctl', 'mailbox', 'remove', PITR]).code).toBe(0);
+    expect(add(LATER).code).toBe(0);
+
+    const unasked = onHost(['mailctl', 'restore', 'db', '--to', t]);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain('E_CONFIRMATION_REQUIRED');
+
+    const r = labSh(LAB, 'host', `mailctl restore db --to ${t} --yes`, 600_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`restored the mail database to ${t}`);
+    const boxes = json<{ address: string }[]>(['mailbox', 'list']).value.map((m) => m.address);
+    expect(boxes).toContain(PITR);
+    expect(boxes).not.toContain(LATER);
+    // The daemons are back on the restored database.
+    expect(deliver(ORIG.user, uniqueTag('pitr')).codes.rcpt).toEqual([250]);
+  });
+});
