@@ -11,23 +11,15 @@ import { withApplyLock } from '../apply/lock.js';
 import { mailHostSteps } from '../apply/steps/index.js';
 import { checkAcmePrerequisites } from '../ops/tls/acme.js';
 import { planJson } from '../plan/plan.js';
-import { readSecret } from '../apply/secrets.js';
 import { dbSettingsFor, useDatabase } from '../db/index.js';
 import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
-import { nextFreeAddress } from '../ops/vpn/allocate.js';
-import { readRegisteredPeers, registerPeer, validatePeerName } from '../ops/vpn/peer-registry.js';
+import { readRegisteredPeers } from '../ops/vpn/peer-registry.js';
 import { mailHostDesiredState } from '../plan/mail-host.js';
 import { rollbackDesiredState } from '../plan/rollback.js';
 import { sshLockoutProblem } from '../plan/ssh-lockout.js';
 import { listDnsRecords, renderDnsRecords } from '../render/dns/index.js';
 import type { MailHostContext } from '../render/host-context.js';
-import {
-  renderWireguard,
-  renderWireguardClientConfig,
-  wireguardComponent,
-  WIREGUARD_PRIVATE_KEY_SECRET,
-  type WireguardPeer,
-} from '../render/wireguard/index.js';
+import type { WireguardPeer } from '../render/wireguard/index.js';
 import {
   clusterDeclarations,
   hostContextFromSpec,
@@ -35,8 +27,6 @@ import {
   type ClusterDeclarations,
   type Spec,
 } from '../spec/index.js';
-import { generateWgKeyPair } from '../lab/wg-keys.js';
-import { mustRun } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
 import { parseDomain } from '../ops/accounts/address.js';
 import { stderrProgress } from '../util/progress.js';
@@ -223,54 +213,5 @@ export function registerApplyCommands(program: Command): void {
         `Rolled back to ${rev}${result.commit ? ` (history ${result.commit})` : ''}; ` +
           "the next 'mailctl apply' renders the cluster file again.\n",
       );
-  });
-
-  const vpn = program
-    .command('vpn')
-    .description('the WireGuard VPN that carries IMAP, POP3, webmail and admin');
-  const peer = vpn.command('peer').description('VPN members');
-  clusterOption(
-    peer
-      .command('add <name>')
-      .description('add a device to the VPN and print its WireGuard configuration (once)'),
-  ).action(async (name: string, o: { cluster: string }) => {
-    validatePeerName(name);
-    const { spec, ctx } = await loadCluster(o.cluster);
-    const existing = [...clusterPeers(spec), ...(await readRegisteredPeers())];
-    if (existing.some((p) => p.name === name))
-      throw new UserError('E_VPN_PEER_EXISTS', `a VPN peer named '${name}' already exists`);
-    const address = nextFreeAddress(ctx.vpnSubnet, [
-      ctx.vpnAddress,
-      ...existing.map((p) => p.address),
-    ]);
-    const keys = generateWgKeyPair();
-    await registerPeer({ name, publicKey: keys.publicKey, address });
-    const serverPublicKey = (
-      await mustRun('wg', ['pubkey'], { input: `${readSecret(WIREGUARD_PRIVATE_KEY_SECRET)}\n` })
-    ).stdout.trim();
-    process.stdout.write(
-      renderWireguardClientConfig({
-        clientPrivateKey: keys.privateKey,
-        clientAddress: address,
-        serverPublicKey,
-        endpoint: { host: ctx.fqdn, port: ctx.vpnPort },
-        vpnSubnet: ctx.vpnSubnet,
-      }),
-    );
-    // Let the peer in now: only the VPN's files are converged, so nothing else the cluster
-    // file may have changed goes live as a side effect.
-    // Read back from the registry, so the order is the one every later apply renders.
-    const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
-    const files = renderWireguard(ctx, peers);
-    const vpnOnly = {
-      packages: wireguardComponent.packages,
-      users: [],
-      directories: [],
-      permissions: [],
-      files,
-      components: [wireguardComponent],
-    };
-    await withApplyLock(() => applyHost(vpnOnly, {}, stderrProgress('vpn peer add')));
-    process.stderr.write(`peer ${name} added at ${address}\n`);
   });
 }

@@ -10,6 +10,7 @@ import { classifyError, reportFailure, wantsJson } from './output.js';
 import { registerSpamCommands } from './spam-commands.js';
 import { registerTlsCommands } from './tls-commands.js';
 import { registerValidateCommand } from './validate-command.js';
+import { registerVpnCommands } from './vpn-commands.js';
 
 export const VERSION = '0.1.0';
 
@@ -30,6 +31,7 @@ export function buildProgram(opts: ProgramOptions = {}): Command {
   registerValidateCommand(program);
   registerApplyCommands(program);
   registerAccountCommands(program);
+  registerVpnCommands(program);
   registerAuditCommand(program);
   registerSpamCommands(program);
   registerTlsCommands(program);

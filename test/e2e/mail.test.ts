@@ -8,6 +8,7 @@ import {
   imapFetchAll,
   pop3FetchAll,
   smtpCode,
+  smtpFromInternet,
   smtpSend,
   testMessage,
 } from './support/mail.js';
@@ -31,15 +32,7 @@ const { run: onHost, applyWithFault } = labHost(LAB);
 const tag = () => uniqueTag();
 
 /** A message from the outside world (example.org) to the MX on port 25. */
-const fromInternet = (to: string, data: string) =>
-  smtpSend(LAB, 'internet', {
-    host: PUBLIC,
-    port: 25,
-    tls: 'none',
-    from: 'someone@example.org',
-    to: [to],
-    data,
-  });
+const fromInternet = (to: string, data: string) => smtpFromInternet(LAB, to, data);
 
 /** Waits (bounded) until a message carrying `marker` is in the mailbox; returns it byte for byte. */
 function waitForMessage(who: { user: string; pass: string }, marker: string): string | undefined {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { PUBLIC } from './lab-world.js';
 import type { DialogRequest, DialogResult, Step } from './net-client.js';
 
 const CLIENT = resolve(import.meta.dirname, 'net-client.ts');
@@ -48,6 +49,17 @@ export interface SmtpOutcome {
   codes: { ehlo: number; auth?: number; mail: number; rcpt: number[]; data?: number; end?: number };
   ehlo: string;
 }
+
+/** A message from the outside world (example.org) to the MX on port 25, as another MTA sends it. */
+export const smtpFromInternet = (lab: string, to: string, data: string): SmtpOutcome =>
+  smtpSend(lab, 'internet', {
+    host: PUBLIC,
+    port: 25,
+    tls: 'none',
+    from: 'someone@example.org',
+    to: [to],
+    data,
+  });
 
 /** One SMTP transaction, stopping where the server refuses. */
 export function smtpSend(lab: string, side: Side, m: SmtpSend): SmtpOutcome {
