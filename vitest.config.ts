@@ -7,7 +7,13 @@ export const config = defineConfig({
     update: 'none',
     projects: [
       {
-        test: { name: 'unit', include: ['src/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts'],
+          // The checker tests run each daemon's own check (postfix, rspamadm, doveconf ...) in
+          // the Debian 13 root: a second or two idle, past vitest's 5 s on a loaded machine.
+          testTimeout: 60_000,
+        },
       },
       {
         // End-to-end tests share one lab host, so they run one file at a time, in order.
