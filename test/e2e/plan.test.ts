@@ -22,6 +22,8 @@ const ACME =
   '  mode: acme\n  acme: { directory: https://acme.example.org:14000/dir, email: postmaster@example.com, ca_file: /etc/mailctl/lab-acme-ca.pem }';
 
 const { run: onHost } = labHost(LAB);
+/** Whether certbot was there before the ACME switch below installed it. */
+let hadCertbot = true;
 
 const ok = (cmd: string[]) => {
   const r = onHost(cmd);
@@ -58,6 +60,9 @@ describe('plan', () => {
     useSharedLab();
     // Left by a run that stopped half way, if any.
     onHost(['mailctl', 'mailbox', 'remove', MAILBOX]);
+    hadCertbot = onHost(['dpkg-query', '-W', '-f=${Status}', 'certbot']).stdout.includes(
+      'ok installed',
+    );
     sh(
       `sed 's/^      - local_part: demo$/      - local_part: demo\\n      - local_part: plantest\\n        quota: 100M/' ${CLUSTER} > ${WITH_MAILBOX}
        sed 's|^  mode: self-signed.*|${ACME.replace(/\n/g, '\\n')}|' ${CLUSTER} > ${WITH_ACME}
@@ -71,6 +76,14 @@ describe('plan', () => {
     // Back to the lab's own file (self-signed, the greylist score as it was).
     onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
     onHost(['rm', '-f', WITH_MAILBOX, WITH_ACME, WITH_GREYLIST, SECRET]);
+    // The ACME switch installed certbot and made an account and a lineage: gone again, so
+    // a file that checks for a host without them finds one.
+    if (!hadCertbot)
+      onHost([
+        'bash',
+        '-c',
+        'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q certbot && rm -rf /etc/letsencrypt /var/lib/letsencrypt /var/log/letsencrypt',
+      ]);
   }, 300_000);
 
   it('says No changes on a converged host, in text and JSON', () => {

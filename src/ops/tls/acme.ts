@@ -173,7 +173,7 @@ export async function leaveAcme(ctx: MailHostContext): Promise<string[]> {
   const notes: string[] = [];
   if (needs.stopTimer) {
     await run('systemctl', ['disable', '--now', 'certbot.timer']);
-    notes.push('tls.mode is self-signed: stopped and disabled certbot.timer');
+    notes.push('tls.mode is self-signed: stopped certbot.timer and disabled it');
   }
   if (needs.selfSigned) {
     // Made beside the live pair and renamed into place, as the deploy hook does.
