@@ -23,6 +23,11 @@ import { readPassword } from './read-password.js';
 const table = (rows: string[][]) =>
   process.stdout.write(rows.map((r) => r.join('\t')).join('\n') + (rows.length ? '\n' : ''));
 const lines = (l: readonly string[]) => process.stdout.write(`${l.join('\n')}\n`);
+/** A change command's report: its JSON object with --json, else the lines it says. */
+const report = (o: JsonOption, value: object, text: readonly string[]) =>
+  o.json ? json(value) : text.length ? lines(text) : undefined;
+type JsonOption = { json?: boolean };
+const jsonOption = (c: Command) => c.option('--json', 'machine-readable output');
 const human = (bytes: number) => (bytes === 0 ? 'unlimited' : `${Math.round(bytes / 1024 ** 2)}M`);
 
 /** The cluster file whose declarations a command may not remove or change. */
@@ -38,16 +43,16 @@ type WithCluster = { cluster: string };
  */
 export function registerAccountCommands(program: Command): void {
   const domain = program.command('domain').description('mail domains served by this host');
-  domain
-    .command('add <domain>')
-    .description('start serving a domain')
-    .action(async (d: string) => {
+  jsonOption(domain.command('add <domain>').description('start serving a domain')).action(
+    async (d: string, o: JsonOption) => {
       const made = await addServedDomain(d);
-      process.stdout.write(
-        `added ${made.join('; ')}\n` +
-          `Publish its DNS records (MX, SPF, DKIM, DMARC): mailctl dns --domain ${parseDomain(d)}\n`,
-      );
-    });
+      const records = `mailctl dns --domain ${parseDomain(d)}`;
+      report(o, { domain: parseDomain(d), added: made, records }, [
+        `added ${made.join('; ')}`,
+        `Publish its DNS records (MX, SPF, DKIM, DMARC): ${records}`,
+      ]);
+    },
+  );
   domain
     .command('list')
     .description('list domains with their mailbox and alias counts')
@@ -59,14 +64,12 @@ export function registerAccountCommands(program: Command): void {
         table(rows.map((r) => [r.domain, `${r.mailboxes} mailbox(es)`, `${r.aliases} alias(es)`]));
     });
   clusterOption(
-    domain
-      .command('remove <domain>')
-      .description(
-        'stop serving a domain: its aliases, DKIM key and signing go too; refused while it has mailboxes, unless --force',
-      ),
+    jsonOption(domain.command('remove <domain>')).description(
+      'stop serving a domain: its aliases, DKIM key and signing go too; refused while it has mailboxes, unless --force',
+    ),
   )
     .option('--force', 'also remove its mailboxes (their mail stays on disk)')
-    .action(async (d: string, o: WithCluster & { force?: boolean }) => {
+    .action(async (d: string, o: WithCluster & JsonOption & { force?: boolean }) => {
       const name = parseDomain(d);
       refuseIfDeclared(
         await readDeclarations(o.cluster),
@@ -76,22 +79,22 @@ export function registerAccountCommands(program: Command): void {
       );
       const removal = await domainRemoval(name);
       await removeServedDomain(removal, Boolean(o.force));
-      process.stdout.write(`${removalText(removal).join('\n')}\n`);
+      report(o, removal, removalText(removal));
     });
 
   const mailbox = program
     .command('mailbox')
     .description('mailboxes (accounts that log in and receive mail)');
-  mailbox
-    .command('add <address>')
+  jsonOption(mailbox.command('add <address>'))
     .description('create a mailbox; the password is asked for, or read from stdin')
     .option('--password-stdin', 'read the password from the first line of standard input')
     .addOption(
       new Option('--quota <size>', 'quota such as 500M or 2G; 0 for unlimited').default('2G'),
     )
-    .action(async (address: string, o: { passwordStdin?: boolean; quota: string }) => {
+    .action(async (address: string, o: JsonOption & { passwordStdin?: boolean; quota: string }) => {
       const quota = parseSize(o.quota);
       await store.addMailbox(address, await readPassword(Boolean(o.passwordStdin)), quota);
+      report(o, { address: parseAddress(address).address, quotaBytes: quota }, []);
     });
   mailbox
     .command('list [domain]')
@@ -103,18 +106,18 @@ export function registerAccountCommands(program: Command): void {
       else
         table(rows.map((r) => [r.address, human(r.quotaBytes), r.active ? 'active' : 'disabled']));
     });
-  mailbox
-    .command('passwd <address>')
+  jsonOption(mailbox.command('passwd <address>'))
     .description("change a mailbox's password (asked for, or read from stdin)")
     .option('--password-stdin', 'read the password from the first line of standard input')
-    .action(async (address: string, o: { passwordStdin?: boolean }) => {
-      lines(await changePassword(address, await readPassword(Boolean(o.passwordStdin))));
+    .action(async (address: string, o: JsonOption & { passwordStdin?: boolean }) => {
+      const said = await changePassword(address, await readPassword(Boolean(o.passwordStdin)));
+      report(o, { address: parseAddress(address).address, said }, said);
     });
   clusterOption(
-    mailbox
-      .command('quota <address> <size>')
-      .description("set a mailbox's quota (e.g. 500M, 2G, 0 for unlimited)"),
-  ).action(async (address: string, size: string, o: WithCluster) => {
+    jsonOption(mailbox.command('quota <address> <size>')).description(
+      "set a mailbox's quota (e.g. 500M, 2G, 0 for unlimited)",
+    ),
+  ).action(async (address: string, size: string, o: WithCluster & JsonOption) => {
     const a = parseAddress(address).address;
     refuseIfDeclared(
       await readDeclarations(o.cluster),
@@ -123,16 +126,16 @@ export function registerAccountCommands(program: Command): void {
       'its quota is set there (quota, or mail.default_quota): change it there and run mailctl apply',
     );
     await store.setQuota(a, parseSize(size));
+    report(o, { address: a, quotaBytes: parseSize(size) }, []);
   });
   clusterOption(
-    mailbox
-      .command('remove <address>')
-      .description(
-        'remove a mailbox, its initial-password secret and its open sessions; aliases lose it as a destination (its mail stays on disk)',
-      ),
-  ).action(async (a: string, o: WithCluster) => {
-    lines(await removeMailboxEntirely(a, await readDeclarations(o.cluster)));
+    jsonOption(mailbox.command('remove <address>')).description(
+      'remove a mailbox, its initial-password secret and its open sessions; aliases lose it as a destination (its mail stays on disk)',
+    ),
+  ).action(async (a: string, o: WithCluster & JsonOption) => {
+    const said = await removeMailboxEntirely(a, await readDeclarations(o.cluster));
     await syncUserSettingsMap();
+    report(o, { address: parseAddress(a).address, said }, said);
   });
   for (const [verb, enabled, what] of [
     [
@@ -159,12 +162,10 @@ export function registerAccountCommands(program: Command): void {
     .command('alias')
     .description('aliases: addresses that forward to mailboxes or elsewhere');
   clusterOption(
-    alias
-      .command('add <source> <destination...>')
-      .description(
-        'make SOURCE (an address, or @domain for a catch-all) deliver to DESTINATIONs; refused if it would loop',
-      ),
-  ).action(async (source: string, destinations: string[], o: WithCluster) => {
+    jsonOption(alias.command('add <source> <destination...>')).description(
+      'make SOURCE (an address, or @domain for a catch-all) deliver to DESTINATIONs; refused if it would loop',
+    ),
+  ).action(async (source: string, destinations: string[], o: WithCluster & JsonOption) => {
     const s = parseAddress(source, { allowCatchAll: true }).address;
     refuseIfDeclared(
       await readDeclarations(o.cluster),
@@ -179,6 +180,7 @@ export function registerAccountCommands(program: Command): void {
     await store.addAlias(source, destinations);
     // A mailbox's spam settings follow the aliases that deliver to it alone.
     await syncUserSettingsMap();
+    report(o, { source: s, destinations: destinations.map((d) => parseAddress(d).address) }, []);
   });
   alias
     .command('list')
@@ -189,8 +191,8 @@ export function registerAccountCommands(program: Command): void {
       if (o.json) json(rows);
       else table(rows.map((r) => [r.source, r.destination]));
     });
-  clusterOption(alias.command('remove <source>').description('remove an alias')).action(
-    async (source: string, o: WithCluster) => {
+  clusterOption(jsonOption(alias.command('remove <source>')).description('remove an alias')).action(
+    async (source: string, o: WithCluster & JsonOption) => {
       const s = parseAddress(source, { allowCatchAll: true }).address;
       refuseIfDeclared(
         await readDeclarations(o.cluster),
@@ -200,6 +202,7 @@ export function registerAccountCommands(program: Command): void {
       );
       await store.removeAlias(s);
       await syncUserSettingsMap();
+      report(o, { source: s }, []);
     },
   );
 }

@@ -146,4 +146,41 @@ describe('accounts have one owner each', () => {
     expect(left.some((x) => x.source === only)).toBe(false);
     ok(onHost(['mailctl', 'alias', 'remove', shared]));
   });
+
+  it('reports every account change as one JSON object with --json, and does it', () => {
+    const tag = uniqueTag('js');
+    const domain = `${tag}.example`;
+    const box = `ivan@${domain}`;
+    const alias = `team@${domain}`;
+    const said = (args: string[], input?: string) =>
+      JSON.parse(ok(onHost(['mailctl', ...args, '--json'], input))) as Record<string, unknown>;
+    try {
+      expect(said(['domain', 'add', domain])).toMatchObject({
+        domain,
+        records: `mailctl dns --domain ${domain}`,
+      });
+      expect(
+        said(['mailbox', 'add', box, '--password-stdin', '--quota', '50M'], `${GRACE.pass}\n`),
+      ).toEqual({ address: box, quotaBytes: 50 * 1024 ** 2 });
+      expect(said(['mailbox', 'quota', box, '60M'])).toEqual({
+        address: box,
+        quotaBytes: 60 * 1024 ** 2,
+      });
+      expect(
+        said(['mailbox', 'passwd', box, '--password-stdin'], `${GRACE.pass}!\n`),
+      ).toMatchObject({ address: box });
+      expect(said(['alias', 'add', alias, box])).toEqual({ source: alias, destinations: [box] });
+      const listed = JSON.parse(ok(onHost(['mailctl', 'mailbox', 'list', '--json']))) as {
+        address: string;
+        quotaBytes: number;
+      }[];
+      expect(listed.find((m) => m.address === box)?.quotaBytes).toBe(60 * 1024 ** 2);
+      expect(said(['alias', 'remove', alias])).toEqual({ source: alias });
+      expect(said(['mailbox', 'remove', box])).toMatchObject({ address: box });
+      expect(mailboxes()).not.toContain(box);
+      expect(said(['domain', 'remove', domain])).toEqual({ domain, mailboxes: [], aliases: [] });
+    } finally {
+      onHost(['mailctl', 'domain', 'remove', domain, '--force']);
+    }
+  });
 });

@@ -53,7 +53,13 @@ describe('mailctl on a lab host: the CLI contract', () => {
     const { rev } = latest();
     const r = onHost(['mailctl', 'rollback', '--json', rev]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ rev, changed: false, commit: null, keptAsRendered: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      rev,
+      changed: false,
+      commit: null,
+      keptAsRendered: [],
+      removed: [],
+    });
     expect(latest().rev).toBe(rev);
   });
 
