@@ -13,13 +13,12 @@ import { checkAcmePrerequisites } from '../ops/tls/acme.js';
 import { planJson } from '../plan/plan.js';
 import { dbSettingsFor, useDatabase } from '../db/index.js';
 import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
-import { readRegisteredPeers } from '../ops/vpn/peer-registry.js';
+import { allPeers } from '../ops/vpn/peers.js';
 import { mailHostDesiredState } from '../plan/mail-host.js';
 import { rollbackDesiredState } from '../plan/rollback.js';
 import { sshLockoutProblem } from '../plan/ssh-lockout.js';
 import { listDnsRecords, renderDnsRecords } from '../render/dns/index.js';
 import type { MailHostContext } from '../render/host-context.js';
-import type { WireguardPeer } from '../render/wireguard/index.js';
 import {
   clusterDeclarations,
   hostContextFromSpec,
@@ -46,13 +45,9 @@ async function loadCluster(
   return { spec, ctx, declared: clusterDeclarations(text, path) };
 }
 
-function clusterPeers(spec: Spec): WireguardPeer[] {
-  return spec.vpn.peers.map((p) => ({ name: p.name, publicKey: p.public_key, address: p.address }));
-}
-
 async function desiredFor(path: string) {
   const { spec, ctx, declared } = await loadCluster(path);
-  const peers = [...clusterPeers(spec), ...(await readRegisteredPeers())];
+  const peers = await allPeers(spec);
   return { spec, ctx, declared, desired: mailHostDesiredState(ctx, peers) };
 }
 

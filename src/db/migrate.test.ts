@@ -5,6 +5,7 @@ import {
   startMailPostgres,
   type TestPostgres,
 } from '../../test/support/postgres17.js';
+import { readDatabase } from '../apply/steps/database-state.js';
 import { withConnection } from './client.js';
 import { hostTransaction } from './host.js';
 import { createDatabase, databaseExists, migrate, pendingMigrations } from './migrate.js';
@@ -30,6 +31,8 @@ describe.skipIf(!root)('the mail database on a real PostgreSQL 17', { timeout: 1
       1,
     ]);
     expect(await databaseExists()).toBe(false);
+    // What a step's observe sees on a first apply: nothing there yet, not an error.
+    expect(await readDatabase(async () => 'read')).toBeUndefined();
     await createDatabase();
     expect(await databaseExists()).toBe(true);
   });
@@ -41,6 +44,11 @@ describe.skipIf(!root)('the mail database on a real PostgreSQL 17', { timeout: 1
     expect(runs.flat()).toEqual(ids);
     expect(await pendingMigrations()).toEqual([]);
     expect(await migrate()).toEqual([]);
+    // A query that fails on a reachable, migrated database fails the plan, rather than
+    // making every account look missing.
+    await expect(
+      readDatabase(() => hostTransaction((db) => db.rows('SELECT * FROM no_such_table'))),
+    ).rejects.toThrow(/no_such_table/);
   });
 
   it('lets root in as mailctl_admin by the peer map, with rights on the account tables only', async () => {
