@@ -611,6 +611,10 @@ describe('the core mail path on a lab host', () => {
     expect(onHost(['wg', 'show', 'wg0', 'peers']).stdout).toContain(publicKey.publicKey);
     // The administrator's own peer survived the change.
     expect(labRun(LAB, 'vpn', ['ping', '-c1', '-W2', VPN]).code).toBe(0);
+    // The shared lab is left as found: one more device per run would pile up in wg0.
+    const remove = onHost(['mailctl', 'vpn', 'peer', 'remove', name]);
+    expect(remove.code, remove.stderr).toBe(0);
+    expect(onHost(['wg', 'show', 'wg0', 'peers']).stdout).not.toContain(publicKey.publicKey);
   });
 
   it('records each apply in its history with secret tokens, never secret values', () => {
