@@ -59,6 +59,13 @@ export interface MailHostContext {
   };
   /** The system user and group that own the mail store. */
   vmail: { user: string; group: string; uid: number; gid: number };
+  /** Backups (cluster file `backup`). */
+  backup: BackupContext;
+}
+
+export interface BackupContext {
+  /** How many daily, weekly and monthly backups are kept. */
+  retention: { daily: number; weekly: number; monthly: number };
 }
 
 export interface AcmeContext {

@@ -52,6 +52,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     },
     paths: { vmail: VMAIL_DIR, queue: '/var/mail/queue', backups: '/var/mail/backups' },
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
+    backup: { retention: { ...spec.backup.retention } },
   };
 }
 

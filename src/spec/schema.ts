@@ -228,6 +228,21 @@ export const clusterSchema = z.strictObject({
       maxretry: z.number().int().min(1).max(100).default(5),
     })
     .prefault({}),
+  // Backups (issue 11): how many restic snapshots and pgBackRest backups are kept.
+  backup: z
+    .strictObject({
+      retention: z
+        .strictObject({
+          // restic --keep-daily/--keep-weekly/--keep-monthly; pgBackRest keeps `daily`
+          // differential backups (repo-retention-diff) and `weekly` full ones
+          // (repo-retention-full: a full backup runs once a week).
+          daily: z.number().int().min(1).max(366).default(7),
+          weekly: z.number().int().min(1).max(520).default(4),
+          monthly: z.number().int().min(0).max(240).default(6),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type Spec = z.output<typeof clusterSchema>;

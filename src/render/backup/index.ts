@@ -6,7 +6,7 @@ import { renderBackupUnits } from './units.js';
 export { backupComponentFor } from './component.js';
 export * from './paths.js';
 export { PGBACKREST_ARCHIVE_COMMAND, PGBACKREST_CIPHER_SECRET } from './pgbackrest-conf.js';
-export { backupTimers, RESTIC_RETENTION, resticPaths } from './units.js';
+export { backupTimers, resticPaths } from './units.js';
 
 /** pgBackRest's configuration (native mode) and the backup units with their timers. */
 export function renderBackup(ctx: MailHostContext): RenderedFile[] {

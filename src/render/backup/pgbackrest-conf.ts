@@ -22,10 +22,12 @@ export function renderPgbackrestConf(ctx: MailHostContext): RenderedFile {
     // (off-site, say) gives nothing away without the host's secret.
     'repo1-cipher-type=aes-256-cbc',
     `repo1-cipher-pass=${secretRef(PGBACKREST_CIPHER_SECRET)}`,
-    // expire runs after every backup: two full backups are kept, with the differential
-    // backups and the WAL that depend on them (a point-in-time recovery reaches back to
-    // the older full one, one to two weeks).
-    'repo1-retention-full=2',
+    // The cluster file's backup.retention, applied by the expire that runs after every
+    // backup: a full backup runs weekly, so `weekly` of them are kept, with the WAL that
+    // depends on them (a point-in-time recovery reaches back to the oldest); `daily`
+    // differential ones (repo-retention-diff). pgBackRest has no monthly tier.
+    `repo1-retention-full=${ctx.backup.retention.weekly}`,
+    `repo1-retention-diff=${ctx.backup.retention.daily}`,
     // A checkpoint at once instead of waiting for the next one (checkpoint_timeout): a
     // backup started by hand begins now.
     'start-fast=y',

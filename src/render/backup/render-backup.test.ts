@@ -70,6 +70,19 @@ describe('renderBackup', () => {
     );
   });
 
+  it('keeps what backup.retention says: restic forget --prune, pgBackRest repo-retention-*', () => {
+    const ctx = testHostContext({ backup: { retention: { daily: 3, weekly: 2, monthly: 0 } } });
+    expect(file(ctx, 'mailctl-backup-files.service')).toContain(
+      'ExecStart=/usr/bin/restic forget --quiet --prune --tag mailctl --keep-daily 3 --keep-weekly 2 --keep-monthly 0\n',
+    );
+    const conf = file(ctx, 'pgbackrest.conf');
+    expect(conf).toContain('repo1-retention-full=2\nrepo1-retention-diff=3\n');
+    // The defaults are 7 daily, 4 weekly, 6 monthly.
+    expect(file(native, 'mailctl-backup-files.service')).toContain(
+      '--keep-daily 7 --keep-weekly 4 --keep-monthly 6\n',
+    );
+  });
+
   it('logs every failed backup unit at error level with the stable tag', () => {
     for (const f of renderBackup(native).filter(
       (f) => /\.service$/.test(f.path) && !f.path.includes('@'),

@@ -13,9 +13,6 @@ import {
 
 const UNIT_DIR = '/etc/systemd/system';
 
-/** What restic keeps after each backup (`forget --prune`). */
-export const RESTIC_RETENTION = { daily: 7, weekly: 4, monthly: 6 } as const;
-
 /**
  * What restic backs up: the Maildirs (with dovecot-uidlist and dovecot-uidvalidity, so
  * that clients keep their UIDs after a restore), mailctl's configuration and secrets, the
@@ -89,7 +86,7 @@ export const backupUnitPaths = (mode: Mode) =>
 const unit = (name: string, content: string) => rootFile('backup', `${UNIT_DIR}/${name}`, content);
 
 function resticService(ctx: MailHostContext): string {
-  const r = RESTIC_RETENTION;
+  const r = ctx.backup.retention;
   return [
     generatedHeader(),
     '[Unit]',
@@ -126,6 +123,8 @@ function resticService(ctx: MailHostContext): string {
       `--exclude=${RESTIC_PASSWORD_FILE}`,
       ...resticPaths(ctx),
     ].join(' '),
+    // The cluster file's backup.retention; forget removes the snapshots it does not keep
+    // and --prune the data only they referenced, after every backup.
     [
       'ExecStart=/usr/bin/restic forget --quiet --prune',
       `--tag ${RESTIC_TAG}`,

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../util/errors.js';
+import { hostContextFromSpec, parseClusterFile } from './index.js';
+
+const minimal = (extra = '') => `hosts:
+  - name: mx1
+    fqdn: mail.example.com
+    public_addresses: [198.51.100.10]
+    vpn_address: 10.100.0.1
+domains:
+  - name: example.com
+${extra}`;
+
+function problems(text: string): string[] {
+  try {
+    parseClusterFile(text, 't.yaml');
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    throw e;
+  }
+  return [];
+}
+
+describe('backup in the cluster file', () => {
+  it('keeps 7 daily, 4 weekly and 6 monthly backups unless told otherwise', () => {
+    const ctx = hostContextFromSpec(parseClusterFile(minimal(), 't.yaml'));
+    expect(ctx.backup.retention).toEqual({ daily: 7, weekly: 4, monthly: 6 });
+    const told = hostContextFromSpec(
+      parseClusterFile(minimal('backup: { retention: { daily: 14, monthly: 0 } }\n'), 't.yaml'),
+    );
+    expect(told.backup.retention).toEqual({ daily: 14, weekly: 4, monthly: 0 });
+  });
+
+  it('refuses a retention that would keep nothing, or is not a count, with its path', () => {
+    expect(
+      problems(
+        minimal('backup: { retention: { daily: 0, weekly: 1.5, monthly: -1, yearly: 2 } }\n'),
+      ).map((p) => p.split(':')[0]),
+    ).toEqual(
+      expect.arrayContaining([
+        'backup.retention.daily',
+        'backup.retention.weekly',
+        'backup.retention.monthly',
+        'backup.retention',
+      ]),
+    );
+  });
+});
