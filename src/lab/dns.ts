@@ -14,6 +14,26 @@ export interface LabDnsRecord {
 export const LAB_OUTSIDE_DOMAIN = 'example.org';
 
 /**
+ * Names of the outside domain that publish each DMARC policy (p=), for the tests of
+ * inbound DMARC enforcement. None of them sends mail from anywhere (SPF -all) or signs it,
+ * so a message from the internet that claims one fails DMARC; each has an MX, as a real
+ * sender domain does (Postfix's reject_unknown_sender_domain asks for one).
+ */
+export const LAB_DMARC_DOMAINS = {
+  reject: `reject.${LAB_OUTSIDE_DOMAIN}`,
+  quarantine: `quarantine.${LAB_OUTSIDE_DOMAIN}`,
+  none: `none.${LAB_OUTSIDE_DOMAIN}`,
+} as const;
+
+function dmarcPolicyRecords(): string[] {
+  return Object.entries(LAB_DMARC_DOMAINS).flatMap(([policy, name]) => [
+    `mx-host=${name},mx.${LAB_OUTSIDE_DOMAIN},10`,
+    `txt-record=${name},"v=spf1 -all"`,
+    `txt-record=_dmarc.${name},"v=DMARC1; p=${policy}"`,
+  ]);
+}
+
+/**
  * dnsmasq's configuration for the lab world's DNS, served from the internet namespace
  * (pure). It answers for the lab host, the outside domain the tests send from, and the
  * records `mailctl dns` asked to publish; anything else is refused, as an unreachable
@@ -35,6 +55,7 @@ export function dnsmasqConfig(l: LabLayout, published: readonly LabDnsRecord[]):
     // The lab world's ACME CA (pebble), on the internet router.
     `host-record=${LAB_ACME_HOST},${n.internetRouter4}`,
     `txt-record=${LAB_OUTSIDE_DOMAIN},"v=spf1 ip4:${n.internetRouter4} ip4:${n.vpnClientWan4} -all"`,
+    ...dmarcPolicyRecords(),
   ];
   for (const r of published) {
     const name = r.name.replace(/\.$/, '');

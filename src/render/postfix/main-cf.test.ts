@@ -56,6 +56,10 @@ describe('main.cf', () => {
     expect(main.get('smtpd_sasl_auth_enable')).toBe('no');
     expect(main.get('smtpd_tls_auth_only')).toBe('yes');
     expect(main.get('smtpd_tls_mandatory_protocols')).toBe('>=TLSv1.2');
+    // Port 25 too (issue 16): no TLS 1.0/1.1 and no anonymous suites.
+    expect(main.get('smtpd_tls_protocols')).toBe('>=TLSv1.2');
+    expect(main.get('smtpd_tls_ciphers')).toBe('high');
+    expect(main.get('smtpd_tls_exclude_ciphers')).toBe('aNULL, eNULL');
   });
 
   it('looks users up in PostgreSQL through proxymap and delivers over LMTP', () => {

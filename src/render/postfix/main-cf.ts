@@ -227,13 +227,30 @@ function saslAndTls(ctx: MailHostContext): PostfixSection {
           'bounce. Submission overrides this with "encrypt" in master.cf.',
         ],
       },
-      { name: 'smtpd_tls_protocols', value: '>=TLSv1' },
+      {
+        name: 'smtpd_tls_protocols',
+        value: '>=TLSv1.2',
+        why: [
+          "Port 25's opportunistic TLS follows the same profile: TLS 1.0 and 1.1 are",
+          'deprecated (RFC 8996) and every maintained MTA speaks 1.2. A sender that cannot',
+          "still delivers: Postfix's smtp client, like the others, retries in plaintext.",
+        ],
+      },
       {
         name: 'smtpd_tls_mandatory_protocols',
         value: '>=TLSv1.2',
         why: ["Mandatory TLS (submission) follows Mozilla's intermediate profile."],
       },
+      {
+        name: 'smtpd_tls_ciphers',
+        value: 'high',
+        why: [
+          "Postfix's default for opportunistic TLS (medium) offers anonymous suites, which",
+          'authenticate nothing; high is the Mozilla list below, on 25 as on submission.',
+        ],
+      },
       { name: 'smtpd_tls_mandatory_ciphers', value: 'high' },
+      { name: 'smtpd_tls_exclude_ciphers', value: 'aNULL, eNULL' },
       { name: 'tls_high_cipherlist', value: MOZILLA_INTERMEDIATE_TLS12_CIPHERS },
       { name: 'tls_preempt_cipherlist', value: 'no' },
       { name: 'smtpd_tls_received_header', value: 'yes' },

@@ -1,4 +1,5 @@
 import type { MailHostContext } from '../host-context.js';
+import { LOCAL_PICKUP_DAEMON_NAME } from '../rspamd/own-domain-check.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
 import { masterServiceName, postfixListenAddresses } from './listen-addresses.js';
 import { SUBMISSION_RESTRICTION_PARAMETERS } from './main-cf.js';
@@ -43,7 +44,12 @@ const SUBMISSION_CLEANUP = 'mua-cleanup';
  */
 const INTERNAL_SERVICES: readonly MasterService[] = [
   svc('pickup', 'unix', 'n - y 60 1', 'pickup'),
-  svc('cleanup', 'unix', 'n - y - 0', 'cleanup'),
+  // Runs non_smtpd_milters for sendmail's mail only (smtpd runs its own milters): the
+  // daemon name tells Rspamd that this mail came from no SMTP client.
+  {
+    ...svc('cleanup', 'unix', 'n - y - 0', 'cleanup'),
+    options: [`milter_macro_daemon_name=${LOCAL_PICKUP_DAEMON_NAME}`],
+  },
   {
     ...svc(SUBMISSION_CLEANUP, 'unix', 'n - y - 0', 'cleanup'),
     options: [`header_checks=$${SUBMISSION_RESTRICTION_PARAMETERS.headerChecks}`],

@@ -2,6 +2,8 @@ import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.j
 import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import { DKIM_SIGNING_MAP } from './dkim-signing.js';
+import { renderDmarcRejectRule } from './dmarc.js';
+import { OWN_DOMAIN_CHECK_PATH, renderOwnDomainCheck } from './own-domain-check.js';
 import { SENDER_CHECK_PATH, SENDER_CHECK_SYMBOL, renderSenderCheck } from './sender-check.js';
 import {
   BLOCKED_SENDER_SYMBOL,
@@ -92,7 +94,17 @@ try_fallback = false;
       'groups.conf',
       `${h}group "mailctl" {\n  symbols {\n    "${BLOCKED_SENDER_SYMBOL}" {\n      weight = ${BLOCKED_SENDER_WEIGHT}.0;\n      description = "Sender is on the recipient's block list";\n    }\n  }\n}\n`,
     ],
+    // The sender domain's published DMARC policy is applied, not only scored: p=reject
+    // fails the message at the end of DATA (5xx), p=quarantine marks it as spam (the
+    // add_header action: X-Spam: Yes, which the global Sieve script files into Junk),
+    // p=none only adds DMARC_POLICY_SOFTFAIL's score. A pct below 100 samples as the
+    // module does (a sampled-out reject is quarantined).
+    ['dmarc.conf', `${h}actions {\n  reject = "reject";\n  quarantine = "add_header";\n}\n`],
+    // The dmarc module's own reject carries no reason, so the milter would answer the
+    // generic "Spam message rejected"; this rule gives the sender the reason.
+    ['force_actions.conf', renderDmarcRejectRule()],
     [SENDER_CHECK_PATH, renderSenderCheck()],
+    [OWN_DOMAIN_CHECK_PATH, renderOwnDomainCheck()],
     // Per-user settings (thresholds, allow and block lists) live in PostgreSQL; mailctl
     // writes them to a file map that the settings module re-reads on change. A map must be
     // named at the top level (`settings = "<map>"`), which only rspamd.conf.override can do.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testHostContext } from '../test-host-context.js';
 import { DKIM_SIGNING_MAP, dkimKeyFile, renderDkimSigningMap } from './dkim-signing.js';
 import { renderRspamd } from './index.js';
+import { OWN_DOMAIN_CHECK_PATH } from './own-domain-check.js';
 import { SENDER_CHECK_PATH } from './sender-check.js';
 
 const file = (name: string) =>
@@ -46,6 +47,23 @@ describe('renderRspamd', () => {
     expect(lua?.path).toBe('/etc/rspamd/lua.local.d/mailctl-sender.lua');
     await expect(lua?.content).toMatchFileSnapshot('golden/mailctl-sender.lua');
     expect(lua?.content).toContain('priority = lua_util.symbols_priorities.top + 1,');
+    expect(lua?.content).toContain(`url = 'file://${DKIM_SIGNING_MAP}',`);
+  });
+
+  it("applies the sender domain's DMARC policy: p=reject refuses, p=quarantine marks", () => {
+    expect(file('dmarc.conf')).toMatch(
+      /^actions \{\n {2}reject = "reject";\n {2}quarantine = "add_header";\n\}$/m,
+    );
+  });
+
+  it('refuses outside mail claiming a hosted domain unless that domain signed it', async () => {
+    const lua = renderRspamd(testHostContext()).find((f) => f.path === OWN_DOMAIN_CHECK_PATH);
+    expect(lua?.path).toBe('/etc/rspamd/lua.local.d/mailctl-own-domains.lua');
+    await expect(lua?.content).toMatchFileSnapshot('golden/mailctl-own-domains.lua');
+    // It needs the DKIM verification's results, and the domains the database hosts.
+    expect(lua?.content).toContain(
+      "rspamd_config:register_dependency('MAILCTL_FORGED_OWN_DOMAIN', 'DKIM_CHECK')",
+    );
     expect(lua?.content).toContain(`url = 'file://${DKIM_SIGNING_MAP}',`);
   });
 

@@ -27,13 +27,16 @@ export function handshake(
     starttls?: 'smtp' | 'imap' | 'pop3' | 'sieve';
     version?: 'tls1' | 'tls1_1' | 'tls1_2' | 'tls1_3';
     caFile?: string;
+    /** An OpenSSL cipher list to offer alone (at security level 0, like old protocols). */
+    cipher?: string;
   },
 ): Handshake {
   const args = ['openssl', 's_client', '-connect', `${opts.host}:${opts.port}`];
   if (opts.servername) args.push('-servername', opts.servername);
   if (opts.starttls) args.push('-starttls', opts.starttls);
   if (opts.version) args.push(`-${opts.version}`);
-  if (opts.version === 'tls1' || opts.version === 'tls1_1')
+  if (opts.cipher) args.push('-cipher', `${opts.cipher}@SECLEVEL=0`);
+  else if (opts.version === 'tls1' || opts.version === 'tls1_1')
     args.push('-cipher', 'DEFAULT@SECLEVEL=0');
   if (opts.caFile) args.push('-CAfile', opts.caFile);
   const r = labRun(lab, ns, ['timeout', '20', ...args], { input: '', timeoutMs: 60_000 });

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_DMARC_DOMAINS, LAB_OUTSIDE_DOMAIN } from '../../src/lab/dns.js';
+import { labHost, sh, uniqueTag } from './support/cli.js';
+import { imapFetchAll, smtpSend, testMessage, type SmtpOutcome } from './support/mail.js';
+import { PUBLIC, VPN } from './support/lab-world.js';
+import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
+import { handshake } from './support/tls.js';
+
+// Issue 16, inbound authenticity: what the MX refuses from the internet, and why.
+const LAB = SHARED_LAB;
+const OLGA = { user: 'olga@example.com', pass: 'correct horse battery staple 31' };
+const OTTO = { user: 'otto@example.net', pass: 'correct horse battery staple 32' };
+/** The quick start's mailbox: the address a forger outside claims. */
+const DEMO = 'demo@example.com';
+
+const { run: onHost } = labHost(LAB);
+
+/** A message from the internet to the MX (port 25, STARTTLS as MTAs do), to Olga. */
+const fromInternet = (envelope: string, header: string, tag: string, data?: string) =>
+  smtpSend(LAB, 'internet', {
+    host: PUBLIC,
+    port: 25,
+    tls: 'starttls',
+    from: envelope,
+    to: [OLGA.user],
+    data: data ?? testMessage(header, OLGA.user, tag),
+  });
+
+/** The reply to the message itself (end of DATA). */
+const endReply = (r: SmtpOutcome) => r.result.replies.at(-2) ?? '';
+
+/** Waits (bounded, 20 s) for the message carrying `marker` in INBOX or Junk. */
+function waitForMessage(who: { user: string; pass: string }, marker: string) {
+  for (let i = 0; i < 40; i++) {
+    for (const folder of ['INBOX', 'Junk']) {
+      const found = imapFetchAll(LAB, 'vpn', VPN, who.user, who.pass, 993, folder).messages.find(
+        (m) => m.includes(marker),
+      );
+      if (found) return found;
+    }
+    sh('sleep 0.5');
+  }
+  return undefined;
+}
+
+/** The header block of a message (its first lines up to the empty one). */
+const headers = (m: string | undefined) => (m ?? '').split(/\r?\n\r?\n/)[0] ?? '';
+
+function cleanUp() {
+  for (const who of [OLGA, OTTO]) onHost(['mailctl', 'mailbox', 'remove', who.user]);
+}
+
+describe('inbound authenticity on the MX', () => {
+  beforeAll(() => {
+    useSharedLab();
+    cleanUp();
+    for (const who of [OLGA, OTTO]) {
+      const r = onHost(
+        ['mailctl', 'mailbox', 'add', who.user, '--password-stdin'],
+        `${who.pass}\n`,
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // Olga's own thresholds are out of reach: no score greylists, marks or refuses her
+    // mail, so whatever happens below is the policy's doing.
+    const set = onHost(
+      ['mailctl', 'spam', 'set', OLGA.user].concat([
+        '--greylist',
+        '1000',
+        '--add-header',
+        '1000',
+        '--reject',
+        '1000',
+      ]),
+    );
+    expect(set.code, set.stderr).toBe(0);
+  });
+
+  afterAll(cleanUp);
+
+  it("refuses mail failing a sender's DMARC p=reject at the end of DATA, saying why", () => {
+    const forger = `ceo@${LAB_DMARC_DOMAINS.reject}`;
+    const r = fromInternet(forger, forger, uniqueTag());
+    expect(r.codes.data).toBe(354);
+    expect(r.codes.end, endReply(r)).toBeGreaterThanOrEqual(500);
+    expect(endReply(r)).toMatch(
+      /From: domain reject\.example\.org publishes DMARC p=reject, and this message passes neither/,
+    );
+  });
+
+  it('marks mail failing p=quarantine as spam (X-Spam: Yes), and p=none only scores', () => {
+    const q = uniqueTag();
+    const quarantined = fromInternet(
+      `ceo@${LAB_DMARC_DOMAINS.quarantine}`,
+      `ceo@${LAB_DMARC_DOMAINS.quarantine}`,
+      q,
+    );
+    expect(quarantined.codes.end, endReply(quarantined)).toBe(250);
+    const n = uniqueTag();
+    const none = fromInternet(`ceo@${LAB_DMARC_DOMAINS.none}`, `ceo@${LAB_DMARC_DOMAINS.none}`, n);
+    expect(none.codes.end, endReply(none)).toBe(250);
+
+    const gotQ = headers(waitForMessage(OLGA, q));
+    expect(gotQ).toMatch(/^X-Spam: Yes/m);
+    expect(gotQ).toMatch(/dmarc=fail reason="No valid SPF, No valid DKIM" header\.from=quarantine/);
+    const gotN = headers(waitForMessage(OLGA, n));
+    expect(gotN).toMatch(/dmarc=fail .*header\.from=none\./);
+    expect(gotN).not.toMatch(/^X-Spam: Yes/m);
+  });
+
+  it('refuses outside mail claiming one of our domains without its DKIM signature', () => {
+    const envelope = fromInternet(DEMO, DEMO, uniqueTag());
+    expect(envelope.codes.end, endReply(envelope)).toBeGreaterThanOrEqual(500);
+    expect(endReply(envelope)).toMatch(
+      /envelope sender <demo@example\.com> is a domain hosted here.*DKIM signature of example\.com/,
+    );
+
+    const header = fromInternet(`someone@${LAB_OUTSIDE_DOMAIN}`, DEMO, uniqueTag());
+    expect(header.codes.end, endReply(header)).toBeGreaterThanOrEqual(500);
+    expect(endReply(header)).toMatch(/From: <demo@example\.com> is a domain hosted here/);
+  });
+
+  it('still takes our users’ mail on 587, and a forwarded copy with our valid signature', () => {
+    const t = uniqueTag();
+    const sent = smtpSend(LAB, 'vpn', {
+      host: VPN,
+      port: 587,
+      tls: 'starttls',
+      auth: OLGA,
+      from: OLGA.user,
+      to: [OTTO.user],
+      data: testMessage(OLGA.user, OTTO.user, t),
+    });
+    expect(sent.codes.end, endReply(sent)).toBe(250);
+    const got = waitForMessage(OTTO, t);
+    expect(got).toMatch(/^DKIM-Signature: [^]*?\bd=example\.com;/m);
+
+    // The same message, signed here, comes back from outside (a list or a forward that
+    // keeps it intact): its valid example.com signature lets it in.
+    const back = fromInternet(`list@${LAB_OUTSIDE_DOMAIN}`, OLGA.user, t, got);
+    expect(back.codes.end, endReply(back)).toBe(250);
+  });
+
+  it('speaks TLS 1.2 or later on port 25, without anonymous suites', () => {
+    const on25 = { host: PUBLIC, port: 25, starttls: 'smtp' } as const;
+    expect(handshake(LAB, 'internet', { ...on25, version: 'tls1_2' }).ok).toBe(true);
+    for (const version of ['tls1', 'tls1_1'] as const) {
+      const old = handshake(LAB, 'internet', { ...on25, version });
+      expect(old.ok, `${version}: ${old.output}`).toBe(false);
+    }
+    const anon = handshake(LAB, 'internet', { ...on25, version: 'tls1_2', cipher: 'aNULL' });
+    expect(anon.ok, anon.output).toBe(false);
+  });
+});
