@@ -88,4 +88,6 @@ export const HOST_PACKAGES = [
   'iputils-ping',
   'procps',
   'util-linux',
+  // pcre2grep: the tests run the Wazuh decoders' PCRE2 expressions with the real engine
+  'pcre2-utils',
 ] as const;
