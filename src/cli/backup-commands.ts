@@ -11,6 +11,8 @@ import {
 } from '../ops/backup/restore-mailbox.js';
 import { planDbRestore, restoreDatabase } from '../ops/backup/restore-db.js';
 import { failedRuns, runBackups, runLines } from '../ops/backup/run-backup.js';
+import { damageError, verifyBackups } from '../ops/backup/verify.js';
+import { verifyLines } from '../ops/backup/verify-report.js';
 import type { MailHostContext } from '../render/host-context.js';
 import { hostContextFromSpec, parseClusterFile } from '../spec/index.js';
 import { UserError } from '../util/errors.js';
@@ -53,7 +55,7 @@ async function confirm(what: string, yes: boolean): Promise<void> {
     throw new UserError('E_NOT_CONFIRMED', 'nothing was restored', { exitCode: 1 });
 }
 
-/** `mailctl backup run|list|status` and `mailctl restore mailbox`. */
+/** `mailctl backup run|list|status|verify` and `mailctl restore mailbox|db`. */
 export function registerBackupCommands(program: Command): void {
   const backup = program
     .command('backup')
@@ -105,6 +107,30 @@ export function registerBackupCommands(program: Command): void {
     if (o.json) printJson(status);
     else print(statusLines(status));
     if (!status.ok) process.exitCode = 1;
+  });
+
+  withCluster(
+    backup
+      .command('verify')
+      .description(
+        'read the repositories back (restic check, pgbackrest verify); exit 1 naming what is damaged',
+      )
+      .option('--read-data', "read all of restic's data, not the day's seventh of it")
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: Common & { readData?: boolean }) => {
+    const results = await verifyBackups(await hostContext(o), {
+      readData: o.readData === true,
+      now: Date.now(),
+    });
+    const damage = damageError(results);
+    if (!o.json) {
+      print(verifyLines(results));
+      if (damage) throw damage;
+      return;
+    }
+    const error = damage && { code: damage.code, message: damage.message };
+    printJson({ ok: !damage, repositories: results, ...(error ? { error } : {}) });
+    if (damage) process.exitCode = damage.exitCode;
   });
 
   const restore = program.command('restore').description('bring data back from the backups');

@@ -253,6 +253,68 @@ describe('backups and restores', () => {
     expect(status.value.walArchive.state).toBe('ok');
   });
 
+  it('verify reads both repositories back and, with bytes flipped in a restic pack and a pgBackRest file, exits 1 naming them', () => {
+    const good = json<{ ok: boolean; repositories: { repository: string; ok: boolean }[] }>([
+      'backup',
+      'verify',
+    ]);
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(good.value.repositories.map((r) => [r.repository, r.ok])).toEqual([
+      ['files', true],
+      ['database', true],
+    ]);
+
+    // The biggest restic pack and the biggest file of the newest full pgBackRest backup, kept
+    // aside byte for byte and put back afterwards: the shared lab's repositories stay sound.
+    const pick = labSh(
+      LAB,
+      'host',
+      [
+        `pack=$(find ${RESTIC_REPO}/data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
+        'full=$(ls -d /var/mail/backups/pgbackrest/backup/mail/*F | tail -1)',
+        `pg=$(find $full/pg_data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
+        'echo $pack; echo $pg',
+      ].join('; '),
+    );
+    const [pack = '', pgFile = ''] = pick.stdout.trim().split('\n');
+    expect(pack).toMatch(/\/data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+    expect(pgFile).toMatch(/\/backup\/mail\/\d{8}-\d{6}F\/pg_data\/.+/);
+    const keep = '/var/tmp/bk-verify-originals';
+    const flip = (f: string) =>
+      `printf '\\377\\377\\377\\377' | dd of=${f} bs=1 seek=200 conv=notrunc status=none`;
+    const saved = labSh(
+      LAB,
+      'host',
+      `mkdir -p ${keep} && cp -p ${pack} ${keep}/pack && cp -p ${pgFile} ${keep}/pg && ${flip(pack)} && ${flip(pgFile)}`,
+    );
+    expect(saved.code, saved.stderr).toBe(0);
+    try {
+      const bad = onHost(['mailctl', 'backup', 'verify', '--read-data']);
+      expect(bad.code, bad.stdout).toBe(1);
+      const packId = pack.split('/').at(-1) ?? '';
+      const pgName = pgFile.replace(/^.*\/backup\/mail\//, '');
+      expect(bad.stdout).toContain(`damaged: pack ${packId}`);
+      expect(bad.stdout).toContain(`damaged: ${pgName} (invalid checksum)`);
+      expect(bad.stderr).toMatch(
+        new RegExp(
+          `E_BACKUP_DAMAGED: files repository ${RESTIC_REPO}: damaged: pack ${packId}.*database repository .*${pgName}`,
+        ),
+      );
+      const asJson = json<{ ok: boolean; repositories: { ok: boolean; damaged: string[] }[] }>([
+        'backup',
+        'verify',
+        '--read-data',
+      ]);
+      expect(asJson.code).toBe(1);
+      expect(asJson.value.ok).toBe(false);
+      expect(asJson.value.repositories.map((r) => r.ok)).toEqual([false, false]);
+    } finally {
+      labSh(LAB, 'host', `cp -p ${keep}/pack ${pack}; cp -p ${keep}/pg ${pgFile}; rm -rf ${keep}`);
+    }
+    const healed = onHost(['mailctl', 'backup', 'verify', '--read-data']);
+    expect(healed.code, healed.stdout + healed.stderr).toBe(0);
+  });
+
   it('restore db --to T brings back a mailbox removed after T and undoes later changes; mail flows after', () => {
     const add = (a: string) =>
       onHost(
