@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // The pure layers never touch the file system, the environment or the clock.
-    files: ['src/spec/**/*.ts', 'src/render/**/*.ts', 'src/plan/**/*.ts'],
+    files: ['src/spec/**/*.ts', 'src/render/**/*.ts', 'src/plan/**/*.ts', 'src/provision/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

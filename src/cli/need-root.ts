@@ -3,11 +3,12 @@ import { UserError } from '../util/errors.js';
 
 /**
  * Commands that work as any user: they read only the file they are given (validate) or
- * talk to a host over the network (bench, audit --remote), or read the lab's state.
+ * talk to a host over the network (bench, audit --remote), or read the lab's state, or
+ * write files where the user says (provision).
  * Every other command reads or changes the mail host's configuration, secrets, database
  * or namespaces, which only root may.
  */
-const ROOTLESS = ['validate', 'bench', 'lab status', 'help'];
+const ROOTLESS = ['validate', 'bench', 'lab status', 'provision', 'help'];
 
 /** `mailctl vpn peer add` → `vpn peer add`. */
 export function commandPath(c: Command): string {

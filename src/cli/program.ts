@@ -7,6 +7,7 @@ import { registerBenchCommands } from './bench-commands.js';
 import { registerLabCommands } from './lab-commands.js';
 import { requireRoot } from './need-root.js';
 import { classifyError, reportFailure, wantsJson } from './output.js';
+import { registerProvisionCommand } from './provision-command.js';
 import { registerSpamCommands } from './spam-commands.js';
 import { registerTlsCommands } from './tls-commands.js';
 import { registerValidateCommand } from './validate-command.js';
@@ -38,6 +39,7 @@ export function buildProgram(opts: ProgramOptions = {}): Command {
   registerBackupCommands(program);
   registerBenchCommands(program);
   registerLabCommands(program);
+  registerProvisionCommand(program);
   return program;
 }
 

@@ -219,6 +219,39 @@ export const clusterSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  // Where `mailctl provision terraform` creates the hosts; apply on a host never reads it.
+  provision: z
+    .strictObject({
+      provider: z
+        .enum(['vultr'], { error: "must be 'vultr' (the only provider so far)" })
+        .default('vultr'),
+      // Vultr's plan id: 2 vCPU, 4 GB, 80 GB (the size the stack was measured on).
+      plan: z
+        .string()
+        .regex(/^[a-z0-9]+(?:-[a-z0-9]+)+$/, 'must be a Vultr plan id such as vc2-2c-4gb')
+        .default('vc2-2c-4gb'),
+      region: z
+        .string()
+        .regex(
+          /^[a-z]{3}$/,
+          'must be a Vultr region id: three lower-case letters such as fra or ewr',
+        )
+        .default('fra'),
+      // OpenSSH public keys (one line each) put in root's authorized_keys at creation.
+      ssh_keys: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}(?: [^\n]*)?$/,
+              'must be one OpenSSH public key line such as ssh-ed25519 AAAA... you@laptop',
+            ),
+        )
+        .default([]),
+      // vultr: the module also publishes every record `mailctl dns` prints in Vultr's DNS.
+      provider_dns: z.enum(['none', 'vultr']).default('none'),
+    })
+    .prefault({}),
   fail2ban: z
     .strictObject({
       // A client that fails `maxretry` logins within `findtime` is banned for `bantime`
