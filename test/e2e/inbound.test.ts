@@ -120,6 +120,29 @@ describe('inbound authenticity on the MX', () => {
     expect(endReply(header)).toMatch(/From: <demo@example\.com> is a domain hosted here/);
   });
 
+  it('refuses them even when the recipient allow-lists the address they claim', () => {
+    const allow = onHost([
+      'mailctl',
+      'spam',
+      'allow',
+      OLGA.user,
+      '@example.com',
+      '@reject.example.org',
+    ]);
+    expect(allow.code, allow.stderr).toBe(0);
+    try {
+      const own = fromInternet(DEMO, DEMO, uniqueTag());
+      expect(own.codes.end, endReply(own)).toBeGreaterThanOrEqual(500);
+      expect(endReply(own)).toMatch(/is a domain hosted here/);
+      const forger = `ceo@${LAB_DMARC_DOMAINS.reject}`;
+      const dmarc = fromInternet(forger, forger, uniqueTag());
+      expect(dmarc.codes.end, endReply(dmarc)).toBeGreaterThanOrEqual(500);
+      expect(endReply(dmarc)).toMatch(/publishes DMARC p=reject/);
+    } finally {
+      onHost(['mailctl', 'spam', 'unlist', OLGA.user, '@example.com', '@reject.example.org']);
+    }
+  });
+
   it('still takes our users’ mail on 587, and a forwarded copy with our valid signature', () => {
     const t = uniqueTag();
     const sent = smtpSend(LAB, 'vpn', {

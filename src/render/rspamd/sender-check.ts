@@ -15,8 +15,8 @@ export const SENDER_CHECK_SYMBOL = 'MAILCTL_FORGED_FROM';
  * `reject`, which the milter turns into a 5xx at the end of DATA, with the reason.
  *
  * A prefilter above SETTINGS_CHECK's priority (symbols_priorities.top): it runs before the
- * settings module, so a recipient's allow list (`whitelist = true`, which skips the
- * remaining rules) cannot let a forged From: through. The hosted domains, only to say which
+ * settings module, so no recipient's settings (an allow list, should it ever skip the
+ * remaining rules) can let a forged From: through. The hosted domains, only to say which
  * kind of address it was, come from the DKIM signing map mailctl keeps.
  */
 export function renderSenderCheck(): string {

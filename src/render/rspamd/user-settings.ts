@@ -27,6 +27,16 @@ export interface UserSpamSettings {
   blockSenders: readonly string[];
 }
 
+/**
+ * An allowed sender's thresholds: out of any score's reach, so its mail gets no action from
+ * its score, but it is still scanned. `whitelist = true` would skip every rule, and with
+ * them the refusals that do not hang on a score (a forged From:, a DMARC p=reject failure,
+ * outside mail claiming a hosted domain unsigned), which an allow list must not switch
+ * off: it names addresses anyone can put in a From:. Not `null` either: an action set to
+ * null is gone, and so is a pre-result asking for it.
+ */
+const ALLOWED_SCORE = 100_000;
+
 // Rspamd's settings module tries priorities from high to low and stops at the first level
 // where a rule with `apply` matched, so a block beats an allow, and both beat thresholds.
 const PRIORITY = { block: 3, allow: 2, thresholds: 1 } as const;
@@ -53,7 +63,8 @@ export function renderUserSettings(users: readonly UserSpamSettings[]): string {
     if (u.allowSenders.length) {
       rules.push(
         `${ucl(`${u.address} allow`)} {\n  priority = ${PRIORITY.allow};\n  rcpt = ${rcpt};\n` +
-          `  from = ${list([...u.allowSenders].sort())};\n  whitelist = true;\n}\n`,
+          `  from = ${list([...u.allowSenders].sort())};\n` +
+          `  apply { actions { reject = ${ALLOWED_SCORE}; "add header" = ${ALLOWED_SCORE}; greylist = ${ALLOWED_SCORE}; } }\n}\n`,
       );
     }
     const actions: string[] = [];
