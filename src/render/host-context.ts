@@ -34,7 +34,12 @@ export interface MailHostContext {
   /** Networks besides the VPN that may reach SSH (ssh.admin_allow); never banned. */
   adminAllow: readonly string[];
   /** Fail2ban's ban parameters, in seconds and attempts. */
-  fail2ban: { bantime: number; findtime: number; maxretry: number };
+  fail2ban: FailBanLimits & {
+    /** For VPN addresses on the services only the VPN reaches (IMAP, POP3, SOGo). */
+    vpn: FailBanLimits;
+    /** The administrator's own networks (fail2ban.admin_addresses); never banned. */
+    adminAddresses: readonly string[];
+  };
   /** Messages an authenticated user may submit: `burst` at once, refilled at `perHour`. */
   submissionLimit: { burst: number; perHour: number };
   /** Default mailbox quota in bytes (0 means unlimited). */
@@ -92,4 +97,11 @@ export function secretRefsIn(content: string): string[] {
 /** Replaces every secret token using `lookup` (which the I/O layer backs with the host's files). */
 export function resolveSecretRefs(content: string, lookup: (name: string) => string): string {
   return content.replace(SECRET_TOKEN, (_all, name: string) => lookup(name));
+}
+
+/** Fail2ban's own parameters: `maxretry` failures within `findtime` seconds ban for `bantime`. */
+export interface FailBanLimits {
+  bantime: number;
+  findtime: number;
+  maxretry: number;
 }

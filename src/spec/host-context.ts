@@ -34,7 +34,13 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       walArchiveDir: spec.postgres.wal_archive_dir,
     },
     adminAllow: spec.ssh.admin_allow.map(canonicalNetwork),
-    fail2ban: { ...spec.fail2ban },
+    fail2ban: {
+      bantime: spec.fail2ban.bantime,
+      findtime: spec.fail2ban.findtime,
+      maxretry: spec.fail2ban.maxretry,
+      vpn: { ...spec.fail2ban.vpn },
+      adminAddresses: spec.fail2ban.admin_addresses.map(canonicalNetwork),
+    },
     submissionLimit: {
       burst: spec.mail.submission_limit.burst,
       perHour: spec.mail.submission_limit.per_hour,

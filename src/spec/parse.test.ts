@@ -133,7 +133,13 @@ describe('hardening settings', () => {
   it('defaults: no admin networks, one-hour bans after 5 failures, 100 messages an hour', () => {
     const spec = parseClusterFile(minimal(), 't.yaml');
     expect(spec.ssh.admin_allow).toEqual([]);
-    expect(spec.fail2ban).toEqual({ bantime: 3600, findtime: 600, maxretry: 5 });
+    expect(spec.fail2ban).toEqual({
+      bantime: 3600,
+      findtime: 600,
+      maxretry: 5,
+      vpn: { bantime: 600, findtime: 600, maxretry: 10 },
+      admin_addresses: [],
+    });
     expect(spec.mail.submission_limit).toEqual({ burst: 100, per_hour: 100 });
   });
 
@@ -142,7 +148,24 @@ describe('hardening settings', () => {
       minimal('fail2ban: { bantime: 1d, findtime: 10m, maxretry: 3 }\n'),
       't.yaml',
     );
-    expect(spec.fail2ban).toEqual({ bantime: 86_400, findtime: 600, maxretry: 3 });
+    expect(spec.fail2ban).toMatchObject({ bantime: 86_400, findtime: 600, maxretry: 3 });
+  });
+
+  it('takes the VPN limits and the admin addresses, and refuses a bad admin address', () => {
+    const spec = parseClusterFile(
+      minimal(
+        'fail2ban: { vpn: { bantime: 5m, maxretry: 4 }, admin_addresses: [10.100.0.2/32] }\n',
+      ),
+      't.yaml',
+    );
+    expect(spec.fail2ban.vpn).toEqual({ bantime: 300, findtime: 600, maxretry: 4 });
+    expect(spec.fail2ban.admin_addresses).toEqual(['10.100.0.2/32']);
+    expect(
+      problems(minimal('fail2ban: { admin_addresses: [10.100.0.2/24, not-a-net] }\n')),
+    ).toEqual([expect.stringMatching(/^fail2ban\.admin_addresses\[1\]: must be a network/)]);
+    expect(problems(minimal('fail2ban: { admin_addresses: [10.100.0.2/24] }\n'))).toEqual([
+      expect.stringMatching(/^fail2ban\.admin_addresses\[0\]: 10\.100\.0\.2\/24 has host bits set/),
+    ]);
   });
 
   it('refuses a bad admin network, a duration and a limit, each with its path', () => {

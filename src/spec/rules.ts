@@ -126,6 +126,10 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     const problem = adminNetworkProblem(cidr);
     if (problem) issues.push({ path: `ssh.admin_allow[${i}]`, message: problem });
   });
+  spec.fail2ban.admin_addresses.forEach((cidr, i) => {
+    const problem = adminNetworkProblem(cidr);
+    if (problem) issues.push({ path: `fail2ban.admin_addresses[${i}]`, message: problem });
+  });
 
   const s = spec.mail.spam;
   if (!(s.greylist < s.add_header && s.add_header < s.reject)) {

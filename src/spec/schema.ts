@@ -259,6 +259,25 @@ export const clusterSchema = z.strictObject({
       bantime: duration.default(3600),
       findtime: duration.default(600),
       maxretry: z.number().int().min(1).max(100).default(5),
+      // VPN devices are users too: wrong passwords from a VPN address on IMAP, POP3,
+      // ManageSieve or SOGo ban that address from those services for a short time. Looser
+      // than the internet's, since a phone with a stale password retries on its own.
+      vpn: z
+        .strictObject({
+          bantime: duration.default(600),
+          findtime: duration.default(600),
+          maxretry: z.number().int().min(1).max(100).default(10),
+        })
+        .prefault({}),
+      // The administrator's own addresses (VPN devices or public networks), which no jail
+      // ever bans, so that a mistyped password cannot lock the administrator out.
+      admin_addresses: z
+        .array(
+          z.union([z.cidrv4(), z.cidrv6()], {
+            error: 'must be a network such as 10.100.0.2/32 or 2001:db8::/48',
+          }),
+        )
+        .default([]),
     })
     .prefault({}),
   // Backups (issue 11): how many restic snapshots and pgBackRest backups are kept.

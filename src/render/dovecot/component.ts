@@ -1,3 +1,5 @@
+import { DOVECOT_CONF_PATH } from './dovecot-conf.js';
+import { SIEVE_GLOBAL_DIR } from './junk-sieve.js';
 import type { ComponentDescriptor } from '../types.js';
 
 /**
@@ -7,7 +9,13 @@ import type { ComponentDescriptor } from '../types.js';
  * configuration, database password included, so it goes nowhere.
  */
 export const DOVECOT_CHECK_SCRIPT =
-  'w=$(doveconf -n 2>&1 >/dev/null) && [ -z "$w" ] || { printf "%s\\n" "$w" >&2; exit 1; }';
+  'w=$(doveconf -n 2>&1 >/dev/null) && [ -z "$w" ] || { printf "%s\\n" "$w" >&2; exit 1; }; ' +
+  // The global Sieve scripts through Pigeonhole's own compiler, with this configuration's
+  // extensions (vnd.dovecot.pipe, imapsieve): one that does not compile would make every
+  // delivery, or every move into or out of Junk, fail at run time instead. `-c` makes it
+  // parse the staged file; without it, it takes the running daemon's configuration.
+  `b=$(mktemp) && for s in ${SIEVE_GLOBAL_DIR}/*.sieve; do ` +
+  `sievec -c ${DOVECOT_CONF_PATH} "$s" "$b" || { rm -f "$b"; exit 1; }; done; rm -f "$b"`;
 
 export const dovecotComponent: ComponentDescriptor = {
   name: 'dovecot',

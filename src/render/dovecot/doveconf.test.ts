@@ -9,6 +9,7 @@ import { resolveSecretRefs } from '../host-context.js';
 import { testHostContext } from '../test-host-context.js';
 import type { RenderedFile } from '../types.js';
 import { dovecotComponent } from './component.js';
+import { SPAM_TO_JUNK_SCRIPT } from './junk-sieve.js';
 import { renderDovecot } from './render-dovecot.js';
 
 const root = debian13Root('usr/bin/doveconf', 'usr/bin/doveadm');
@@ -38,6 +39,17 @@ describe.skipIf(!root)('Dovecot 2.4 checks the rendered files', () => {
     );
     const r = check(files);
     expect(r.stderr).toContain('disable_plaintext_auth');
+    expect(r.status).not.toBe(0);
+  });
+
+  it('fails on a global Sieve script that Pigeonhole does not compile', () => {
+    const files = renderDovecot(testHostContext()).map((f) =>
+      f.path === SPAM_TO_JUNK_SCRIPT
+        ? { ...f, content: `${f.content}fileinto :copy "Junk";\n` }
+        : f,
+    );
+    const r = check(files);
+    expect(r.stderr).toContain('spam-to-junk');
     expect(r.status).not.toBe(0);
   });
 

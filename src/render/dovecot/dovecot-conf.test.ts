@@ -16,6 +16,23 @@ function block(header: string): string {
 }
 
 describe('dovecot.conf', () => {
+  it('files spam into Junk at delivery and learns from moves into and out of Junk', () => {
+    expect(block('protocol lmtp')).toMatch(
+      /sieve_script spam-to-junk {\n {4}type = before\n {4}path = \/etc\/dovecot\/sieve\/spam-to-junk\.sieve\n/,
+    );
+    expect(block('protocol imap')).toContain('    imap_sieve = yes\n');
+    expect(block('sieve_plugins')).toContain('sieve_imapsieve = yes');
+    expect(block('sieve_plugins')).toContain('sieve_extprograms = yes');
+    expect(block('sieve_global_extensions')).toContain('vnd.dovecot.pipe = yes');
+    expect(top('sieve_pipe_bin_dir')).toBe('/etc/dovecot/sieve-pipe');
+    expect(block('imapsieve_from Junk')).toMatch(/cause = copy\n.*learn-ham\.sieve/s);
+    const junk = /mailbox Junk {\n([^]*?)\n {2}}\n/.exec(block('namespace inbox'))?.[1] ?? '';
+    expect(junk).toMatch(/cause = copy append\n.*learn-spam\.sieve/s);
+    // The personal script is not run from IMAP: no user script may pipe or run on moves.
+    expect(conf).not.toMatch(/^imapsieve_url/m);
+    expect(block('sieve_global_extensions')).not.toContain('vnd.dovecot.execute');
+  });
+
   it('uses the 2.4 configuration syntax', () => {
     expect(top('dovecot_config_version')).toBe('2.4.1');
     expect(top('dovecot_storage_version')).toBe('2.4.0');
@@ -33,6 +50,9 @@ describe('dovecot.conf', () => {
 
   it('refuses cleartext passwords without TLS, TLS 1.2 at least', () => {
     expect(top('auth_allow_cleartext')).toBe('no');
+    // The auth penalty needs an address outside login_trusted_networks: the VPN is not in it.
+    expect(top('auth_failure_delay')).toBe('2s');
+    expect(conf).toMatch(/^login_trusted_networks =$/m);
     expect(top('auth_mechanisms')).toBe('plain login');
     expect(top('ssl')).toBe('yes');
     expect(top('ssl_min_protocol')).toBe('TLSv1.2');

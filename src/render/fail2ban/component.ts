@@ -1,6 +1,7 @@
 import type { MailHostContext } from '../host-context.js';
 import { renderSogoFail2banFilter } from '../sogo/index.js';
 import { rootFile, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import { renderDovecotFail2banFilter } from './dovecot-filter.js';
 import {
   FAIL2BAN_JAIL_PATH,
   FAIL2BAN_SETTINGS_PATH,
@@ -16,6 +17,7 @@ export function renderFail2ban(
     file(FAIL2BAN_JAIL_PATH, renderFail2banJails(ctx)),
     file(FAIL2BAN_SETTINGS_PATH, renderFail2banSettings()),
     renderSogoFail2banFilter(),
+    renderDovecotFail2banFilter(),
   ];
 }
 

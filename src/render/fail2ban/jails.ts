@@ -2,6 +2,10 @@ import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
 import { SOGO_LOG_FILE } from '../sogo/index.js';
 import { generatedHeader } from '../types.js';
+import { DOVECOT_FAIL2BAN_FILTER } from './dovecot-filter.js';
+
+/** The ports Dovecot's logins come in on: IMAP, POP3 (with and without TLS), ManageSieve. */
+const DOVECOT_PORTS = 'imap,imaps,pop3,pop3s,sieve';
 
 export const FAIL2BAN_JAIL_PATH = '/etc/fail2ban/jail.local';
 export const FAIL2BAN_SETTINGS_PATH = '/etc/fail2ban/fail2ban.d/mailctl.local';
@@ -9,15 +13,44 @@ export const FAIL2BAN_SETTINGS_PATH = '/etc/fail2ban/fail2ban.d/mailctl.local';
 /** The recidive jail's window and ban: a client banned again and again within a day. */
 const RECIDIVE = { findtime: '1d', bantime: '1w', maxretry: 3 } as const;
 
+const LOOPBACK = ['127.0.0.0/8', '::1'];
+
+const networks = (list: readonly string[]) => list.map((n) => configToken(n, 'ignoreip network'));
+
 /**
  * Networks Fail2ban never bans: loopback, the VPN (its members are the administrators and
- * the users' own devices, and WireGuard already proved who each one is) and the admin
- * allow-list, so that a mistyped password cannot lock an administrator out.
+ * the users' own devices, and WireGuard already proved who each one is), the admin
+ * allow-list and the administrator's own addresses, so that a mistyped password cannot
+ * lock an administrator out.
  */
-export function fail2banIgnoreIp(ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow'>): string[] {
-  return ['127.0.0.0/8', '::1', ctx.vpnSubnet, ...ctx.adminAllow].map((n) =>
-    configToken(n, 'ignoreip network'),
-  );
+export function fail2banIgnoreIp(
+  ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow' | 'fail2ban'>,
+): string[] {
+  return networks([...LOOPBACK, ctx.vpnSubnet, ...ctx.adminAllow, ...ctx.fail2ban.adminAddresses]);
+}
+
+/**
+ * What the VPN jails never ban: the same without the VPN. A device on it is a user like any
+ * other, and a stolen or lost one must not guess passwords at leisure.
+ */
+export function fail2banVpnIgnoreIp(
+  ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban'>,
+): string[] {
+  return networks([...LOOPBACK, ...ctx.adminAllow, ...ctx.fail2ban.adminAddresses]);
+}
+
+/** The VPN jails' own ignoreip and limits (fail2ban.vpn in the cluster file). */
+function vpnJailLimits(
+  ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban'>,
+  extraTry = 0,
+): string {
+  const v = ctx.fail2ban.vpn;
+  return [
+    `ignoreip = ${fail2banVpnIgnoreIp(ctx).join(' ')}`,
+    `bantime = ${v.bantime}`,
+    `findtime = ${v.findtime}`,
+    `maxretry = ${v.maxretry + extraTry}`,
+  ].join('\n');
 }
 
 /**
@@ -47,10 +80,21 @@ enabled = true
 filter = postfix[mode=auth]
 port = smtp,465,submission
 
-# IMAP, POP3, ManageSieve logins and Dovecot's SASL service (which Postfix asks).
+# IMAP, POP3 and ManageSieve logins (Dovecot 2.4's log lines: filter ${DOVECOT_FAIL2BAN_FILTER}).
+# They listen on the VPN side only, which this jail never bans: it is for the day they are
+# exposed; dovecot-vpn below is the one that acts today. SMTP AUTH is postfix-sasl's.
 [dovecot]
 enabled = true
-port = smtp,465,submission,imap,imaps,pop3,pop3s,sieve
+filter = ${DOVECOT_FAIL2BAN_FILTER}
+port = ${DOVECOT_PORTS}
+
+# VPN devices are users too: the same logins from a VPN address ban it from these ports
+# for a short while (fail2ban.vpn). Its own ignoreip leaves out the VPN.
+[dovecot-vpn]
+enabled = true
+filter = ${DOVECOT_FAIL2BAN_FILTER}
+port = ${DOVECOT_PORTS}
+${vpnJailLimits(ctx)}
 
 # OpenSSH 10 logs authentication from sshd-session, which Debian's own jail.d misses.
 [sshd]
@@ -83,6 +127,15 @@ filter = mailctl-sogo
 port = http,https
 logpath = ${SOGO_LOG_FILE}
 maxretry = ${f.maxretry + 1}
+
+# The same refused SOGo logins from a VPN address (fail2ban.vpn), as dovecot-vpn.
+[mailctl-sogo-vpn]
+enabled = true
+backend = auto
+filter = mailctl-sogo
+port = http,https
+logpath = ${SOGO_LOG_FILE}
+${vpnJailLimits(ctx, 1)}
 
 # A client banned ${RECIDIVE.maxretry} times within ${RECIDIVE.findtime} is banned from every port for ${RECIDIVE.bantime}.
 [recidive]

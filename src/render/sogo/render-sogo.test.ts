@@ -65,6 +65,13 @@ describe('renderSogo', () => {
     expect(c).toContain('SOGoEnableEASSupport = YES;');
   });
 
+  it('blocks a user in SOGo after repeated refused logins', () => {
+    const c = conf(native);
+    expect(c).toContain('SOGoMaximumFailedLoginCount = 10;');
+    expect(c).toContain('SOGoMaximumFailedLoginInterval = 300;');
+    expect(c).toContain('SOGoFailedLoginBlockInterval = 600;');
+  });
+
   it('proxies every SOGo path with the x-webobjects headers sogod needs', () => {
     const n = renderSogoNginx().content;
     for (const path of ['/SOGo', '/Microsoft-Server-ActiveSync'])

@@ -28,6 +28,9 @@ export const SOGO_DB_PASSWORD_SECRET = 'postgres-sogo-password';
 /** Signs SOGo's JSON Web Tokens (SOGoJWTSecret); its default is the public word "SOGo". */
 export const SOGO_JWT_SECRET = 'sogo-jwt-secret';
 
+/** SOGo's own failed-login limit, per user (seconds). */
+export const SOGO_FAILED_LOGINS = { count: 10, intervalSeconds: 300, blockSeconds: 600 } as const;
+
 /** The tables SOGo creates itself (in schema sogo), by the setting that names each. */
 const TABLES = [
   ['SOGoProfileURL', 'sogo_user_profile', 'user settings and preferences'],
@@ -164,6 +167,19 @@ function settings(ctx: MailHostContext): PlistDict {
       ],
     ],
     ['SOGoTrustProxyAuthentication', false],
+
+    // === Password guessing: per user here, per address in Fail2ban (mailctl-sogo-vpn)
+    [
+      'SOGoMaximumFailedLoginCount',
+      SOGO_FAILED_LOGINS.count,
+      [
+        'The VPN is no trust zone for passwords: this many refused logins for one user within',
+        'the interval below block that user in SOGo for the block interval, whatever device',
+        'they come from. Loose enough for a device with a stale password to recover.',
+      ],
+    ],
+    ['SOGoMaximumFailedLoginInterval', SOGO_FAILED_LOGINS.intervalSeconds],
+    ['SOGoFailedLoginBlockInterval', SOGO_FAILED_LOGINS.blockSeconds],
     ['SOGoXSRFValidationEnabled', true],
     ['SOGoJWTSecret', secretRef(SOGO_JWT_SECRET)],
   );
