@@ -28,9 +28,10 @@ export const BASE_PACKAGES = [
 /**
  * Checkers the unit tests run on rendered files that no component installs on the host:
  * named-checkzone (bind9-utils) parses the zone fragments `mailctl dns` prints, as the
- * administrator's DNS server will.
+ * administrator's DNS server will; `cloud-init schema` checks the user data that
+ * `mailctl provision terraform` writes (prefetched, it also lets a bare lab host boot it).
  */
-export const CHECKER_TOOLS = ['bind9-utils'] as const;
+export const CHECKER_TOOLS = ['bind9-utils', 'cloud-init'] as const;
 
 /**
  * Downloaded (not installed) into the root's apt cache, so that `mailctl apply` inside the
