@@ -1,4 +1,5 @@
 import { LAB_ACME_HOST } from './acme.js';
+import { LAB_BACKUP_HOST } from './sftp-server.js';
 import type { LabLayout } from './layout.js';
 
 /** One record of the lab world's DNS (the shape `mailctl dns --json` prints). */
@@ -54,6 +55,8 @@ export function dnsmasqConfig(l: LabLayout, published: readonly LabDnsRecord[]):
     `host-record=mx.${LAB_OUTSIDE_DOMAIN},${n.internetRouter4}`,
     // The lab world's ACME CA (pebble), on the internet router.
     `host-record=${LAB_ACME_HOST},${n.internetRouter4}`,
+    // The lab world's off-site backup server (sshd, SFTP only), on the internet router.
+    `host-record=${LAB_BACKUP_HOST},${n.internetRouter4}`,
     `txt-record=${LAB_OUTSIDE_DOMAIN},"v=spf1 ip4:${n.internetRouter4} ip4:${n.vpnClientWan4} -all"`,
     ...dmarcPolicyRecords(),
   ];

@@ -91,4 +91,7 @@ export const HOST_PACKAGES = [
   'util-linux',
   // pcre2grep: the tests run the Wazuh decoders' PCRE2 expressions with the real engine
   'pcre2-utils',
+  // ssh-keygen: the host key of the lab world's off-site backup server (sshd runs from the
+  // lab root, not from this machine)
+  'openssh-client',
 ] as const;

@@ -12,6 +12,7 @@ import { createNetworks } from './network.js';
 import { publishLabDns, startLabDns } from './dns-server.js';
 import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from './acme.js';
 import { prepareLabAcme, startLabAcme } from './acme-server.js';
+import { LAB_BACKUP_HOST, resetLabOffsite, startLabSftp } from './sftp-server.js';
 import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
 import { hostExecArgv } from './exec.js';
@@ -78,6 +79,9 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   await startLabDns(l, []);
   progress.step(`starting the lab world's ACME server (pebble) at ${LAB_ACME_DIRECTORY}`);
   await startLabAcme(l);
+  progress.step(`starting the lab world's off-site backup server (SFTP) at ${LAB_BACKUP_HOST}`);
+  await resetLabOffsite(l);
+  await startLabSftp(l, rootfs.dir);
 
   progress.step('booting Debian 13 with systemd in its own namespaces');
   const scriptPath = join(l.dirs.state, 'boot.sh');
