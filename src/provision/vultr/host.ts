@@ -85,9 +85,15 @@ export function hostResources(
       },
       vultr_reverse_ipv6: {
         [n]: {
+          '//': literal(
+            'The provider stores ip fully expanded (as Vultr returns it) and forces a new record ' +
+              "when it differs from the configuration, which has the instance's compressed form: " +
+              'ip is ignored after creation; a new instance (instance_id) still makes a new record.',
+          ),
           instance_id: expr(`vultr_instance.${n}.id`),
           ip: expr(`vultr_instance.${n}.v6_main_ip`),
           reverse: literal(host.fqdn),
+          lifecycle: { ignore_changes: ['ip'] },
         },
       },
     },
