@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { run, sleep } from '../util/exec.js';
 import type { Progress } from '../util/progress.js';
+import { removeLabCgroup } from './cgroup.js';
 import { hostExecArgv } from './exec.js';
 import { labLayout } from './layout.js';
 import { unmountUnder } from './mounts.js';
@@ -36,6 +37,7 @@ export async function labDown(
   // A lab's mounts live in its own mount namespace; this only catches ones that leaked out.
   if (existsSync(l.dirs.state)) await unmountUnder(l.dirs.state);
   await rm(l.dirs.state, { recursive: true, force: true });
+  await removeLabCgroup(name);
   if (!opts.quiet) progress.done(`lab '${name}' is down`);
 }
 

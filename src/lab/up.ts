@@ -5,6 +5,7 @@ import { mustRun, run, sleep, spawnDetached } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { buildRootfs } from './build.js';
+import { enterLabCgroup } from './cgroup.js';
 import { bootScript, labSeedFiles } from './host-files.js';
 import { labDown } from './down.js';
 import { labLayout, type LabLayout } from './layout.js';
@@ -86,23 +87,28 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   progress.step('booting Debian 13 with systemd in its own namespaces');
   const scriptPath = join(l.dirs.state, 'boot.sh');
   await writeFile(scriptPath, bootScript(l, rootfs.dir), { mode: 0o700 });
-  const unsharePid = spawnDetached(
+  // Into the lab's own cgroup first: `ip netns exec` mounts a /sys of its own, without the
+  // machine's cgroup2 mount.
+  const argv = [
+    ...(await enterLabCgroup(l.name)),
     'ip',
-    [
-      'netns',
-      'exec',
-      l.netns.host,
-      'unshare',
-      '--pid',
-      '--fork',
-      '--mount',
-      '--uts',
-      '--ipc',
-      '--cgroup',
-      '--kill-child',
-      'bash',
-      scriptPath,
-    ],
+    'netns',
+    'exec',
+    l.netns.host,
+    'unshare',
+    '--pid',
+    '--fork',
+    '--mount',
+    '--uts',
+    '--ipc',
+    '--cgroup',
+    '--kill-child',
+    'bash',
+    scriptPath,
+  ];
+  const unsharePid = spawnDetached(
+    argv[0] ?? 'ip',
+    argv.slice(1),
     join(l.dirs.state, 'console.log'),
   );
   const initPid = await waitForInit(unsharePid);
