@@ -4,6 +4,7 @@ import { registerApplyCommands } from './apply-commands.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { registerBenchCommands } from './bench-commands.js';
+import { registerHealthCommand } from './health-command.js';
 import { registerLabCommands } from './lab-commands.js';
 import { requireRoot } from './need-root.js';
 import { classifyError, reportFailure, wantsJson } from './output.js';
@@ -37,6 +38,7 @@ export function buildProgram(opts: ProgramOptions = {}): Command {
   registerSpamCommands(program);
   registerTlsCommands(program);
   registerBackupCommands(program);
+  registerHealthCommand(program);
   registerBenchCommands(program);
   registerLabCommands(program);
   registerProvisionCommand(program);

@@ -30,6 +30,8 @@ import { processAccountingComponent } from '../render/process-accounting/index.j
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
+import { healthComponent, renderHealthTimer } from '../render/health/index.js';
+import { renderSelfHealing, selfHealingComponent } from '../render/self-healing/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
 import {
@@ -99,6 +101,8 @@ export function mailHostComponents(): ComponentDescriptor[] {
     sogoComponent,
     nginxComponent,
     certbotComponent,
+    selfHealingComponent,
+    healthComponent,
     fail2banComponent,
   ];
 }
@@ -155,6 +159,10 @@ export function mailHostDesiredState(
     ...(ctx.tls.acme
       ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
       : []),
+    // Restart= and start limits for the daemons above; a daemon-reload is all they need.
+    [selfHealingComponent, renderSelfHealing(ctx)],
+    // `mailctl health` every few minutes, once everything it probes is up.
+    [healthComponent, renderHealthTimer()],
     // Last: its jails read the journal and the logs of the daemons above.
     [fail2banComponent, renderFail2ban(ctx)],
   ];

@@ -6,6 +6,8 @@ import { backupStep } from './backup.js';
 import { acmeCertificateStep } from './acme-certificate.js';
 import { databaseStep, migrationsStep, rolePasswordsStep } from './database.js';
 import { dkimKeysStep } from './dkim-keys.js';
+import { healthProbeStep } from './health-probe.js';
+import { healthProbeAddress } from '../../render/health/index.js';
 import { sogoLogStep } from './sogo-log.js';
 import { emptySpamSettingsMapStep, spamSettingsMapStep } from './spam-settings-map.js';
 import { selfSignedCertificateStep } from './tls-certificate.js';
@@ -29,6 +31,8 @@ export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclaration
     migrationsStep,
     ...(ctx.postgres.mode === 'container' ? [rolePasswordsStep] : []),
     accountsStep(declared),
+    // In the first domain, which the accounts step has made.
+    healthProbeStep(healthProbeAddress(ctx)),
     spamSettingsMapStep,
     // Its stanza needs PostgreSQL running with pgBackRest's archive_command.
     backupStep(ctx),

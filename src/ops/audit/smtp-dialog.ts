@@ -7,6 +7,10 @@ export type ProbeStep = { write: string; until: RegExp } | { starttls: true };
 export interface ProbeTarget {
   host: string;
   port: number;
+  /** A Unix socket to connect to instead of host:port (Dovecot's LMTP). */
+  path?: string;
+  /** When the greeting is complete; an SMTP reply line unless said otherwise (IMAP, POP3). */
+  greeting?: RegExp;
   /** Implicit TLS from the first byte (465). */
   tls?: boolean;
   servername: string;
@@ -52,7 +56,7 @@ export async function smtpProbe(
       wake();
     });
   attach(sock);
-  const replies = [await read(/^\d{3} /m)];
+  const replies = [await read(target.greeting ?? /^\d{3} /m)];
   try {
     for (const step of steps) {
       if ('starttls' in step) {
@@ -78,7 +82,9 @@ function open(t: ProbeTarget, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`no connection to ${t.host}:${t.port} within ${timeoutMs} ms`));
+      reject(
+        new Error(`no connection to ${t.path ?? `${t.host}:${t.port}`} within ${timeoutMs} ms`),
+      );
     }, timeoutMs);
     const ready = () => {
       clearTimeout(timer);
@@ -90,7 +96,9 @@ function open(t: ProbeTarget, timeoutMs: number): Promise<Socket> {
           { host: t.host, port: t.port, servername: t.servername, rejectUnauthorized: false },
           ready,
         )
-      : netConnect({ host: t.host, port: t.port }, ready);
+      : t.path
+        ? netConnect({ path: t.path }, ready)
+        : netConnect({ host: t.host, port: t.port }, ready);
     s.once('error', (e) => {
       clearTimeout(timer);
       reject(e);

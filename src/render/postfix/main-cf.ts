@@ -1,4 +1,5 @@
 import type { MailHostContext } from '../host-context.js';
+import { healthProbeAddress } from '../health/index.js';
 import { configToken } from '../config-token.js';
 import {
   LMTP_CONCURRENCY,
@@ -276,6 +277,15 @@ function ownHeloNames(ctx: MailHostContext): string {
   return `inline:{${names.map((n) => `{${n} = ${reject}}`).join(', ')}}`;
 }
 
+/**
+ * `mailctl health` logs in as this mailbox (ops/health/probe-mailbox.ts); nobody sends to it,
+ * on any port, so it never holds mail and no one learns of it by a 250.
+ */
+function probeMailboxRefusal(ctx: MailHostContext): string {
+  const probe = configToken(healthProbeAddress(ctx), 'domains');
+  return `check_recipient_access inline:{{${probe} = 550 5.1.1 this address takes no mail}}`;
+}
+
 function restrictions(ctx: MailHostContext): PostfixSection {
   return {
     title: 'Who may send what to whom',
@@ -315,6 +325,7 @@ function restrictions(ctx: MailHostContext): PostfixSection {
         value: [
           'reject_non_fqdn_recipient',
           'reject_unknown_recipient_domain',
+          probeMailboxRefusal(ctx),
           DISABLED_RECIPIENT_CHECK,
           'reject_unlisted_recipient',
           QUOTA_POLICY_CHECK,
@@ -369,6 +380,7 @@ function restrictions(ctx: MailHostContext): PostfixSection {
         value: [
           'reject_non_fqdn_recipient',
           'reject_unknown_recipient_domain',
+          probeMailboxRefusal(ctx),
           DISABLED_RECIPIENT_CHECK,
           QUOTA_POLICY_CHECK,
           'permit_sasl_authenticated',

@@ -5,8 +5,8 @@ export const SOGO_SERVICE_DROPIN_PATH = '/etc/systemd/system/sogo.service.d/mail
 /**
  * Debian's sogo.service orders itself after postgresql.service, which is only a wrapper
  * here: the cluster runs as postgresql@17-main. SOGo creates its tables at start, reads
- * users from the database and caches in memcached, so it starts after both; a crashed
- * sogod (its watchdog gone) comes back by itself.
+ * users from the database and caches in memcached, so it starts after both. Restarting a
+ * crashed sogod is the self-healing drop-in's (render/self-healing), as for every daemon.
  */
 export function renderSogoDropin(): RenderedFile {
   const lines = [
@@ -14,10 +14,6 @@ export function renderSogoDropin(): RenderedFile {
     '[Unit]',
     'After=postgresql@17-main.service memcached.service dovecot.service postfix.service',
     'Wants=memcached.service',
-    '',
-    '[Service]',
-    'Restart=on-failure',
-    'RestartSec=5s',
   ];
   return {
     path: SOGO_SERVICE_DROPIN_PATH,

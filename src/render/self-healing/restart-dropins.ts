@@ -1,0 +1,90 @@
+import type { MailHostContext } from '../host-context.js';
+import { postgresComponentFor } from '../postgres/index.js';
+import {
+  generatedHeader,
+  rootFile,
+  type ComponentDescriptor,
+  type RenderedFile,
+} from '../types.js';
+
+export const RESTART_DROPIN_NAME = 'mailctl-restart.conf';
+
+/** How long systemd waits before starting a crashed daemon again (RestartSec=). */
+export const RESTART_DELAY_SECONDS = 3;
+/**
+ * Start limits: more than StartLimitBurst starts within StartLimitIntervalSec and systemd
+ * gives up, leaves the unit `failed` (Result=start-limit-hit) and `mailctl health` reports
+ * it. Wide enough for apply's own restarts and a daemon that crashes now and then; a daemon
+ * that dies within seconds of every start is stopped after five tries instead of spinning.
+ */
+export const START_LIMIT = { intervalSeconds: 120, burst: 5 };
+
+/**
+ * The units whose main process is the daemon, in the order apply starts them. Debian's
+ * postgresql.service is a oneshot wrapper (RemainAfterExit=yes, no process): Restart= there
+ * would never fire, so the drop-in goes on the cluster's own unit, which owns the
+ * postmaster. Debian 13's postfix.service, unlike 12's, is the main instance itself (it
+ * Conflicts= with postfix@-.service). Not here: wg-quick@wg0 (oneshot; the tunnel is the
+ * kernel's, or wireguard-go's, not a service's main PID) and the timers' oneshot services.
+ */
+export function supervisedUnits(ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress'>): string[] {
+  const [postgres] = postgresComponentFor(ctx).units;
+  return [
+    postgres ?? 'postgresql@17-main.service',
+    'redis-server.service',
+    'rspamd.service',
+    'postfix.service',
+    'dovecot.service',
+    'memcached.service',
+    'sogo.service',
+    'nginx.service',
+    'fail2ban.service',
+    'ssh.service',
+  ];
+}
+
+export const restartDropinPath = (unit: string): string =>
+  `/etc/systemd/system/${unit}.d/${RESTART_DROPIN_NAME}`;
+
+/**
+ * Restart=on-failure covers what a crash looks like to systemd: an unclean exit code, a
+ * signal (kill -9, SIGSEGV), a watchdog or start timeout; a clean `systemctl stop` or an
+ * administrator's `postfix stop` is not restarted. Debian ships Restart=no for Postfix,
+ * Dovecot, nginx and PostgreSQL, and Restart=always for Redis and memcached (always would
+ * also undo a deliberate clean exit): one policy for all of them.
+ */
+export function renderRestartDropin(unit: string, service: readonly string[] = []): RenderedFile {
+  const body = [
+    '[Unit]',
+    `StartLimitIntervalSec=${START_LIMIT.intervalSeconds}s`,
+    `StartLimitBurst=${START_LIMIT.burst}`,
+    '',
+    '[Service]',
+    ...service,
+    'Restart=on-failure',
+    `RestartSec=${RESTART_DELAY_SECONDS}s`,
+    '',
+  ].join('\n');
+  return rootFile('self-healing', restartDropinPath(unit), `${generatedHeader()}${body}`);
+}
+
+export function renderSelfHealing(
+  ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress' | 'paths'>,
+): RenderedFile[] {
+  return supervisedUnits(ctx).map((unit) =>
+    unit === 'postfix.service'
+      ? // Debian's unit has no PIDFile= and systemd cannot guess the master's PID (MainPID=0),
+        // so it would never see the master die. master(8) writes it under queue_directory.
+        renderRestartDropin(unit, [`PIDFile=${ctx.paths.queue}/pid/master.pid`])
+      : renderRestartDropin(unit),
+  );
+}
+
+export const selfHealingComponent: ComponentDescriptor = {
+  name: 'self-healing',
+  packages: [],
+  // apply's daemon-reload (any change under /etc/systemd/) is all a drop-in of Restart= and
+  // the start limits needs: the running daemons keep running and get the policy at once.
+  units: [],
+  onChange: 'restart',
+};
