@@ -65,6 +65,14 @@ export function dnsmasqConfig(l: LabLayout, published: readonly LabDnsRecord[]):
     if (r.type === 'MX') {
       const [pref, host] = r.value.split(/\s+/);
       lines.push(`mx-host=${name},${(host ?? '').replace(/\.$/, '')},${pref}`);
+    } else if (r.type === 'CNAME') {
+      // dnsmasq answers a cname= only for a target it knows itself (the host's host-record).
+      lines.push(`cname=${name},${r.value.replace(/\.$/, '')}`);
+    } else if (r.type === 'TLSA') {
+      // dnsmasq has no TLSA syntax: the RDATA as hex, usage, selector and type one byte each.
+      const [usage, selector, type, hash] = r.value.split(/\s+/);
+      const byte = (n: string | undefined) => Number(n).toString(16).padStart(2, '0');
+      lines.push(`dns-rr=${name},52,${byte(usage)}${byte(selector)}${byte(type)}${hash ?? ''}`);
     } else if (r.type === 'TXT') {
       // A TXT record is a list of strings of at most 255 bytes each.
       const chunks = r.value.match(/.{1,255}/g) ?? [''];

@@ -50,6 +50,8 @@ export interface MailHostContext {
     addHeaderScore: number;
     greylistScore: number;
   };
+  /** The MTA-STS policy (mail.mta_sts) every domain publishes. */
+  mtaSts: { mode: 'testing' | 'enforce' | 'none'; maxAgeSeconds: number };
   tls: {
     /** The certificate (leaf and chain) and key every TLS service uses, whoever issued them. */
     certFile: string;

@@ -28,6 +28,7 @@ export function testHostContext(overrides: Partial<MailHostContext> = {}): MailH
     submissionLimit: { burst: 100, perHour: 100 },
     defaultQuotaBytes: 1_073_741_824,
     spam: { rejectScore: 15, addHeaderScore: 6, greylistScore: 4 },
+    mtaSts: { mode: 'testing', maxAgeSeconds: 604_800 },
     tls: {
       certFile: '/etc/mailctl/tls/mail.example.com.crt',
       keyFile: '/etc/mailctl/tls/mail.example.com.key',

@@ -51,6 +51,10 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       addHeaderScore: spec.mail.spam.add_header,
       greylistScore: spec.mail.spam.greylist,
     },
+    mtaSts: {
+      mode: spec.mail.mta_sts.mode,
+      maxAgeSeconds: spec.mail.mta_sts.max_age_days * 86_400,
+    },
     tls: {
       certFile: `/etc/mailctl/tls/${host.fqdn}.crt`,
       keyFile: `/etc/mailctl/tls/${host.fqdn}.key`,

@@ -192,6 +192,17 @@ export const clusterSchema = z.strictObject({
           per_hour: z.number().int().min(1).max(1_000_000).default(100),
         })
         .prefault({}),
+      // MTA-STS (RFC 8461): the policy served at https://mta-sts.<domain>/.well-known/mta-sts.txt.
+      // testing: senders report failures (TLS-RPT) but deliver anyway; enforce: senders that
+      // honour it deliver only over TLS with a valid certificate for the MX; none: withdraws
+      // a policy senders have cached. Published only with a CA-issued certificate (tls.mode acme).
+      mta_sts: z
+        .strictObject({
+          mode: z.enum(['testing', 'enforce', 'none']).default('testing'),
+          // How long senders cache the policy (RFC 8461 section 3.2: at most a year).
+          max_age_days: z.number().int().min(1).max(365).default(7),
+        })
+        .prefault({}),
     })
     .prefault({}),
   tls: z

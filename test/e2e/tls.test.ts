@@ -58,6 +58,26 @@ function servedSerial(p: (typeof CERT_PORTS)[number]): string {
 }
 const serialOf = (pem: string) =>
   onHost(['openssl', 'x509', '-noout', '-serial'], pem).stdout.trim();
+/** SHA-256 of the public key port 25 presents: what a DANE 3 1 1 record pins. */
+function port25Spki(): string {
+  const h = handshake(LAB, 'internet', {
+    host: PUBLIC,
+    port: 25,
+    servername: FQDN,
+    starttls: 'smtp',
+  });
+  return (
+    onHost(
+      ['sh', '-c', 'openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum'],
+      h.leafPem ?? '',
+    ).stdout.split(' ')[0] ?? ''
+  );
+}
+interface DnsRecord {
+  name: string;
+  type: string;
+  value: string;
+}
 
 /** Waits (bounded) until a message carrying `marker` is in the test mailbox. */
 function delivered(marker: string): boolean {
@@ -300,7 +320,10 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     ).toBe(0);
     const r = onHost(['mailctl', 'apply', '--cluster', CLUSTER], undefined);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`obtained a certificate for ${FQDN} from ${ACME_DIRECTORY}`);
+    // The host name, and those autoconfiguration names the lab world's DNS already resolves.
+    expect(r.stdout).toMatch(
+      new RegExp(`obtained a certificate for ${FQDN}(, [a-z.-]+)* from ${ACME_DIRECTORY}`),
+    );
     expect(r.stdout).toContain('installed the certificate');
     // The CA checked the challenge over port 80 of the public address, as Let's Encrypt would.
     const pebbleLog = readFileSync(`/var/lib/mailctl/lab/${LAB}/acme/pebble.log`, 'utf8');
@@ -378,6 +401,92 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     }
   });
 
+  it('publishes MTA-STS, TLS-RPT and DANE, and serves the policy and client settings on names its certificate covers', () => {
+    // Published in the lab world's DNS as an administrator would paste them into the zone.
+    expect(mailctl(['lab', 'dns', '--name', LAB]).code).toBe(0);
+    const records = JSON.parse(onHost(['mailctl', 'dns', '--json']).stdout) as DnsRecord[];
+    const value = (name: string, type: string) =>
+      records.find((x) => x.name === name && x.type === type)?.value;
+    const id = /^v=STSv1; id=([0-9a-f]{20})$/.exec(value('_mta-sts.example.com', 'TXT') ?? '');
+    expect(id).not.toBeNull();
+    expect(value('_smtp._tls.example.com', 'TXT')).toBe(
+      'v=TLSRPTv1; rua=mailto:postmaster@example.com',
+    );
+    expect(value('mta-sts.example.com', 'CNAME')).toBe(FQDN);
+    // The lab host's resolver answers them from the lab world's DNS.
+    const txt = onHost([
+      'node',
+      '-e',
+      "require('dns').promises.resolveTxt('_mta-sts.example.com').then((r) => console.log(r.flat().join('')))",
+    ]);
+    expect(txt.stdout.trim(), txt.stderr).toBe(value('_mta-sts.example.com', 'TXT'));
+
+    // Now that the names resolve, the next apply asks the CA for them too.
+    const r = onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/obtained a certificate for .*mta-sts\.example\.com/);
+    const san = onHost([
+      'openssl',
+      'x509',
+      '-noout',
+      '-ext',
+      'subjectAltName',
+      '-in',
+      `${LIVE}/cert.pem`,
+    ]);
+    for (const name of [
+      FQDN,
+      'mta-sts.example.com',
+      'autoconfig.example.com',
+      'autodiscover.example.com',
+    ])
+      expect(san.stdout).toContain(`DNS:${name}`);
+
+    // The policy, fetched as a sender does: by name, certificate verified, text/plain.
+    const policy = httpFrom(
+      LAB,
+      'internet',
+      'https://mta-sts.example.com/.well-known/mta-sts.txt',
+      {
+        cacert: acmeRoot,
+      },
+    );
+    expect(policy.code).toBe(0);
+    expect(policy.status).toBe(200);
+    expect(policy.headers['content-type']).toBe('text/plain');
+    expect(policy.body).toBe(
+      `version: STSv1\r\nmode: testing\r\nmx: ${FQDN}\r\nmax_age: 604800\r\n`,
+    );
+    expect(
+      httpFrom(LAB, 'internet', 'https://mta-sts.example.com/', { cacert: acmeRoot }).status,
+    ).toBe(404);
+    // Thunderbird's and Outlook's settings on their own names, verified too.
+    const autoconfig = httpFrom(
+      LAB,
+      'internet',
+      'https://autoconfig.example.com/mail/config-v1.1.xml',
+      {
+        cacert: acmeRoot,
+      },
+    );
+    expect(autoconfig.status).toBe(200);
+    expect(autoconfig.body).toContain(`<hostname>${FQDN}</hostname><port>465</port>`);
+    const autodiscover = httpFrom(
+      LAB,
+      'internet',
+      'https://autodiscover.example.com/autodiscover/autodiscover.xml',
+      { cacert: acmeRoot, method: 'POST', headers: ['Content-Type: text/xml'] },
+    );
+    expect(autodiscover.status).toBe(200);
+    expect(autodiscover.body).toContain(
+      `<Type>SMTP</Type><Server>${FQDN}</Server><Port>465</Port>`,
+    );
+
+    // The DANE record, made before this apply, pins the key port 25 presents after it:
+    // the new certificate kept the key (certbot --reuse-key).
+    expect(value(`_25._tcp.${FQDN}`, 'TLSA')).toBe(`3 1 1 ${port25Spki()}`);
+  });
+
   it('schedules renewal with certbot.timer, which trusts the ACME CA, and a second apply changes nothing', () => {
     expect(onHost(['systemctl', 'is-enabled', 'certbot.timer']).stdout.trim()).toBe('enabled');
     expect(onHost(['systemctl', 'is-active', 'certbot.timer']).stdout.trim()).toBe('active');
@@ -387,6 +496,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     const conf = onHost(['cat', `/etc/letsencrypt/renewal/${FQDN}.conf`]).stdout;
     expect(conf).toContain(`server = ${ACME_DIRECTORY}`);
     expect(conf).toContain('authenticator = webroot');
+    expect(conf).toMatch(/^reuse_key = True$/m);
     const before = historyHead();
     const again = onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
     expect(again.code, again.stderr).toBe(0);
@@ -396,6 +506,7 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
 
   it('renews by force: every service presents the new certificate, and mail sent during and after arrives', () => {
     const old = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
+    const key = port25Spki();
     const before = sendOne();
     expect(before.code).toBe(250);
     // The renewal runs as its own unit on the host, while mail keeps coming in.
@@ -429,6 +540,8 @@ describe('certificates from an ACME CA (pebble in the lab world), over HTTP-01',
     const renewed = serialOf(onHost(['cat', `${LIVE}/cert.pem`]).stdout);
     expect(renewed).not.toBe(old);
     for (const p of CERT_PORTS) expect(servedSerial(p), `${p.port}`).toBe(renewed);
+    // Renewed with the same key: the published DANE record stays true.
+    expect(port25Spki()).toBe(key);
     const after = sendOne();
     expect(after.code).toBe(250);
     // The deploy hook reloads Dovecot: an LMTP delivery that meets an old lmtp process on

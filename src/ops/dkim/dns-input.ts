@@ -1,6 +1,9 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { DkimPublicKey, DnsRecordsInput } from '../../render/dns/index.js';
 import type { MailHostContext } from '../../render/host-context.js';
+import { mtaStsPolicyId, renderMtaStsPolicy } from '../../render/mta-sts/index.js';
 import { DKIM_SELECTOR, dkimKeyFile } from '../../render/rspamd/dkim-signing.js';
 import { dkimPublicKey } from './keys.js';
 import { servedDomains } from './signing-map.js';
@@ -22,8 +25,25 @@ export async function dnsRecordsInput(
       dkim[d] = { selector: DKIM_SELECTOR, publicKey: await dkimPublicKey(file) };
     else unkeyed.push(d);
   }
+  const spki = await certificateSpkiSha256(ctx.tls.certFile);
   return {
-    input: { domains, fqdn: ctx.fqdn, publicAddresses: ctx.publicAddresses, dkim },
+    input: {
+      domains,
+      fqdn: ctx.fqdn,
+      publicAddresses: ctx.publicAddresses,
+      dkim,
+      // Senders can only verify the policy host's certificate if a public CA issued it.
+      ...(ctx.tls.acme ? { mtaStsPolicyId: mtaStsPolicyId(renderMtaStsPolicy(ctx)) } : {}),
+      ...(spki ? { tlsaSpkiSha256: spki } : {}),
+    },
     unkeyed,
   };
+}
+
+/** SHA-256 of the certificate's SubjectPublicKeyInfo (TLSA 3 1 1), or undefined without one. */
+export async function certificateSpkiSha256(certFile: string): Promise<string | undefined> {
+  const pem = await readFile(certFile, 'utf8').catch(() => undefined);
+  if (pem === undefined) return undefined;
+  const spki = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('hex');
 }

@@ -10,6 +10,7 @@ import type { AcmeContext, MailHostContext } from '../../render/host-context.js'
 import { ACME_WEBROOT } from '../../render/nginx/index.js';
 import { run } from '../../util/exec.js';
 import { UserError } from '../../util/errors.js';
+import { acmeCertificateNames, certificateNames, sameNames } from './certificate-names.js';
 import { ensureSelfSignedCertificate } from './self-signed.js';
 
 /** certbot's environment: a private ACME server's CA is the only one trusted for it. */
@@ -49,7 +50,9 @@ export async function ensureAcmeCertificate(ctx: MailHostContext): Promise<strin
   const name = ctx.fqdn;
   const fullchain = `${certbotLineage(name)}/fullchain.pem`;
   const server = await lineageServer(name);
-  if (!existsSync(fullchain) || server !== acme.directoryUrl) {
+  const { names, pending } = await acmeCertificateNames(ctx);
+  const covered = await certificateNames(fullchain);
+  if (!existsSync(fullchain) || server !== acme.directoryUrl || !sameNames(names, covered)) {
     const r = await run(
       'certbot',
       [
@@ -66,8 +69,12 @@ export async function ensureAcmeCertificate(ctx: MailHostContext): Promise<strin
         ACME_WEBROOT,
         '--cert-name',
         name,
+        // With --cert-name, the lineage gets exactly these names, more or fewer than before.
         '--domains',
-        name,
+        names.join(','),
+        // The same key across renewals (and name changes): the DANE TLSA record that pins it
+        // (3 1 1, see mailctl dns) stays true. certbot records it in the renewal conf.
+        '--reuse-key',
         // Another directory than the one the certificate came from: a new one, now.
         ...(server !== undefined ? ['--force-renewal'] : []),
       ],
@@ -81,7 +88,13 @@ export async function ensureAcmeCertificate(ctx: MailHostContext): Promise<strin
         { exitCode: 1 },
       );
     }
-    notes.push(`obtained a certificate for ${name} from ${acme.directoryUrl}`);
+    notes.push(`obtained a certificate for ${names.join(', ')} from ${acme.directoryUrl}`);
+  }
+  if (pending.length > 0) {
+    notes.push(
+      `the certificate does not cover ${pending.join(', ')} yet: they do not resolve to this ` +
+        "host; publish the records 'mailctl dns' prints, then apply again",
+    );
   }
   // Installed by certbot's deploy hook; run here too when the copy differs (the first
   // certificate, or a hook that failed earlier).
@@ -138,7 +151,11 @@ export async function acmeCertificateNeeds(
   const acme = ctx.tls.acme;
   if (!acme) return { obtain: false, install: false };
   const fullchain = `${certbotLineage(ctx.fqdn)}/fullchain.pem`;
-  const obtain = !existsSync(fullchain) || (await lineageServer(ctx.fqdn)) !== acme.directoryUrl;
+  const { names } = await acmeCertificateNames(ctx);
+  const obtain =
+    !existsSync(fullchain) ||
+    (await lineageServer(ctx.fqdn)) !== acme.directoryUrl ||
+    !sameNames(names, await certificateNames(fullchain));
   const installed = await readFile(ctx.tls.certFile, 'utf8').catch(() => '');
   return { obtain, install: obtain || installed !== (await readFile(fullchain, 'utf8')) };
 }

@@ -20,6 +20,16 @@ export interface DnsRecordsInput {
   dkim: Readonly<Record<string, DkimPublicKey>>;
   /** Mailbox for DMARC aggregate reports (rua); omitted, DMARC asks for none. */
   dmarcRua?: string;
+  /**
+   * The id of the MTA-STS policy the host serves (render/mta-sts), when it serves one with
+   * a certificate senders can verify (tls.mode acme); omitted, no MTA-STS record.
+   */
+  mtaStsPolicyId?: string;
+  /**
+   * SHA-256 of the public key (SubjectPublicKeyInfo, hex) of the certificate port 25
+   * presents: the DANE TLSA record; omitted when the host has no certificate yet.
+   */
+  tlsaSpkiSha256?: string;
   /** TTL of every record, seconds. */
   ttl?: number;
 }
@@ -30,7 +40,7 @@ export interface DnsRecord {
   domain: string;
   /** Owner name, fully qualified, without the trailing dot. */
   name: string;
-  type: 'A' | 'AAAA' | 'MX' | 'TXT';
+  type: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TLSA' | 'TXT';
   ttl: number;
   /** RDATA in presentation form without trailing dots; TXT as one unquoted, unsplit string. */
   value: string;
@@ -106,6 +116,20 @@ export function listDnsRecords(input: DnsRecordsInput): DnsRecord[] {
     );
   }
 
+  if (input.tlsaSpkiSha256) {
+    add(
+      zone,
+      `_25._tcp.${fqdn}`,
+      'TLSA',
+      `3 1 1 ${input.tlsaSpkiSha256}`,
+      'DANE (RFC 7672): senders that validate DNSSEC deliver to port 25 only over TLS with ' +
+        'this key. 3 1 1 pins the public key of the certificate itself (DANE-EE), not a CA, ' +
+        'so it holds for a self-signed certificate too, and across ACME renewals, which keep ' +
+        'the key (certbot --reuse-key). It has an effect only in a DNSSEC-signed zone; ' +
+        'publish it again, before the switch, if the key is ever replaced.',
+    );
+  }
+
   const rua = input.dmarcRua?.toLowerCase();
   const ruaDomain = rua?.slice(rua.lastIndexOf('@') + 1);
   for (const d of domains) {
@@ -151,6 +175,51 @@ export function listDnsRecords(input: DnsRecordsInput): DnsRecord[] {
         'bouncing; move to p=reject once the reports show only legitimate mail. p=none ' +
         'would only watch and protect nothing.' +
         (rua ? ` Daily aggregate reports from large receivers go to ${rua}.` : ''),
+    );
+  }
+  for (const d of domains) {
+    const tlsRua = rua ?? `postmaster@${d}`;
+    add(
+      d,
+      `_smtp._tls.${d}`,
+      'TXT',
+      `v=TLSRPTv1; rua=mailto:${tlsRua}`,
+      'TLS-RPT (RFC 8460): senders that check MTA-STS or DANE send a daily report of the ' +
+        `TLS connections they made to ${d}'s MX, failures included, to ${tlsRua}.`,
+    );
+    if (input.mtaStsPolicyId) {
+      add(
+        d,
+        `mta-sts.${d}`,
+        'CNAME',
+        fqdn,
+        `Where senders fetch ${d}'s MTA-STS policy, over HTTPS: the host serves it, and its ` +
+          'certificate covers this name once the name resolves (the next apply asks for it).',
+      );
+      add(
+        d,
+        `_mta-sts.${d}`,
+        'TXT',
+        `v=STSv1; id=${input.mtaStsPolicyId}`,
+        `MTA-STS (RFC 8461): ${d} has a policy at https://mta-sts.${d}/.well-known/mta-sts.txt ` +
+          'telling senders to deliver only over TLS with a valid certificate for the MX. ' +
+          'The id changes whenever the policy does (mail.mta_sts in the cluster file), ' +
+          'so senders fetch it again.',
+      );
+    }
+    add(
+      d,
+      `autoconfig.${d}`,
+      'CNAME',
+      fqdn,
+      'Thunderbird and other clients look here for their settings (autoconfiguration).',
+    );
+    add(
+      d,
+      `autodiscover.${d}`,
+      'CNAME',
+      fqdn,
+      'Outlook looks here for its settings (autodiscover.xml).',
     );
   }
   // RFC 7489 section 7.1: a receiver sends a domain's reports to a mailbox in another

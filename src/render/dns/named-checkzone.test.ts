@@ -31,6 +31,8 @@ describe.skipIf(!root)('zone fragments and named-checkzone', () => {
     publicAddresses: ['203.0.113.10', '2001:db8::10'],
     dkim: { 'example.com': { selector: 'dkim', publicKey: DKIM_RSA2048 } },
     dmarcRua: 'postmaster@example.com',
+    mtaStsPolicyId: '0123456789abcdef0123',
+    tlsaSpkiSha256: 'ab'.repeat(32),
   });
 
   it('load into a zone, with the DKIM key as two strings that join back to it', () => {
@@ -42,8 +44,9 @@ describe.skipIf(!root)('zone fragments and named-checkzone', () => {
     const strings = [...(dkim?.[1] ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] ?? '');
     expect(strings).toHaveLength(2);
     expect(strings.join('')).toBe(`v=DKIM1; k=rsa; p=${DKIM_RSA2048}`);
-    for (const type of ['A', 'AAAA', 'MX'])
+    for (const type of ['A', 'AAAA', 'MX', 'CNAME', 'TLSA'])
       expect(r.stdout).toMatch(new RegExp(`\\sIN\\s${type}\\s`));
+    expect(r.stdout).toMatch(/^_25\._tcp\.mail\.example\.com\.\s+3600\s+IN\s+TLSA\s+3 1 1 ABAB/m);
   });
 
   it('refuses a fragment whose TXT string is over 255 bytes (what the split avoids)', () => {

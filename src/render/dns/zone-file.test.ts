@@ -12,6 +12,8 @@ const input: DnsRecordsInput = {
     'example.org': { selector: 'dkim', publicKey: `p=${DKIM_RSA2048}` },
   },
   dmarcRua: 'dmarc-reports@example.com',
+  mtaStsPolicyId: '0123456789abcdef0123',
+  tlsaSpkiSha256: 'a'.repeat(64),
 };
 
 describe('renderDnsRecords', () => {

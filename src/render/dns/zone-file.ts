@@ -32,6 +32,8 @@ function comment(text: string): string[] {
 
 function rdata(r: DnsRecord, indent: number): string {
   switch (r.type) {
+    case 'CNAME':
+      return `${r.value}.`;
     case 'MX': {
       const [pref, host] = r.value.split(' ');
       return `${pref} ${host}.`;
@@ -81,20 +83,15 @@ function suggestions(zone: string, input: DnsRecordsInput, isMailDomain: boolean
       '',
     );
   }
-  if (isMailDomain) {
-    const tlsRua = rua ?? `postmaster@${zone}`;
+  if (isMailDomain && !input.mtaStsPolicyId) {
     out.push(
       ...comment(
-        'Later, with a certificate from a public CA (ACME): MTA-STS (RFC 8461) tells ' +
-          'senders to deliver only over TLS with a valid certificate for the MX, and ' +
-          'TLS-RPT (RFC 8460) asks them to report failures. Left commented out because ' +
-          'with the self-signed certificate, senders that honour MTA-STS would stop ' +
-          `delivering. The policy is served at https://mta-sts.${zone}/.well-known/mta-sts.txt, ` +
-          'and its id must change whenever the policy does.',
+        'No MTA-STS record: it needs a certificate from a public CA (tls.mode acme). With ' +
+          'the self-signed certificate, senders could not verify the policy host, and ' +
+          'those that enforce a cached policy would stop delivering.',
       ),
       `; mta-sts.${zone}. ${ttl} IN CNAME ${input.fqdn}.`,
-      `; _mta-sts.${zone}. ${ttl} IN TXT "v=STSv1; id=1"`,
-      `; _smtp._tls.${zone}. ${ttl} IN TXT "v=TLSRPTv1; rua=mailto:${tlsRua}"`,
+      `; _mta-sts.${zone}. ${ttl} IN TXT "v=STSv1; id=..."`,
       '',
     );
   }

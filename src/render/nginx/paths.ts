@@ -20,3 +20,6 @@ export const NGINX_DROPIN_PATH = '/etc/systemd/system/nginx.service.d/mailctl.co
  * `.well-known/acme-challenge/<token>` below it and nginx serves exactly that path on port 80.
  */
 export const ACME_WEBROOT = '/var/lib/mailctl/acme-webroot';
+
+/** The MTA-STS policy file the mta-sts.<domain> server serves. */
+export const NGINX_MTA_STS_POLICY_FILE = `${NGINX_MAILCTL_DIR}/mta-sts.txt`;

@@ -17,6 +17,7 @@ describe('renderNginx', () => {
       ['/etc/nginx/nginx.conf', '644', 'root:root'],
       ['/etc/nginx/mailctl/acme-http.conf', '644', 'root:root'],
       ['/etc/nginx/mailctl/public-https.conf', '644', 'root:root'],
+      ['/etc/nginx/mailctl/mta-sts.txt', '644', 'root:root'],
       ['/etc/nginx/mailctl/vpn-https.conf', '644', 'root:root'],
       ['/etc/nginx/mailctl/headers-public.conf', '644', 'root:root'],
       ['/etc/nginx/mailctl/headers-vpn.conf', '644', 'root:root'],
@@ -38,7 +39,9 @@ describe('renderNginx', () => {
     for (const name of ['acme-http.conf', 'public-https.conf']) {
       const listens = [...content(name).matchAll(/^\s*listen (\S+)/gm)].map((m) => m[1]);
       const port = name === 'acme-http.conf' ? 80 : 443;
-      expect(listens).toEqual([`192.0.2.10:${port}`, `[2001:db8::10]:${port}`]);
+      const servers = name === 'acme-http.conf' ? 1 : 2; // 443: the host's, and mta-sts.*
+      const pair = [`192.0.2.10:${port}`, `[2001:db8::10]:${port}`];
+      expect(listens).toEqual(Array.from({ length: servers }, () => pair).flat());
     }
     const http = content('acme-http.conf');
     expect(http).toContain('location ^~ /.well-known/acme-challenge/ {');
@@ -54,6 +57,16 @@ describe('renderNginx', () => {
     expect(content('vpn.d/rspamd.conf')).toContain('proxy_pass http://127.0.0.1:11334/;');
     for (const name of ['acme-http.conf', 'public-https.conf'])
       expect(content(name)).not.toMatch(/rspamd|vpn\.d|10\.100\./);
+  });
+
+  it('serves the MTA-STS policy as text/plain on mta-sts.<any domain> only', () => {
+    const servers = content('public-https.conf').split(/^server \{$/m);
+    const sts = servers.find((s) => s.includes('server_name ~^mta-sts\\.;')) ?? '';
+    expect(sts).toContain('location = /.well-known/mta-sts.txt {');
+    expect(sts).toContain('default_type text/plain;');
+    expect(sts).toContain('alias /etc/nginx/mailctl/mta-sts.txt;');
+    expect(sts).not.toContain('default_server');
+    expect(content('/mta-sts.txt')).toContain('mx: mail.example.com\r\n');
   });
 
   it('sets the security headers on both https sides', () => {
