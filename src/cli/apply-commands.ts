@@ -13,6 +13,12 @@ import { checkAcmePrerequisites } from '../ops/tls/acme.js';
 import { planJson } from '../plan/plan.js';
 import { dbSettingsFor, useDatabase } from '../db/index.js';
 import { dnsRecordsInput } from '../ops/dkim/dns-input.js';
+import {
+  type CheckRow,
+  checkDns,
+  renderCheckTable,
+  resolverLookups,
+} from '../ops/dns-check/index.js';
 import { allPeers } from '../ops/vpn/peers.js';
 import { mailHostDesiredState } from '../plan/mail-host.js';
 import { rollbackDesiredState } from '../plan/rollback.js';
@@ -83,6 +89,19 @@ export async function dnsText(
     .join('\n');
 }
 
+/** `mailctl dns --check`: every record of every served domain (or of one), looked up. */
+async function dnsCheck(
+  ctx: MailHostContext,
+  o: { domain?: string; resolver?: string },
+): Promise<CheckRow[]> {
+  const lookups = resolverLookups(o.resolver);
+  const { input } = await dnsRecordsInput(ctx);
+  const domain = o.domain === undefined ? undefined : parseDomain(o.domain);
+  if (domain !== undefined && !input.domains.includes(domain))
+    throw new UserError('E_UNKNOWN_DOMAIN', `domain ${domain} is not served here`);
+  return checkDns(domain ? { ...input, domains: [domain] } : input, lookups);
+}
+
 export function registerApplyCommands(program: Command): void {
   clusterOption(
     program
@@ -133,15 +152,37 @@ export function registerApplyCommands(program: Command): void {
     program
       .command('dns')
       .description(
-        'DNS records (MX, SPF, DKIM, DMARC) to publish for every domain, as zone-file lines',
+        'DNS records (MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DANE) to publish for every domain, as zone-file lines; --check looks them up',
       ),
   )
     .option('--json', 'machine-readable output')
     .option('--domain <domain>', "only this domain's records")
-    .action(async (o: { cluster: string; json?: boolean; domain?: string }) => {
-      const { ctx } = await loadCluster(o.cluster);
-      process.stdout.write(await dnsText(ctx, { json: o.json, domain: o.domain }));
-    });
+    .option(
+      '--check',
+      'look every record up and say whether it is published as it should be (exit 1 if not)',
+    )
+    .option('--resolver <address>', "with --check: ask this resolver, not the host's")
+    .action(
+      async (o: {
+        cluster: string;
+        json?: boolean;
+        domain?: string;
+        check?: boolean;
+        resolver?: string;
+      }) => {
+        if (o.resolver !== undefined && !o.check)
+          throw new UserError('E_USAGE', '--resolver goes with --check');
+        const { ctx } = await loadCluster(o.cluster);
+        if (!o.check) {
+          process.stdout.write(await dnsText(ctx, { json: o.json, domain: o.domain }));
+          return;
+        }
+        const rows = await dnsCheck(ctx, { domain: o.domain, resolver: o.resolver });
+        if (o.json) printJson(rows);
+        else process.stdout.write(renderCheckTable(rows));
+        if (rows.some((r) => r.state !== 'present')) process.exitCode = 1;
+      },
+    );
 
   const history = program
     .command('history')

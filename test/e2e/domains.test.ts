@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_NET } from '../../src/lab/layout.js';
+import { startLabDns } from '../../src/lab/dns-server.js';
+import { LAB_NET, labLayout } from '../../src/lab/layout.js';
 import { labHost, labSh, mailctl, uniqueTag } from './support/cli.js';
 import { smtpSend, testMessage } from './support/mail.js';
 import { dkimVerify, startOutsideMx } from './support/outside-mx.js';
@@ -158,6 +159,46 @@ describe('a domain added with mailctl domain add', () => {
     } finally {
       mx.stop();
     }
+  });
+
+  it('checks its published records with mailctl dns --check: present, then missing and different', async () => {
+    const check = (...args: string[]) =>
+      onHost(['mailctl', 'dns', '--check', '--domain', DOMAIN, ...args]);
+    const ok = check('--json', '--resolver', LAB_NET.internetRouter4);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const rows = JSON.parse(ok.stdout) as { name: string; type: string; state: string }[];
+    expect(rows.filter((r) => r.state !== 'present')).toEqual([]);
+    for (const type of ['MX', 'TXT', 'CNAME', 'A', 'PTR', 'SPF', 'TLSA'])
+      expect(rows.map((r) => r.type)).toContain(type);
+
+    // The lab world's DNS loses the domain's DMARC record and gets another SPF policy.
+    const printed = dnsJson();
+    const altered = printed
+      .filter((r) => r.name !== `_dmarc.${DOMAIN}`)
+      .map((r) =>
+        r.name === DOMAIN && r.type === 'TXT' ? { ...r, value: 'v=spf1 ip4:192.0.2.99 -all' } : r,
+      );
+    try {
+      await startLabDns(labLayout(LAB), altered);
+      const bad = check();
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(
+        new RegExp(`^missing\\s+TXT\\s+_dmarc\\.${DOMAIN}\\s+expected v=DMARC1`, 'm'),
+      );
+      expect(bad.stdout).toMatch(
+        new RegExp(
+          `^different\\s+TXT\\s+${DOMAIN}\\s+.*found v=spf1 ip4:192\\.0\\.2\\.99 -all`,
+          'm',
+        ),
+      );
+      expect(bad.stdout).toMatch(/^2 of \d+ records are missing or different$/m);
+    } finally {
+      publish();
+    }
+    // A bad option is refused before anything is looked up.
+    const usage = onHost(['mailctl', 'dns', '--resolver', '192.0.2.1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('E_USAGE');
   });
 
   it('is not removed while it has mailboxes; --force removes them and says what it deleted', () => {
