@@ -22,7 +22,7 @@ function userData(bundleUrl = TEST_BUNDLE_URL, bundleSha256 = sha256Hex(FAKE_BUN
 }
 
 interface CloudConfig {
-  packages: string[];
+  package_update: boolean;
   write_files: { path: string; permissions: string; content: string }[];
   runcmd: string[][];
 }
@@ -41,11 +41,13 @@ function writtenFiles(text: string): RenderedFile[] {
 }
 
 describe('the cloud-init user data', () => {
-  it('is #cloud-config that installs nodejs, writes the cluster file as given and runs the first boot', () => {
+  it('is #cloud-config that updates apt, writes the cluster file as given and runs the first boot', () => {
     const text = userData();
     expect(text.startsWith('#cloud-config\n')).toBe(true);
     const doc = parse(text) as CloudConfig;
-    expect(doc.packages).toEqual(['nodejs']);
+    expect(doc.package_update).toBe(true);
+    const script = doc.write_files.find((f) => f.path === FIRST_BOOT_PATHS.script)?.content;
+    expect(script).toContain('apt-get install -y -q --no-install-recommends nodejs');
     const cluster = doc.write_files.find((f) => f.path === FIRST_BOOT_PATHS.clusterFile);
     expect(cluster?.content).toBe(clusterFileText);
     expect(cluster?.permissions).toBe('0600');

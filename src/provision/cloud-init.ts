@@ -38,13 +38,18 @@ const FETCH_JS = [
 // The URL comes in as $1 (runcmd's list form execs it without a shell), the sums from the
 // file cloud-init wrote: nothing from the cluster file is ever spliced into shell text.
 const FIRST_BOOT_SCRIPT = `#!/bin/sh
-# First boot of a host made by 'mailctl provision terraform' (cloud-init runcmd): fetch
-# the mailctl bundle, check it and the cluster file against the sha256 sums provision wrote
+# First boot of a host made by 'mailctl provision terraform' (cloud-init runcmd): install
+# Debian's nodejs, fetch the mailctl bundle, check it and the cluster file against the sha256 sums provision wrote
 # into the user data, install it and converge the host with 'mailctl apply'. Any failure
 # exits non-zero, so that 'cloud-init status --long' reports an error; the output is in
 # the journal (cloud-final.service) and in /var/log/cloud-init-output.log.
 set -eu
 url=$1
+# Without Recommends (nodejs-doc and the like), as mailctl apply installs everything.
+if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs; then
+  echo "mailctl first boot: FAILED: apt-get install nodejs" >&2
+  exit 1
+fi
 fetch='${FETCH_JS}'
 tries=1
 until node --input-type=module -e "$fetch" "$url" ${FIRST_BOOT_PATHS.download}; do
@@ -69,17 +74,18 @@ echo "mailctl first boot: done"
 `;
 
 /**
- * The user data of one host: a #cloud-config document that installs Debian's nodejs, writes
- * the cluster file, fetches the bundle and applies. The bundle itself (several MB) is far
- * beyond what any cloud's user data takes, so it is fetched and pinned by its sha256.
+ * The user data of one host: a #cloud-config document that updates apt's lists, writes the
+ * cluster file and runs the first-boot script (nodejs, the bundle, mailctl apply). The
+ * bundle itself (several MB) is far beyond what any cloud's user data takes, so it is
+ * fetched and pinned by its sha256.
  */
 export function renderCloudInit(input: CloudInitInput): string {
   const sums =
     `${input.bundleSha256}  ${FIRST_BOOT_PATHS.download}\n` +
     `${sha256Hex(input.clusterFileText)}  ${FIRST_BOOT_PATHS.clusterFile}\n`;
   const doc = {
+    // apt's lists on a fresh image are missing or stale; the script installs from them.
     package_update: true,
-    packages: ['nodejs'],
     write_files: [
       {
         path: FIRST_BOOT_PATHS.clusterFile,
