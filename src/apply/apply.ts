@@ -122,6 +122,7 @@ async function converge(
   let plan = computePlan(desired, firstObserved, resolver(true));
   checkInterrupted();
 
+  const host = await runSteps(steps, 'before-packages', progress, notes);
   if (plan.packages.length) {
     progress.step(`installing ${plan.packages.length} package(s): ${plan.packages.join(' ')}`);
     await installPackages(plan.packages);
@@ -164,7 +165,7 @@ async function converge(
   }
   const created = await ensureSecrets(desired.files);
   if (created.length) notes.push(`generated ${created.length} secret(s) in ${SECRETS_DIR}`);
-  const host = await runSteps(steps, 'before-files', progress, notes);
+  host.push(...(await runSteps(steps, 'before-files', progress, notes)));
   checkInterrupted();
 
   // Package installs create and change files; plan the files again against what is there now.

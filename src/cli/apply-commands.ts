@@ -32,7 +32,8 @@ import {
   type ClusterDeclarations,
   type Spec,
 } from '../spec/index.js';
-import { UserError } from '../util/errors.js';
+import { isUserError, UserError } from '../util/errors.js';
+import { logEvent } from '../util/journal-event.js';
 import { parseDomain } from '../ops/accounts/address.js';
 import { stderrProgress } from '../util/progress.js';
 import { printJson } from './output.js';
@@ -133,6 +134,17 @@ export function registerApplyCommands(program: Command): void {
       throw new UserError('E_SSH_LOCKOUT', `${lockout} (or pass --allow-ssh-lockout)`);
     const result = await withApplyLock(() =>
       applyHost(desired, mailHostOptions(ctx, declared), stderrProgress('apply')),
+    ).catch(async (e: unknown) => {
+      await logEvent(
+        `apply: failed: ${isUserError(e) ? `${e.code}: ` : ''}${(e as Error).message}`,
+        'err',
+      );
+      throw e;
+    });
+    await logEvent(
+      result.changed
+        ? `apply: changed: ${result.plan.files.length} file(s), ${result.plan.host.length} host change(s)${result.commit ? `, history ${result.commit}` : ''}`
+        : 'apply: no changes',
     );
     if (o.json) {
       printJson({

@@ -7,6 +7,7 @@ import {
   type RawAuditOptions,
 } from '../ops/audit/index.js';
 import { hostContextFromSpec, parseClusterFile } from '../spec/index.js';
+import { logEvent } from '../util/journal-event.js';
 import { stderrProgress } from '../util/progress.js';
 import { DEFAULT_CLUSTER_FILE } from './apply-commands.js';
 import { readClusterFile } from './read-cluster-file.js';
@@ -66,5 +67,14 @@ export function registerAuditCommand(program: Command): void {
           );
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       if (!report.ok) process.exitCode = 1;
+      // On the host, a failed audit is an event for its monitoring.
+      if (!o.remote && !report.ok)
+        await logEvent(
+          `audit: failed: ${report.checks
+            .filter((c) => !c.ok)
+            .map((c) => c.id)
+            .join(', ')}`,
+          'err',
+        );
     });
 }

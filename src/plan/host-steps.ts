@@ -18,7 +18,8 @@ export interface HostChange {
     | 'unit'
     | 'file'
     | 'secret'
-    | 'vpn-peer';
+    | 'vpn-peer'
+    | 'repository';
   action: 'create' | 'update' | 'remove' | 'run' | 'mask' | 'enable' | 'disable' | 'restart';
   /** What it is about: a mailbox address, a unit name, a path, a migration id. */
   target: string;
@@ -29,10 +30,11 @@ export interface HostChange {
 export interface HostStep {
   name: string;
   /**
-   * When apply runs it: before the new files go live (keys and certificates the files name),
-   * or once the services run (the database, the accounts in it).
+   * When apply runs it: before any package is installed (an apt repository a package comes
+   * from), before the new files go live (keys and certificates the files name), or once the
+   * services run (the database, the accounts in it).
    */
-  phase: 'before-files' | 'after-activate';
+  phase: 'before-packages' | 'before-files' | 'after-activate';
   /**
    * What the step would change now. Reads the host and never writes to it; on a host where
    * its service is not there yet (a first apply), it reports everything it would create.

@@ -46,6 +46,7 @@ import {
   sogoComponent,
 } from '../render/sogo/index.js';
 import type { ComponentDescriptor, RenderedFile } from '../render/types.js';
+import { renderWazuh, wazuhComponent } from '../render/wazuh/index.js';
 import {
   renderWireguard,
   wireguardComponent,
@@ -165,6 +166,11 @@ export function mailHostDesiredState(
     [healthComponent, renderHealthTimer()],
     // Last: its jails read the journal and the logs of the daemons above.
     [fail2banComponent, renderFail2ban(ctx)],
+    // Only with monitoring.wazuh: from Wazuh's own repository, so never in the lab's root
+    // (mailHostComponents), which holds Debian's packages alone.
+    ...(ctx.wazuh
+      ? [[wazuhComponent, renderWazuh(ctx.wazuh)] satisfies [ComponentDescriptor, RenderedFile[]]]
+      : []),
   ];
   const components = parts.map(([c]) => c);
   const pgOwner = ctx.postgres.mode === 'container' ? ALPINE_POSTGRES_ID : 'postgres';

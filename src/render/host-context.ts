@@ -1,3 +1,5 @@
+import type { WazuhContext } from './wazuh/context.js';
+
 /**
  * Everything a renderer needs to know about one mail host, derived from the validated
  * cluster spec (see spec/) by `hostContextFromSpec`. Renderers take this narrow view
@@ -68,6 +70,8 @@ export interface MailHostContext {
   vmail: { user: string; group: string; uid: number; gid: number };
   /** Backups (cluster file `backup`). */
   backup: BackupContext;
+  /** The Wazuh agent, when the cluster file asks for one (monitoring.wazuh). */
+  wazuh?: WazuhContext;
 }
 
 export interface BackupContext {

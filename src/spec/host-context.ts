@@ -1,4 +1,5 @@
 import type { AcmeContext, MailHostContext } from '../render/host-context.js';
+import type { WazuhContext } from '../render/wazuh/context.js';
 import { UserError } from '../util/errors.js';
 import { ACME_DIRECTORIES, type Spec } from './schema.js';
 import { canonicalNetwork } from '../util/ip-networks.js';
@@ -63,6 +64,27 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     paths: { vmail: VMAIL_DIR, queue: '/var/mail/queue', backups: '/var/mail/backups' },
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
     backup: { retention: { ...spec.backup.retention } },
+    ...(spec.monitoring.wazuh ? { wazuh: wazuhContext(spec.monitoring.wazuh, host.name) } : {}),
+  };
+}
+
+function wazuhContext(w: NonNullable<Spec['monitoring']['wazuh']>, hostName: string): WazuhContext {
+  const t = w.thresholds;
+  const burst = (b: { count: number; within: number }) => ({ count: b.count, seconds: b.within });
+  return {
+    manager: w.manager,
+    port: w.port,
+    enrollmentPort: w.enrollment_port,
+    agentName: w.agent_name ?? hostName,
+    groups: w.groups,
+    repository: w.repository,
+    thresholds: {
+      authFailures: burst(t.auth_failures),
+      userAuthFailures: burst(t.user_auth_failures),
+      relayDenied: burst(t.relay_denied),
+      bans: burst(t.bans),
+      deferred: burst(t.deferred),
+    },
   };
 }
 

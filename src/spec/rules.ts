@@ -131,6 +131,8 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     if (problem) issues.push({ path: `fail2ban.admin_addresses[${i}]`, message: problem });
   });
 
+  issues.push(...wazuhIssues(spec));
+
   const s = spec.mail.spam;
   if (!(s.greylist < s.add_header && s.add_header < s.reject)) {
     issues.push({
@@ -139,6 +141,23 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     });
   }
   return issues;
+}
+
+/** The Wazuh manager is another member of the VPN: its traffic goes through the tunnel. */
+function wazuhIssues(spec: Spec): Issue[] {
+  const manager = spec.monitoring.wazuh?.manager;
+  if (manager === undefined) return [];
+  const path = 'monitoring.wazuh.manager';
+  if (!isHostInNetwork(manager, spec.vpn.subnet))
+    return [
+      { path, message: `${manager} is not a host address inside vpn.subnet ${spec.vpn.subnet}` },
+    ];
+  const host = spec.hosts.find((h) => h.vpn_address === manager);
+  if (host)
+    return [
+      { path, message: `${manager} is the VPN address of host ${host.name}, not a manager's` },
+    ];
+  return [];
 }
 
 /** Declared aliases that lead back to themselves, each loop reported once. */

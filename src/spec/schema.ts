@@ -117,6 +117,52 @@ export const hostSchema = z.strictObject({
   roles: z.array(z.enum(['mail'])).default(['mail']),
 });
 
+/** A Wazuh frequency rule's threshold: `count` events within `within`. */
+const wazuhBurst = (count: number, within: number) =>
+  z
+    .strictObject({
+      count: z.number().int().min(2).max(9999).default(count),
+      within: duration.default(within),
+    })
+    .prefault({});
+
+/**
+ * The Wazuh agent (monitoring.wazuh, docs/monitoring.md): when present, apply installs it
+ * from Wazuh's apt repository and it reports to the manager over the VPN.
+ */
+const wazuhSchema = z.strictObject({
+  // The manager's address inside the VPN (a VPN peer): events and enrollment use the tunnel.
+  manager: z.ipv4({ error: 'must be the IPv4 address of the Wazuh manager inside vpn.subnet' }),
+  port: z.number().int().min(1).max(65535).default(1514),
+  enrollment_port: z.number().int().min(1).max(65535).default(1515),
+  // The agent's name on the manager; the host's name by default.
+  agent_name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{2,64}$/, 'must be 2-64 letters, digits, dots, dashes or underscores')
+    .optional(),
+  groups: z
+    .array(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a Wazuh agent group name'))
+    .default([]),
+  // Wazuh's repository for 4.x agents, or a mirror of it (https, ending in /).
+  repository: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .refine((u) => u.endsWith('/'), 'must end in /')
+    .default('https://packages.wazuh.com/4.x/apt/'),
+  // The frequency rules given to the manager (local_rules.xml).
+  thresholds: z
+    .strictObject({
+      // Failed logins from one address (IMAP, POP3, SMTP AUTH and SOGo together).
+      auth_failures: wazuhBurst(8, 120),
+      // Failed logins as one user, from any address.
+      user_auth_failures: wazuhBurst(20, 600),
+      relay_denied: wazuhBurst(5, 600),
+      // Fail2ban bans, all jails together.
+      bans: wazuhBurst(10, 600),
+      deferred: wazuhBurst(50, 900),
+    })
+    .prefault({}),
+});
+
 export const clusterSchema = z.strictObject({
   hosts: z.array(hostSchema).min(1, 'the cluster needs at least one host'),
   vpn: z
@@ -304,6 +350,11 @@ export const clusterSchema = z.strictObject({
           monthly: z.number().int().min(0).max(240).default(6),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  monitoring: z
+    .strictObject({
+      wazuh: wazuhSchema.optional(),
     })
     .prefault({}),
 });

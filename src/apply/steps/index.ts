@@ -12,6 +12,7 @@ import { sogoLogStep } from './sogo-log.js';
 import { emptySpamSettingsMapStep, spamSettingsMapStep } from './spam-settings-map.js';
 import { selfSignedCertificateStep } from './tls-certificate.js';
 import { unwantedUnitsStep } from './unwanted-units.js';
+import { wazuhRepositoryStep } from './wazuh-repository.js';
 
 /**
  * Everything apply does to a mail host beyond packages, users, directories and files, in
@@ -22,6 +23,7 @@ import { unwantedUnitsStep } from './unwanted-units.js';
  */
 export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclarations): HostStep[] {
   return [
+    wazuhRepositoryStep(ctx.wazuh),
     selfSignedCertificateStep(ctx),
     dkimKeysStep(ctx.domains),
     emptySpamSettingsMapStep,

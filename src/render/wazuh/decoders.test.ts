@@ -37,7 +37,7 @@ const SAMPLES: Sample[] = [
   },
   {
     ...dovecot(
-      'pop3-login: Login aborted: Logged out (auth failed, 1 attempts in 2 secs) (auth_failed): user=<demo@example.com>, method=PLAIN, rip=10.100.0.2, lip=10.100.0.1, TLS, session=<O1mJ9gdiJo8KZAAC>',
+      'pop3-login: Login aborted: Logged out (auth failed, 1 attempts in 2 secs) (auth_failed): user=<demo@example.com>, method=PLAIN, rip=10.100.0.2, lip=10.100.0.1, TLS, session=</nbYlghicMcKZAAC>',
     ),
     decoder: 'dovecot-login-failed',
     fields: {
@@ -63,7 +63,7 @@ const SAMPLES: Sample[] = [
   {
     ...postfix(
       'smtpd',
-      'NOQUEUE: reject: RCPT from unknown[198.51.100.1]: 554 5.7.1 <someone@elsewhere.example>: Relay access denied; from=<someone@example.org> to=<someone@elsewhere.example> proto=ESMTP helo=<client.example.org>',
+      'NOQUEUE: reject: RCPT from mx.example.org[198.51.100.1]: 554 5.7.1 <someone@elsewhere.example>: Relay access denied; from=<someone@example.org> to=<someone@elsewhere.example> proto=ESMTP helo=<client.example.org>',
     ),
     decoder: 'postfix-relay-denied',
     fields: {
@@ -76,7 +76,7 @@ const SAMPLES: Sample[] = [
   {
     ...postfix(
       'smtpd',
-      'NOQUEUE: reject: RCPT from unknown[198.51.100.1]: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in virtual mailbox table; from=<someone@example.org> to=<nobody@example.com> proto=ESMTP helo=<client.example.org>',
+      'NOQUEUE: reject: RCPT from mx.example.org[198.51.100.1]: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown; from=<someone@example.org> to=<nobody@example.com> proto=ESMTP helo=<client.example.org>',
     ),
     decoder: 'postfix-reject',
     fields: {
@@ -84,8 +84,7 @@ const SAMPLES: Sample[] = [
       srcip: '198.51.100.1',
       status: '550',
       dsn: '5.1.1',
-      reason:
-        '<nobody@example.com>: Recipient address rejected: User unknown in virtual mailbox table',
+      reason: '<nobody@example.com>: Recipient address rejected: User unknown',
       srcuser: 'someone@example.org',
       dstuser: 'nobody@example.com',
     },
@@ -106,7 +105,7 @@ const SAMPLES: Sample[] = [
   {
     ...postfix(
       'cleanup',
-      '5042132CA9D: milter-reject: END-OF-MESSAGE from unknown[198.51.100.1]: 5.7.1 Gtube pattern; from=<someone@example.org> to=<demo@example.com> proto=ESMTP helo=<client.example.org>',
+      '8F7C13D0980: milter-reject: END-OF-MESSAGE from mx.example.org[198.51.100.1]: 5.7.1 Gtube pattern; from=<someone@example.org> to=<demo@example.com> proto=ESMTP helo=<client.example.org>',
     ),
     decoder: 'postfix-milter-reject',
     fields: {
@@ -145,6 +144,18 @@ const SAMPLES: Sample[] = [
       relay: 'none',
       dsn: '4.4.1',
       reason: 'connect to mx.example.org[198.51.100.1]:25: Connection refused',
+    },
+  },
+  {
+    message:
+      '2026-12-07 10:21:34 #11649(rspamd_proxy) <010d93>; proxy; rspamd_task_write_log: id: <wzmxd4eptb5o9dgu@client.example.org>, qid: <8F7C13D0980>, ip: 198.51.100.1, from: <someone@example.org>, (default: S (reject): [15.00/15.00] [GTUBE(0.00){}]), len: 319, time: 133.467ms, dns req: 0, digest: <c93273e7a2ca987e203fac4149aef14a>, rcpts: <wz-probe@example.com>, mime_rcpts: <wz-probe@example.com>, forced: reject "Gtube pattern"; score=15.00 (set by GTUBE)',
+    decoder: 'rspamd-action',
+    fields: {
+      id: '8F7C13D0980',
+      srcip: '198.51.100.1',
+      srcuser: 'someone@example.org',
+      rspamd_action: 'reject',
+      score: '15.00',
     },
   },
   {
@@ -194,6 +205,28 @@ const SAMPLES: Sample[] = [
     message: '[#] ip link delete dev wg0',
     decoder: 'wg-quick-down',
     fields: { interface: 'wg0' },
+  },
+  {
+    program: 'mailctl',
+    message: 'apply: changed: 3 file(s), 1 host change(s), history 4f2a9c1',
+    decoder: 'mailctl-apply-changed',
+    fields: { files: '3', host_changes: '1', revision: '4f2a9c1' },
+  },
+  {
+    program: 'mailctl',
+    message:
+      'apply: failed: E_ACTIVATE_FAILED: dovecot.service is failed after the change; the previous configuration was restored',
+    decoder: 'mailctl-apply-failed',
+    fields: {
+      error: 'E_ACTIVATE_FAILED',
+      reason: 'dovecot.service is failed after the change; the previous configuration was restored',
+    },
+  },
+  {
+    program: 'mailctl',
+    message: 'audit: failed: sockets, tls-465',
+    decoder: 'mailctl-audit-failed',
+    fields: { checks: 'sockets, tls-465' },
   },
   {
     program: 'mailctl-backup',
@@ -293,6 +326,12 @@ const NEGATIVES: (LogEntry & { not: string })[] = [
     not: 'wg-quick-up',
   },
   { program: 'wg-quick', message: '[#] ip link add wg0 type wireguard', not: 'wg-quick-down' },
+  { program: 'mailctl', message: 'apply: no changes', not: 'mailctl-apply-changed' },
+  {
+    program: 'mailctl-backup',
+    message: 'apply: changed: 3 file(s), 1 host change(s)',
+    not: 'mailctl-apply-changed',
+  },
 ];
 
 describe.skipIf(!canRun)('the Wazuh decoders, run by PCRE2 (pcre2grep)', () => {

@@ -1,3 +1,5 @@
+import { BACKUP_LOG_TAG } from '../backup/paths.js';
+import { EVENT_TAG } from '../../util/event-tag.js';
 import { generatedHeader } from '../types.js';
 import { wazuhText, xmlComment } from './xml.js';
 
@@ -239,10 +241,39 @@ const WIREGUARD: WazuhDecoder[] = [
 ];
 
 /** The tag mailctl's backup units log a failure with (logger --tag, see render/backup). */
-export const MAILCTL_BACKUP_TAG = 'mailctl-backup';
+export const MAILCTL_BACKUP_TAG = BACKUP_LOG_TAG;
 
-/** mailctl's own events in the journal: its backup units' failures. */
+/** mailctl's own events in the journal: applies, failed audits (util/journal-event.ts). */
 const MAILCTL: WazuhDecoder[] = [
+  {
+    name: 'mailctl',
+    programName: `^${EVENT_TAG}$`,
+    about: "mailctl's own events (journal identifier mailctl)",
+  },
+  {
+    name: 'mailctl-apply-changed',
+    parent: 'mailctl',
+    prematch: '^apply: changed: ',
+    regex: String.raw`^apply: changed: (\d+) file\(s\), (\d+) host change\(s\)(?:, history (\S+))?`,
+    order: ['files', 'host_changes', 'revision'],
+    about: 'an apply that changed the host (recorded in its history)',
+  },
+  {
+    name: 'mailctl-apply-failed',
+    parent: 'mailctl',
+    prematch: '^apply: failed: ',
+    regex: String.raw`^apply: failed: (?:(E_[A-Z_]+): )?(.*)$`,
+    order: ['error', 'reason'],
+    about: 'an apply that failed or was refused (the previous configuration stays live)',
+  },
+  {
+    name: 'mailctl-audit-failed',
+    parent: 'mailctl',
+    prematch: '^audit: failed: ',
+    regex: String.raw`^audit: failed: (.+)$`,
+    order: ['checks'],
+    about: 'a mailctl audit on the host with failed checks',
+  },
   {
     name: 'mailctl-backup',
     programName: `^${MAILCTL_BACKUP_TAG}$`,

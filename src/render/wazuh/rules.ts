@@ -1,3 +1,4 @@
+import { HEALTH_LOG } from '../health/health-timer.js';
 import { generatedHeader } from '../types.js';
 import { MAILCTL_BACKUP_TAG } from './decoders.js';
 import { wazuhText, xmlComment } from './xml.js';
@@ -30,8 +31,7 @@ export const DEFAULT_WAZUH_THRESHOLDS: WazuhThresholds = {
   deferred: { count: 50, seconds: 900 },
 };
 
-/** The health log the `mailctl health` timer appends to, one JSON object per run. */
-export const HEALTH_LOG = '/var/log/mailctl/health.jsonl';
+export { HEALTH_LOG };
 
 /** The group every failed login rule carries; the burst rules count it across services. */
 const AUTH_FAILURE_GROUP = 'mailctl_auth_failure';
@@ -250,6 +250,27 @@ export function wazuhRules(t: WazuhThresholds = DEFAULT_WAZUH_THRESHOLDS): Wazuh
       fields: { status: '^critical$' },
       description: 'mailctl health: critical',
       groups: ['mailctl', 'health', 'service_availability'],
+    },
+    {
+      id: 100720,
+      level: 3,
+      decodedAs: 'mailctl-apply-changed',
+      description: 'mailctl: apply changed $(files) file(s) and $(host_changes) host change(s)',
+      groups: ['mailctl', 'config_changed'],
+    },
+    {
+      id: 100721,
+      level: 8,
+      decodedAs: 'mailctl-apply-failed',
+      description: 'mailctl: apply failed: $(error) $(reason)',
+      groups: ['mailctl'],
+    },
+    {
+      id: 100730,
+      level: 8,
+      decodedAs: 'mailctl-audit-failed',
+      description: 'mailctl: the audit found problems: $(checks)',
+      groups: ['mailctl', 'audit_failure'],
     },
     {
       id: 100900,
