@@ -6,8 +6,8 @@ import { WAZUH_DECODERS } from '../../src/render/wazuh/index.js';
 import { pcre2Available } from '../support/pcre2.js';
 import { decodeEntries, type Decoded, type LogEntry } from '../support/wazuh-decode.js';
 import { labHost, labRun, labSh, uniqueTag } from './support/cli.js';
-import { dialogFrom, smtpFromInternet, testMessage } from './support/mail.js';
-import { ATTACKER, VPN, VPN_CLIENT } from './support/lab-world.js';
+import { dialogFrom, smtpFromInternet, smtpSend, testMessage } from './support/mail.js';
+import { ATTACKER, PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
 // Issue 12, "Wazuh": the agent cannot be installed here (Wazuh's repository is out of
@@ -164,6 +164,25 @@ describe.skipIf(!pcre2Available())("the manager's decoders on the lab's real log
       smtpFromInternet(LAB, PROBE.user, testMessage('someone@example.org', PROBE.user, tag, gtube))
         .codes.end,
     ).toBe(554);
+    // SMTP AUTH refused on submission, from the host's own public address (no other test's
+    // client: one failure stays far below the postfix-sasl jail's maxretry).
+    const sasl = smtpSend(LAB, 'host', {
+      host: PUBLIC,
+      port: 587,
+      tls: 'starttls',
+      auth: { user: PROBE.user, pass: 'not the password' },
+      from: PROBE.user,
+      to: [PROBE.user],
+      data: 'x',
+    });
+    expect(sasl.codes.auth).toBe(535);
+    // A delivery that cannot be made now (the lab's DNS has no .invalid): deferred, and
+    // taken out of the queue again in afterAll. A null sender gets no delay notice.
+    ok(
+      labRun(LAB, 'host', ['/usr/sbin/sendmail', '-f', '', `wz-${tag}@nonexistent.invalid`], {
+        input: `Subject: ${tag}\n\nx\n`,
+      }),
+    );
     // A refused SOGo login, through nginx on the VPN side.
     const sogo = labRun(LAB, 'vpn', [
       'curl',
@@ -193,7 +212,8 @@ describe.skipIf(!pcre2Available())("the manager's decoders on the lab's real log
     const wanted = () => {
       const entries = entriesSince(m);
       return entries.some((e) => e.message.includes(`Unban ${BANNED}`)) &&
-        entries.some((e) => e.message.includes('might not have worked'))
+        entries.some((e) => e.message.includes('might not have worked')) &&
+        entries.some((e) => e.message.includes('status=deferred'))
         ? entries
         : undefined;
     };
@@ -221,6 +241,11 @@ describe.skipIf(!pcre2Available())("the manager's decoders on the lab's real log
   }, 180_000);
 
   afterAll(() => {
+    labSh(
+      LAB,
+      'host',
+      "mailq | awk '/^[0-9A-F]/ { id = $1 } /@nonexistent[.]invalid/ { print id }' | tr -d '*!' | xargs -r -n1 postsuper -d",
+    );
     onHost(['mailctl', 'mailbox', 'remove', PROBE.user]);
   });
 
@@ -230,7 +255,7 @@ describe.skipIf(!pcre2Available())("the manager's decoders on the lab's real log
     expect(find('dovecot-login-failed', who)).toHaveLength(1);
   });
 
-  it('Postfix: the relay attempt and the unknown recipient, from the internet address', () => {
+  it('Postfix: the relay attempt, the unknown recipient, GTUBE, refused AUTH and a deferral', () => {
     expect(
       find('postfix-relay-denied', { srcip: ATTACKER, dstuser: 'someone@elsewhere.example' }),
     ).toHaveLength(1);
@@ -238,6 +263,12 @@ describe.skipIf(!pcre2Available())("the manager's decoders on the lab's real log
       1,
     );
     expect(find('postfix-milter-reject', { srcip: ATTACKER, dstuser: PROBE.user })).toHaveLength(1);
+    expect(find('postfix-sasl-failed', { srcip: PUBLIC, user: PROBE.user })).toHaveLength(1);
+    expect(
+      find('postfix-deferred', { dsn: '4.4.3' }).some((x) =>
+        x.d?.fields.dstuser?.endsWith('@nonexistent.invalid'),
+      ),
+    ).toBe(true);
   });
 
   it("Rspamd: GTUBE's reject action, with the sender's address", () => {
