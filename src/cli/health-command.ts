@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { dbSettingsFor, useDatabase } from '../db/index.js';
 import { healthChecks } from '../ops/health/checks.js';
+import { dnsCheck } from '../ops/health/dns-check.js';
 import { exitCodeFor, healthReport, jsonLine, reportLines } from '../ops/health/report.js';
 import { runChecks } from '../ops/health/run-checks.js';
 import { hostContextFromSpec, parseClusterFile } from '../spec/index.js';
@@ -13,6 +15,7 @@ interface HealthOptions {
   cluster: string;
   json?: boolean;
   log?: string;
+  dns?: boolean;
 }
 
 /**
@@ -27,13 +30,17 @@ export function registerHealthCommand(program: Command): void {
     )
     .option('--cluster <file>', 'the cluster file', DEFAULT_CLUSTER_FILE)
     .option('--json', 'machine-readable output: {ts, status, checks[{name,status,detail,ms}]}')
+    .option('--dns', "also check that the records 'mailctl dns' prints are published")
     .option('--log <file>', 'append the report as one JSON line to this file (the timer does)')
     .action(async (o: HealthOptions) => {
       const ctx = hostContextFromSpec(
         parseClusterFile(await readClusterFile(o.cluster), o.cluster),
       );
+      // The database of the cluster file named (the backup and DNS checks read it).
+      useDatabase(dbSettingsFor(ctx));
       const ts = Date.now();
-      const report = healthReport(ts, await runChecks(healthChecks(ctx)));
+      const checks = [...healthChecks(ctx), ...(o.dns ? [dnsCheck(ctx)] : [])];
+      const report = healthReport(ts, await runChecks(checks));
       if (o.log) {
         await mkdir(dirname(o.log), { recursive: true, mode: 0o750 });
         await appendFile(o.log, jsonLine(report), { mode: 0o640 });

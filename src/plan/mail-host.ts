@@ -31,7 +31,11 @@ import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.j
 import { redisComponent, renderRedis } from '../render/redis/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { healthComponent, renderHealthTimer } from '../render/health/index.js';
-import { renderSelfHealing, selfHealingComponent } from '../render/self-healing/index.js';
+import {
+  renderSelfHealing,
+  selfHealingComponent,
+  selfHealingComponentFor,
+} from '../render/self-healing/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
 import {
@@ -161,7 +165,7 @@ export function mailHostDesiredState(
       ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
       : []),
     // Restart= and start limits for the daemons above; a daemon-reload is all they need.
-    [selfHealingComponent, renderSelfHealing(ctx)],
+    [selfHealingComponentFor(ctx), renderSelfHealing(ctx)],
     // `mailctl health` every few minutes, once everything it probes is up.
     [healthComponent, renderHealthTimer()],
     // Last: its jails read the journal and the logs of the daemons above.

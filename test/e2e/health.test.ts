@@ -78,6 +78,28 @@ describe('mailctl health', () => {
     expect(r.codes.rcpt).toEqual([550]);
   });
 
+  it("with --dns checks that what 'mailctl dns' prints is published, and warns for what is not", () => {
+    const r = onHost(['mailctl', 'health', '--dns', '--json']);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(notOk(report)).toEqual([]);
+    expect(report.checks.find((c) => c.name === 'dns')?.detail).toMatch(
+      /^all \d+ records published/,
+    );
+    expect(r.code).toBe(0);
+    // A domain added on the host and not yet published (no `mailctl lab dns`).
+    const domain = 'healthdns.example';
+    expect(onHost(['mailctl', 'domain', 'add', domain]).code).toBe(0);
+    try {
+      const w = onHost(['mailctl', 'health', '--dns', '--json']);
+      const dns = (JSON.parse(w.stdout) as Report).checks.find((c) => c.name === 'dns');
+      expect(dns?.status).toBe('warning');
+      expect(dns?.detail).toContain(`${domain} MX missing`);
+      expect(w.code).toBe(1);
+    } finally {
+      expect(onHost(['mailctl', 'domain', 'remove', domain]).code).toBe(0);
+    }
+  });
+
   it('runs on a timer that appends one JSON line per run to the log', () => {
     expect(onHost(['systemctl', 'is-enabled', 'mailctl-health.timer']).stdout.trim()).toBe(
       'enabled',

@@ -74,7 +74,12 @@ export interface ResticSnapshot {
   };
 }
 
+/**
+ * --no-lock: a listing needs no lock, and its shared one would make a `forget --prune`
+ * that starts meanwhile (the backup timer's) fail with "repository is already locked";
+ * `mailctl health` lists them every five minutes.
+ */
 export async function resticSnapshots(backups: string): Promise<ResticSnapshot[]> {
-  const r = await restic(backups, ['snapshots', '--json', '--tag', RESTIC_TAG]);
+  const r = await restic(backups, ['snapshots', '--no-lock', '--json', '--tag', RESTIC_TAG]);
   return (JSON.parse(r.stdout) as ResticSnapshot[] | null) ?? [];
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CheckRow } from '../dns-check/index.js';
 import { testHostContext } from '../../render/test-host-context.js';
+import { assessDnsRows } from './dns-check.js';
 import { diskPaths, expectedJails, healthChecks } from './checks.js';
 import { exitCodeFor, healthReport, jsonLine, overallStatus, reportLines } from './report.js';
 import { critical, ok, runChecks, warning } from './run-checks.js';
@@ -111,8 +113,17 @@ describe('thresholds', () => {
       critical('inactive (last result: success)'),
     );
     expect(
-      assessUnit({ ...unit, activeState: 'failed', result: 'start-limit-hit', restarts: 5 }).detail,
-    ).toMatch(/crash loop, systemd gave up restarting it, restarted 5 time/);
+      assessUnit({ ...unit, activeState: 'failed', result: 'signal', restarts: 5 }).detail,
+    ).toBe(
+      'failed: crash loop, systemd gave up restarting it, restarted 5 time(s) by systemd (last result: signal)',
+    );
+    expect(
+      assessUnit({ ...unit, activeState: 'failed', result: 'start-limit-hit', restarts: 0 }).detail,
+    ).toMatch(/^failed: crash loop/);
+    // Failed once, never restarted (a clean exit code Restart=on-failure leaves alone).
+    expect(assessUnit({ ...unit, activeState: 'failed', result: 'exit-code' }).detail).toBe(
+      'failed (last result: exit-code)',
+    );
   });
 
   it('backups: stale is a warning, failing critical, the WAL archive its own line', () => {
@@ -182,5 +193,30 @@ describe('healthChecks', () => {
       expect.arrayContaining(['sshd', 'dovecot', 'postfix-sasl', 'recidive']),
     );
     expect(expectedJails(ctx)).not.toContain('DEFAULT');
+  });
+});
+
+describe('the --dns check', () => {
+  const row = (state: CheckRow['state']): CheckRow => ({
+    name: 'example.com',
+    type: 'MX',
+    state,
+    expected: '10 mail.example.com',
+    found: [],
+  });
+
+  it("is ok when every record of 'mailctl dns --check' is present", () => {
+    expect(assessDnsRows([row('present'), row('present')])).toEqual(
+      ok("all 2 records published ('mailctl dns --check')"),
+    );
+  });
+
+  it('warns naming each record that is missing or different', () => {
+    const f = assessDnsRows([row('present'), row('missing'), { ...row('different'), type: 'TXT' }]);
+    expect(f).toEqual(
+      warning(
+        "2 of 3 records not as 'mailctl dns' prints them: example.com MX missing; example.com TXT different",
+      ),
+    );
   });
 });

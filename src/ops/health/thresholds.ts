@@ -70,16 +70,21 @@ export interface UnitFacts {
 }
 
 /**
- * A daemon that is not active is critical. `start-limit-hit` says the self-healing drop-in
- * gave up on a crash loop; `activating` is a restart under way (RestartSec), a warning.
+ * A daemon that is not active is critical. A failed unit that systemd had restarted before
+ * is a crash loop: with Restart=on-failure (the self-healing drop-in) only the start limit
+ * keeps it from trying again, and systemd then leaves the last run's result (`signal`,
+ * `exit-code`; `start-limit-hit` when a start by hand was refused). `activating` is a
+ * restart under way (RestartSec), a warning.
  */
 export function assessUnit(u: UnitFacts): Finding {
   const restarts = u.restarts ? `, restarted ${u.restarts} time(s) by systemd` : '';
   if (u.activeState === 'active') return ok(`active${restarts}`);
   if (u.activeState === 'activating' || u.activeState === 'reloading')
     return warning(`${u.activeState}${restarts}`);
-  if (u.result === 'start-limit-hit')
-    return critical(`${u.activeState}: crash loop, systemd gave up restarting it${restarts}`);
+  if (u.activeState === 'failed' && (u.result === 'start-limit-hit' || u.restarts > 0))
+    return critical(
+      `failed: crash loop, systemd gave up restarting it${restarts} (last result: ${u.result})`,
+    );
   return critical(`${u.activeState} (last result: ${u.result})${restarts}`);
 }
 

@@ -5,6 +5,7 @@ export {
   RESTART_DROPIN_NAME,
   restartDropinPath,
   selfHealingComponent,
+  selfHealingComponentFor,
   START_LIMIT,
   supervisedUnits,
 } from './restart-dropins.js';

@@ -80,11 +80,36 @@ export function renderSelfHealing(
   );
 }
 
-export const selfHealingComponent: ComponentDescriptor = {
-  name: 'self-healing',
-  packages: [],
-  // apply's daemon-reload (any change under /etc/systemd/) is all a drop-in of Restart= and
-  // the start limits needs: the running daemons keep running and get the policy at once.
-  units: [],
-  onChange: 'restart',
-};
+/**
+ * systemd's own reading of the units with their drop-ins. It only warns about a value it
+ * cannot parse (`Failed to parse Restart=...`) and exits 0, so any output fails the check.
+ * man pages are not installed (--no-install-recommends), hence --man=no.
+ */
+export function selfHealingCheck(ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress'>): string[] {
+  const units = supervisedUnits(ctx).join(' ');
+  return [
+    'sh',
+    '-c',
+    `out=$(systemd-analyze verify --man=no ${units} 2>&1); [ -z "$out" ] || { printf '%s\\n' "$out" >&2; exit 1; }`,
+  ];
+}
+
+export function selfHealingComponentFor(
+  ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress'>,
+): ComponentDescriptor {
+  return {
+    name: 'self-healing',
+    packages: [],
+    // apply's daemon-reload (any change under /etc/systemd/) is all a drop-in of Restart= and
+    // the start limits needs: the running daemons keep running and get the policy at once.
+    units: [],
+    onChange: 'restart',
+    check: selfHealingCheck(ctx),
+  };
+}
+
+/** Native PostgreSQL's, for the list of every component a mail host may have. */
+export const selfHealingComponent = selfHealingComponentFor({
+  postgres: { mode: 'native', database: '', port: 5432, dataDir: '', walArchiveDir: '' },
+  vpnAddress: '',
+});
