@@ -20,7 +20,7 @@ export function acmeCertificateStep(ctx: MailHostContext): HostStep {
             kind: 'certificate',
             action: 'create',
             target: ctx.fqdn,
-            detail: `from ${acme.directoryUrl}`,
+            detail: `for ${needs.names.join(', ')} from ${acme.directoryUrl}`,
           });
         if (needs.install)
           changes.push({

@@ -147,9 +147,9 @@ export async function renewAcmeCertificate(
 /** What ensureAcmeCertificate would do now: obtain a certificate, install it, or nothing. */
 export async function acmeCertificateNeeds(
   ctx: MailHostContext,
-): Promise<{ obtain: boolean; install: boolean }> {
+): Promise<{ obtain: boolean; install: boolean; names: string[] }> {
   const acme = ctx.tls.acme;
-  if (!acme) return { obtain: false, install: false };
+  if (!acme) return { obtain: false, install: false, names: [] };
   const fullchain = `${certbotLineage(ctx.fqdn)}/fullchain.pem`;
   const { names } = await acmeCertificateNames(ctx);
   const obtain =
@@ -157,7 +157,11 @@ export async function acmeCertificateNeeds(
     (await lineageServer(ctx.fqdn)) !== acme.directoryUrl ||
     !sameNames(names, await certificateNames(fullchain));
   const installed = await readFile(ctx.tls.certFile, 'utf8').catch(() => '');
-  return { obtain, install: obtain || installed !== (await readFile(fullchain, 'utf8')) };
+  return {
+    obtain,
+    install: obtain || installed !== (await readFile(fullchain, 'utf8')),
+    names,
+  };
 }
 
 /**
