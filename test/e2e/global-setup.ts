@@ -20,7 +20,10 @@ const TEST_HOST_PACKAGES = [
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */
 export async function setup(): Promise<void> {
   await ensureHostPackages(TEST_HOST_PACKAGES, silentProgress);
-  execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
+  // scripts/test-all builds once for its two parallel runs (neither may rewrite the bundle
+  // while the other's lab copies it).
+  if (process.env.MAILCTL_E2E_BUILT !== '1')
+    execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
 }
 
 /** The shared lab outlives the files that use it; it goes when the run ends. */

@@ -21,6 +21,7 @@ export function useSharedLab(): string {
 
 /** Takes the shared lab down, if this run brought it up. */
 export function downSharedLab(): void {
-  if (process.env.MAILCTL_E2E_LAB) return;
+  // The run of own-lab files beside the shared-lab run (scripts/test-all) leaves it alone.
+  if (process.env.MAILCTL_E2E_LAB || process.env.MAILCTL_E2E_NO_SHARED_LAB === '1') return;
   mailctl(['lab', 'down', '--name', SHARED_LAB]);
 }
