@@ -54,8 +54,6 @@ export const PREFETCH_PACKAGES: readonly string[] = [
     'unattended-upgrades',
     'lynis',
     'sudo',
-    // the host's validating recursive resolver (issue 16), which Rspamd and Postfix ask
-    'unbound',
     // The checker root installs from this cache only.
     ...CHECKER_TOOLS,
   ]),

@@ -25,6 +25,7 @@ const root = debian13Root(
   'usr/bin/memcached',
   'usr/bin/pgbackrest',
   'usr/bin/restic',
+  'usr/sbin/unbound-checkconf',
 );
 
 // With ACME, so that certbot's deploy hook is rendered (and checked) too.
@@ -113,6 +114,12 @@ describe.skipIf(!root)("each component's own check on the whole rendered host", 
       'unrecognized configuration parameter "wal_levle"',
     ],
     ['sogo', '/etc/sogo/sogo.conf', '}\n', 'Parse failed'],
+    [
+      'unbound',
+      '/etc/unbound/unbound.conf.d/mailctl.conf',
+      '    interfase: ::1\n',
+      "unknown keyword 'interfase'",
+    ],
     [
       'memcached',
       '/etc/memcached.conf',

@@ -37,6 +37,7 @@ import {
   selfHealingComponentFor,
 } from '../render/self-healing/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
+import { renderUnbound, unboundComponent } from '../render/unbound/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
 import {
   renderUnattended,
@@ -98,6 +99,7 @@ export function mailHostComponents(): ComponentDescriptor[] {
     needrestartComponent,
     postgresNativeComponent,
     backupComponentFor('native'),
+    unboundComponent,
     redisComponent,
     rspamdComponent,
     postfixComponent,
@@ -148,6 +150,8 @@ export function mailHostDesiredState(
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Right after PostgreSQL: its archive_command is pgBackRest's.
     [backupComponentFor(ctx.postgres.mode), renderBackup(ctx)],
+    // Rspamd resolves through the host's own resolver.
+    [unboundComponent, renderUnbound(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
     [redisComponent, renderRedis()],
     [rspamdComponent, renderRspamd(ctx)],

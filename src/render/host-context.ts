@@ -72,6 +72,13 @@ export interface MailHostContext {
   backup: BackupContext;
   /** The Wazuh agent, when the cluster file asks for one (monitoring.wazuh). */
   wazuh?: WazuhContext;
+  /** The host's own resolver (cluster file `resolver`): unbound on loopback. */
+  resolver: {
+    /** Resolvers every query goes to; none: unbound resolves from the root itself. */
+    forwardTo: readonly string[];
+    /** Whether unbound validates DNSSEC (off only where the root is not signed). */
+    dnssec: boolean;
+  };
 }
 
 export interface BackupContext {

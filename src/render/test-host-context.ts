@@ -36,6 +36,7 @@ export function testHostContext(overrides: Partial<MailHostContext> = {}): MailH
     paths: { vmail: '/var/mail/vmail', queue: '/var/mail/queue', backups: '/var/mail/backups' },
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
     backup: { retention: { daily: 7, weekly: 4, monthly: 6 } },
+    resolver: { forwardTo: [], dnssec: true },
     ...overrides,
   };
 }

@@ -65,6 +65,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
     backup: { retention: { ...spec.backup.retention } },
     ...(spec.monitoring.wazuh ? { wazuh: wazuhContext(spec.monitoring.wazuh, host.name) } : {}),
+    resolver: { forwardTo: spec.resolver.forward_to, dnssec: spec.resolver.dnssec },
   };
 }
 

@@ -357,6 +357,17 @@ export const clusterSchema = z.strictObject({
       wazuh: wazuhSchema.optional(),
     })
     .prefault({}),
+  // The host's own validating recursive resolver (unbound on 127.0.0.1), which Rspamd asks:
+  // DNS blocklists refuse queries that come through public resolvers. By default it
+  // resolves from the root servers and validates DNSSEC. `forward_to` sends every query to
+  // these resolvers instead (a network without outside DNS, such as the lab's world);
+  // `dnssec: false` stops validating, for a world whose root is not signed (the lab).
+  resolver: z
+    .strictObject({
+      forward_to: z.array(ipAddress).default([]),
+      dnssec: z.boolean().default(true),
+    })
+    .prefault({}),
 });
 
 export type Spec = z.output<typeof clusterSchema>;

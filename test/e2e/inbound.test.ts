@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_DMARC_DOMAINS, LAB_OUTSIDE_DOMAIN } from '../../src/lab/dns.js';
-import { labHost, sh, uniqueTag } from './support/cli.js';
+import { labHost, labRun, sh, uniqueTag } from './support/cli.js';
 import { imapFetchAll, smtpSend, testMessage, type SmtpOutcome } from './support/mail.js';
 import { PUBLIC, VPN } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
@@ -162,6 +162,38 @@ describe('inbound authenticity on the MX', () => {
     // keeps it intact): its valid example.com signature lets it in.
     const back = fromInternet(`list@${LAB_OUTSIDE_DOMAIN}`, OLGA.user, t, got);
     expect(back.codes.end, endReply(back)).toBe(250);
+  });
+
+  it('resolves through its own unbound, which Rspamd asks and the internet cannot reach', () => {
+    const lookup = (server: string) =>
+      `const r = new (require('node:dns').promises.Resolver)({ timeout: 2000, tries: 1 });` +
+      `r.setServers(['${server}']);` +
+      `r.resolveMx('${LAB_OUTSIDE_DOMAIN}').then((x) => console.log(JSON.stringify(x)),` +
+      ` (e) => { console.error(e.code); process.exit(1); });`;
+    const mx = onHost(['node', '-e', lookup('127.0.0.1')]);
+    expect(mx.code, mx.stderr).toBe(0);
+    expect(JSON.parse(mx.stdout)).toEqual([{ exchange: `mx.${LAB_OUTSIDE_DOMAIN}`, priority: 10 }]);
+    // Not an open resolver: from the internet, the host's address answers no DNS.
+    const outside = labRun(LAB, 'internet', ['node', '-e', lookup(PUBLIC)]);
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toMatch(/ECONNREFUSED|ETIMEOUT/);
+
+    // Rspamd's DMARC lookup for a sender domain is a query unbound logs (log-queries, on
+    // for this test only: the lab world's answers have TTL 0, so nothing stays in a cache).
+    const none = LAB_DMARC_DOMAINS.none;
+    const since = onHost(['date', '+%Y-%m-%d %H:%M:%S']).stdout.trim();
+    expect(onHost(['unbound-control', 'set_option', 'log-queries:', 'yes']).stdout).toMatch(/ok/);
+    try {
+      expect(fromInternet(`ceo@${none}`, `ceo@${none}`, uniqueTag()).codes.end).toBe(250);
+      let logged = '';
+      for (let i = 0; i < 20 && !logged.includes(`_dmarc.${none}. TXT IN`); i++) {
+        if (i) sh('sleep 0.5');
+        logged = onHost(['journalctl', '-u', 'unbound', '--since', since, '--no-pager']).stdout;
+      }
+      expect(logged).toContain(`info: 127.0.0.1 _dmarc.${none}. TXT IN`);
+    } finally {
+      onHost(['unbound-control', 'set_option', 'log-queries:', 'no']);
+    }
   });
 
   it('speaks TLS 1.2 or later on port 25, without anonymous suites', () => {

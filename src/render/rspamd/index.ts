@@ -1,5 +1,6 @@
 import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.js';
 import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
+import { UNBOUND_ADDRESS, UNBOUND_PORT } from '../unbound/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import { DKIM_SIGNING_MAP } from './dkim-signing.js';
 import { renderDmarcRejectRule } from './dmarc.js';
@@ -86,9 +87,12 @@ try_fallback = false;
       'ratelimit.conf',
       `${h}rates {\n  user = {\n    bucket = {\n      burst = ${ctx.submissionLimit.burst};\n      rate = "${ctx.submissionLimit.perHour} / 1h";\n    }\n  }\n}\n`,
     ],
-    // In the lab and on small hosts there is no resolver for DNS blocklists to use; the
-    // defaults stay, but a failing lookup must not hold mail.
-    ['options.inc', `${h}dns {\n  timeout = 2s;\n  retransmits = 2;\n}\n`],
+    // The host's own validating resolver (unbound), not resolv.conf's: DNS blocklists
+    // refuse queries from public resolvers. A failing lookup must not hold mail.
+    [
+      'options.inc',
+      `${h}dns {\n  nameserver = ["${UNBOUND_ADDRESS}:${UNBOUND_PORT}"];\n  timeout = 2s;\n  retransmits = 2;\n}\n`,
+    ],
     // The score behind the per-user block lists of the settings map below.
     [
       'groups.conf',
