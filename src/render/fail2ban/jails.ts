@@ -42,14 +42,14 @@ export function fail2banVpnIgnoreIp(
 /** The VPN jails' own ignoreip and limits (fail2ban.vpn in the cluster file). */
 function vpnJailLimits(
   ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban'>,
-  extraTry = 0,
+  maxretry = ctx.fail2ban.vpn.maxretry,
 ): string {
   const v = ctx.fail2ban.vpn;
   return [
     `ignoreip = ${fail2banVpnIgnoreIp(ctx).join(' ')}`,
     `bantime = ${v.bantime}`,
     `findtime = ${v.findtime}`,
-    `maxretry = ${v.maxretry + extraTry}`,
+    `maxretry = ${maxretry}`,
   ].join('\n');
 }
 
@@ -128,14 +128,16 @@ port = http,https
 logpath = ${SOGO_LOG_FILE}
 maxretry = ${f.maxretry + 1}
 
-# The same refused SOGo logins from a VPN address (fail2ban.vpn), as dovecot-vpn.
+# The same refused SOGo logins from a VPN address (fail2ban.vpn), as dovecot-vpn, with
+# twice the tries: DAV and ActiveSync clients send many a request without credentials
+# first, and each is a 401 in sogod's log.
 [mailctl-sogo-vpn]
 enabled = true
 backend = auto
 filter = mailctl-sogo
 port = http,https
 logpath = ${SOGO_LOG_FILE}
-${vpnJailLimits(ctx, 1)}
+${vpnJailLimits(ctx, 2 * ctx.fail2ban.vpn.maxretry)}
 
 # A client banned ${RECIDIVE.maxretry} times within ${RECIDIVE.findtime} is banned from every port for ${RECIDIVE.bantime}.
 [recidive]
