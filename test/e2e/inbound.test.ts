@@ -29,14 +29,14 @@ const fromInternet = (envelope: string, header: string, tag: string, data?: stri
 /** The reply to the message itself (end of DATA). */
 const endReply = (r: SmtpOutcome) => r.result.replies.at(-2) ?? '';
 
-/** Waits (bounded, 20 s) for the message carrying `marker` in INBOX or Junk. */
+/** Waits (bounded, 20 s) for the message carrying `marker` in INBOX or Junk; says where. */
 function waitForMessage(who: { user: string; pass: string }, marker: string) {
   for (let i = 0; i < 40; i++) {
     for (const folder of ['INBOX', 'Junk']) {
       const found = imapFetchAll(LAB, 'vpn', VPN, who.user, who.pass, 993, folder).messages.find(
         (m) => m.includes(marker),
       );
-      if (found) return found;
+      if (found) return Object.assign(found, { folder });
     }
     sh('sleep 0.5');
   }
@@ -88,7 +88,7 @@ describe('inbound authenticity on the MX', () => {
     );
   });
 
-  it('marks mail failing p=quarantine as spam (X-Spam: Yes), and p=none only scores', () => {
+  it('files mail failing p=quarantine into Junk as spam (X-Spam: Yes), and p=none only scores', () => {
     const q = uniqueTag();
     const quarantined = fromInternet(
       `ceo@${LAB_DMARC_DOMAINS.quarantine}`,
@@ -100,10 +100,15 @@ describe('inbound authenticity on the MX', () => {
     const none = fromInternet(`ceo@${LAB_DMARC_DOMAINS.none}`, `ceo@${LAB_DMARC_DOMAINS.none}`, n);
     expect(none.codes.end, endReply(none)).toBe(250);
 
-    const gotQ = headers(waitForMessage(OLGA, q));
+    const quarantinedCopy = waitForMessage(OLGA, q);
+    // The global Sieve script files what Rspamd marked as spam into Junk.
+    expect(quarantinedCopy?.folder).toBe('Junk');
+    const gotQ = headers(quarantinedCopy);
     expect(gotQ).toMatch(/^X-Spam: Yes/m);
     expect(gotQ).toMatch(/dmarc=fail reason="No valid SPF, No valid DKIM" header\.from=quarantine/);
-    const gotN = headers(waitForMessage(OLGA, n));
+    const noneCopy = waitForMessage(OLGA, n);
+    expect(noneCopy?.folder).toBe('INBOX');
+    const gotN = headers(noneCopy);
     expect(gotN).toMatch(/dmarc=fail .*header\.from=none\./);
     expect(gotN).not.toMatch(/^X-Spam: Yes/m);
   });
