@@ -149,7 +149,7 @@ export function mailHostDesiredState(
     [needrestartComponent, renderNeedrestart()],
     [postgresComponentFor(ctx), renderPostgres(ctx)],
     // Right after PostgreSQL: its archive_command is pgBackRest's.
-    [backupComponentFor(ctx.postgres.mode), renderBackup(ctx)],
+    [backupComponentFor(ctx.postgres.mode, ctx.backup.offsite !== undefined), renderBackup(ctx)],
     // Rspamd resolves through the host's own resolver.
     [unboundComponent, renderUnbound(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.

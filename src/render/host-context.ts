@@ -84,6 +84,18 @@ export interface MailHostContext {
 export interface BackupContext {
   /** How many daily, weekly and monthly backups are kept. */
   retention: { daily: number; weekly: number; monthly: number };
+  /** The off-site repository server (cluster file backup.offsite), when there is one. */
+  offsite?: OffsiteContext;
+}
+
+export interface OffsiteContext {
+  /** The SFTP account, host and port, and the directory both repositories go under. */
+  user: string;
+  host: string;
+  port: number;
+  path: string;
+  /** The server's public host key (`ssh-ed25519 AAAA...`): checked on every connection. */
+  hostKey: string;
 }
 
 export interface AcmeContext {

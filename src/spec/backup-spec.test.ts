@@ -45,4 +45,42 @@ describe('backup in the cluster file', () => {
       ]),
     );
   });
+
+  it('reads backup.offsite into the account, host, port, path and host key', () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOUMmymwF8wBajZxfhHtjLkJVSq3zmEMwkb1oIaRxBfy';
+    const ctx = hostContextFromSpec(
+      parseClusterFile(
+        minimal(
+          `backup:\n  offsite: { sftp: "mailbackup@backup.example.org:/srv/repo/", host_key: "${key}" }\n`,
+        ),
+        't.yaml',
+      ),
+    );
+    expect(ctx.backup.offsite).toEqual({
+      user: 'mailbackup',
+      host: 'backup.example.org',
+      port: 22,
+      path: '/srv/repo',
+      hostKey: key,
+    });
+    expect(
+      hostContextFromSpec(parseClusterFile(minimal(), 't.yaml')).backup.offsite,
+    ).toBeUndefined();
+  });
+
+  it('refuses an off-site target that is not user@host:/path, and a host key that is not one', () => {
+    expect(
+      problems(
+        minimal(
+          'backup:\n  offsite: { sftp: "backup.example.org:repo", host_key: "AAAA", port: 0 }\n',
+        ),
+      ).map((p) => p.split(':')[0]),
+    ).toEqual(
+      expect.arrayContaining([
+        'backup.offsite.sftp',
+        'backup.offsite.host_key',
+        'backup.offsite.port',
+      ]),
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { AcmeContext, MailHostContext } from '../render/host-context.js';
+import type { AcmeContext, MailHostContext, OffsiteContext } from '../render/host-context.js';
 import type { WazuhContext } from '../render/wazuh/context.js';
 import { UserError } from '../util/errors.js';
 import { ACME_DIRECTORIES, type Spec } from './schema.js';
@@ -63,7 +63,10 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     },
     paths: { vmail: VMAIL_DIR, queue: '/var/mail/queue', backups: '/var/mail/backups' },
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
-    backup: { retention: { ...spec.backup.retention } },
+    backup: {
+      retention: { ...spec.backup.retention },
+      ...(spec.backup.offsite ? { offsite: offsiteContext(spec.backup.offsite) } : {}),
+    },
     ...(spec.monitoring.wazuh ? { wazuh: wazuhContext(spec.monitoring.wazuh, host.name) } : {}),
     resolver: { forwardTo: spec.resolver.forward_to, dnssec: spec.resolver.dnssec },
   };
@@ -87,6 +90,11 @@ function wazuhContext(w: NonNullable<Spec['monitoring']['wazuh']>, hostName: str
       deferred: burst(t.deferred),
     },
   };
+}
+
+function offsiteContext(o: NonNullable<Spec['backup']['offsite']>): OffsiteContext {
+  const [, user = '', host = '', path = ''] = /^([^@]+)@([^:]+):(.*)$/.exec(o.sftp) ?? [];
+  return { user, host, port: o.port, path: path.replace(/\/+$/, '') || '/', hostKey: o.host_key };
 }
 
 function acmeContext(acme: Extract<Spec['tls'], { mode: 'acme' }>['acme']): AcmeContext {

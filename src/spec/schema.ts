@@ -350,6 +350,25 @@ export const clusterSchema = z.strictObject({
           monthly: z.number().int().min(0).max(240).default(6),
         })
         .prefault({}),
+      // An off-site copy over SFTP (restic's sftp backend and pgBackRest's repo2), with the
+      // server's host key, so that the first connection is already checked.
+      offsite: z
+        .strictObject({
+          sftp: z
+            .string()
+            .regex(
+              /^[a-z_][a-z0-9_-]{0,31}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?:\/[A-Za-z0-9._/-]*$/,
+              'must be user@host:/path, e.g. mailbackup@backup.example.org:/repo',
+            ),
+          port: z.number().int().min(1).max(65535).default(22),
+          host_key: z
+            .string()
+            .regex(
+              /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/,
+              "must be the server's public host key, e.g. ssh-ed25519 AAAAC3Nz... (its .pub file without the comment)",
+            ),
+        })
+        .optional(),
     })
     .prefault({}),
   monitoring: z

@@ -1,5 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labHost, labSh, uniqueTag } from './support/cli.js';
+import { labLayout } from '../../src/lab/layout.js';
+import {
+  authorizeLabSftpKey,
+  LAB_BACKUP_HOST,
+  LAB_SFTP_PATH,
+  LAB_SFTP_USER,
+  labSftpFiles,
+  labSftpHostKey,
+  resetLabOffsite,
+  startLabSftp,
+  stopLabSftp,
+} from '../../src/lab/sftp-server.js';
+import { readLabState } from '../../src/lab/state.js';
+import { labHost, labSh, sh, uniqueTag } from './support/cli.js';
 import { dialogFrom, parseLiterals, smtpSend, testMessage } from './support/mail.js';
 import { PUBLIC, VPN } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
@@ -342,5 +355,128 @@ describe('backups and restores', () => {
     expect(boxes).not.toContain(LATER);
     // The daemons are back on the restored database.
     expect(deliver(ORIG.user, uniqueTag('pitr')).codes.rcpt).toEqual([250]);
+  });
+});
+
+describe('off-site backups over SFTP (backup.example.org in the lab world)', () => {
+  const l = labLayout(LAB);
+  const CLUSTER = '/etc/mailctl/cluster.yaml';
+  const SAVED = '/root/cluster.before-offsite.yaml';
+  const BOX = { user: 'bk-offsite@example.com', pass: 'correct horse battery staple 14' };
+  const KEYS =
+    '/etc/mailctl/secrets/offsite-ssh-key /etc/mailctl/secrets/offsite-ssh-key.pub /var/lib/postgresql/.ssh/mailctl-offsite /var/lib/postgresql/.ssh/mailctl-offsite.pub';
+  let rootfs = '';
+
+  type Status = { ok: boolean; repositories: { name: string; state: string }[] };
+
+  beforeAll(async () => {
+    useSharedLab();
+    rootfs = (await readLabState(LAB))?.rootfsDir ?? '';
+    // A server with an empty directory, and a host that has never met it.
+    await resetLabOffsite(l);
+    await startLabSftp(l, rootfs);
+    labSh(LAB, 'host', `rm -f ${KEYS}; cp ${CLUSTER} ${SAVED}`);
+    onHost(['mailctl', 'mailbox', 'remove', BOX.user]);
+    const r = onHost(['mailctl', 'mailbox', 'add', BOX.user, '--password-stdin'], `${BOX.pass}\n`);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await startLabSftp(l, rootfs);
+    labSh(LAB, 'host', `cp ${SAVED} ${CLUSTER} && rm -f ${SAVED} ${KEYS}`);
+    const back = labSh(LAB, 'host', 'mailctl apply', 600_000);
+    expect(back.code, back.stderr).toBe(0);
+    onHost(['mailctl', 'mailbox', 'remove', BOX.user]);
+    labSh(LAB, 'host', 'rm -rf /var/mail/vmail/example.com/bk-offsite');
+  });
+
+  it('both tools write to both repositories; with the server down the run fails loudly and status exits 1 while mail flows; up again, green', async () => {
+    const hostKey = await labSftpHostKey(l);
+    const add = labSh(
+      LAB,
+      'host',
+      `printf 'backup:\\n  offsite: { sftp: "${LAB_SFTP_USER}@${LAB_BACKUP_HOST}:${LAB_SFTP_PATH}", host_key: "${hostKey}" }\\n' >> ${CLUSTER}`,
+    );
+    expect(add.code).toBe(0);
+    // The first apply makes the host's key and prints its public part once; the server
+    // does not know it yet, so the repositories wait (a warning, not a failed apply).
+    const first = labSh(LAB, 'host', 'mailctl apply', 600_000);
+    expect(first.code, first.stderr).toBe(0);
+    const pub =
+      /authorize its public part for mailbackup on backup\.example\.org \(this is said once\): (ssh-ed25519 \S+)/.exec(
+        first.stdout,
+      )?.[1];
+    expect(pub, first.stdout).toBeDefined();
+    expect(first.stdout).toContain('WARNING: restic cannot use the off-site server');
+    expect(onHost(['mailctl', 'backup', 'status']).code).toBe(1);
+
+    await authorizeLabSftpKey(l, pub ?? '');
+    const second = labSh(LAB, 'host', 'mailctl apply', 600_000);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(
+      'made the off-site restic repository sftp:mailbackup@backup.example.org:/repo/restic',
+    );
+    expect(second.stdout).toContain("made pgBackRest's stanza in repo2 on backup.example.org");
+    expect(second.stdout).not.toContain(pub ?? '-');
+
+    const run = json<{ runs: { repository: string; ok: boolean }[] }>(['backup', 'run']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.value.runs.map((o) => [o.repository, o.ok])).toEqual([
+      ['database', true],
+      ['files', true],
+      ['database-offsite', true],
+      ['files-offsite', true],
+    ]);
+    // On the server, in the directory that outlives the lab.
+    const served = sh(
+      `ls ${labSftpFiles(l).data}/restic/config ${labSftpFiles(l).data}/pgbackrest/backup/mail/backup.info`,
+    );
+    expect(served.code, served.stderr).toBe(0);
+    const green = json<Status>(['backup', 'status']);
+    expect(green.code, green.stdout).toBe(0);
+    expect(green.value.repositories.map((r) => [r.name, r.state])).toEqual([
+      ['files', 'ok'],
+      ['database', 'ok'],
+      ['files-offsite', 'ok'],
+      ['database-offsite', 'ok'],
+    ]);
+
+    await stopLabSftp(l);
+    const since = labSh(LAB, 'host', 'date +%s').stdout.trim();
+    // What the timer starts.
+    const timerRun = onHost(['systemctl', 'start', 'mailctl-backup-offsite-files.service']);
+    expect(timerRun.code).not.toBe(0);
+    let logged = '';
+    for (let i = 0; i < 20 && !logged; i++)
+      logged = labSh(
+        LAB,
+        'host',
+        `sleep 0.5; journalctl -q -t mailctl-backup -p err --since @${since} -o cat`,
+      ).stdout;
+    expect(logged).toContain('backup failed: unit=mailctl-backup-offsite-files.service');
+    const down = json<Status>(['backup', 'status']);
+    expect(down.code).toBe(1);
+    expect(down.value.repositories).toContainEqual(
+      expect.objectContaining({ name: 'files-offsite', state: 'failing' }),
+    );
+    expect(down.value.repositories.find((r) => r.name === 'files')?.state).toBe('ok');
+    expect(deliver(BOX.user, uniqueTag('off')).codes.end).toBe(250);
+    let box = imapInbox(BOX);
+    for (let i = 0; i < 40 && box.messages.size < 1; i++) {
+      labSh(LAB, 'host', 'sleep 0.5');
+      box = imapInbox(BOX);
+    }
+    expect(box.messages.size).toBe(1);
+
+    await startLabSftp(l, rootfs);
+    const again = onHost(['mailctl', 'backup', 'run']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    // PostgreSQL retries the WAL segment it could not archive meanwhile: bounded wait.
+    let healed = json<Status>(['backup', 'status']);
+    for (let i = 0; i < 45 && healed.code !== 0; i++) {
+      labSh(LAB, 'host', 'sleep 2');
+      healed = json<Status>(['backup', 'status']);
+    }
+    expect(healed.code, healed.stdout).toBe(0);
   });
 });

@@ -16,7 +16,8 @@ export interface UnitRun {
 }
 
 export interface RepositoryFacts {
-  name: 'files' | 'database';
+  /** The local repositories, and with backup.offsite their off-site copies. */
+  name: 'files' | 'database' | 'files-offsite' | 'database-offsite';
   /** Where it is, for the report. */
   location: string;
   /** When the newest good backup in it ended (ms); undefined when there is none. */

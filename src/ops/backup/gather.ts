@@ -1,5 +1,14 @@
-import { BACKUP_UNITS, pgbackrestRepo, resticRepo } from '../../render/backup/index.js';
-import type { MailHostContext } from '../../render/host-context.js';
+import {
+  BACKUP_UNITS,
+  OFFSITE_UNITS,
+  offsitePgbackrestDir,
+  PGBACKREST_OFFSITE_REPO,
+  pgbackrestRepo,
+  RESTIC_TAG,
+  resticOffsiteRepo,
+  resticRepo,
+} from '../../render/backup/index.js';
+import type { MailHostContext, OffsiteContext } from '../../render/host-context.js';
 import { hostConnection } from '../../db/index.js';
 import { run } from '../../util/exec.js';
 import {
@@ -9,7 +18,13 @@ import {
   type RepositoryFacts,
   type UnitRun,
 } from './assess.js';
-import { pgbackrestInfo, resticSnapshots, stanzaExists } from './tools.js';
+import {
+  pgbackrestInfo,
+  resticOffsite,
+  resticSnapshots,
+  stanzaExists,
+  type ResticSnapshot,
+} from './tools.js';
 
 /** The last run of each unit, from systemd. */
 export async function unitRuns(units: readonly string[]): Promise<UnitRun[]> {
@@ -97,9 +112,50 @@ export async function archiverFacts(): Promise<ArchiverFacts> {
   };
 }
 
+/** The off-site copies: the same facts, from the server, and the off-site units' last runs. */
+async function offsiteFacts(ctx: MailHostContext, o: OffsiteContext): Promise<RepositoryFacts[]> {
+  const files = { name: 'files-offsite' as const, location: resticOffsiteRepo(o) };
+  const filesUnits = await unitRuns([`${OFFSITE_UNITS.files}.service`]);
+  const r = await resticOffsite(o, ['snapshots', '--json', '--tag', RESTIC_TAG], false);
+  const facts: RepositoryFacts[] = [];
+  if (r.code !== 0)
+    facts.push({
+      ...files,
+      units: filesUnits,
+      error: `the off-site restic repository cannot be read: ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+    });
+  else {
+    const snaps = (JSON.parse(r.stdout) as ResticSnapshot[] | null) ?? [];
+    const times = snaps.map((s) => Date.parse(s.summary?.backup_end ?? s.time));
+    facts.push({
+      ...files,
+      units: filesUnits,
+      ...(times.length ? { lastGoodAt: Math.max(...times) } : {}),
+    });
+  }
+  if (ctx.postgres.mode !== 'native') return facts;
+  const db = {
+    name: 'database-offsite' as const,
+    location: `sftp://${o.user}@${o.host}:${o.port}${offsitePgbackrestDir(o)}`,
+    units: await unitRuns([`${OFFSITE_UNITS.db}.service`]),
+  };
+  const stanza = await pgbackrestInfo(PGBACKREST_OFFSITE_REPO);
+  if (!stanzaExists(stanza))
+    facts.push({
+      ...db,
+      error: `pgBackRest's off-site repository is not usable: ${stanza?.status.message ?? 'pgbackrest info failed'}`,
+    });
+  else {
+    const stops = (stanza?.backup ?? []).map((b) => b.timestamp.stop * 1000);
+    facts.push({ ...db, ...(stops.length ? { lastGoodAt: Math.max(...stops) } : {}) });
+  }
+  return facts;
+}
+
 /** Every repository's facts and the WAL archive's, assessed now. */
 export async function backupStatus(ctx: MailHostContext): Promise<BackupStatus> {
   const repos = [await filesFacts(ctx)];
   if (ctx.postgres.mode === 'native') repos.push(await databaseFacts(ctx));
+  if (ctx.backup.offsite) repos.push(...(await offsiteFacts(ctx, ctx.backup.offsite)));
   return assessBackups(repos, await archiverFacts(), Date.now());
 }

@@ -1,12 +1,18 @@
-import { BACKUP_UNITS } from '../../render/backup/index.js';
+import {
+  BACKUP_UNITS,
+  OFFSITE_UNITS,
+  PGBACKREST_OFFSITE_REPO,
+  RESTIC_TAG,
+} from '../../render/backup/index.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import { UserError } from '../../util/errors.js';
 import { run } from '../../util/exec.js';
+import type { RepositoryFacts } from './assess.js';
 import { filesUnit } from './gather.js';
-import { pgbackrestInfo, resticSnapshots } from './tools.js';
+import { pgbackrestInfo, resticOffsite, resticSnapshots, type ResticSnapshot } from './tools.js';
 
 export interface RunOutcome {
-  repository: 'database' | 'files';
+  repository: RepositoryFacts['name'];
   unit: string;
   ok: boolean;
   seconds: number;
@@ -23,7 +29,7 @@ const DB_UNIT = `${BACKUP_UNITS.dbDiff}.service`;
  * Runs the backup units now, as their timers would: systemd runs each once at a time,
  * logs it, and reports a failure (OnFailure= logs the error line). The database first (a
  * differential backup, which pgBackRest makes a full one when there is none), then the
- * files. Throws E_BACKUP_FAILED once both have been tried, if either failed.
+ * files, then (backup.offsite) the same to the off-site server.
  */
 export async function runBackups(ctx: MailHostContext): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
@@ -49,6 +55,27 @@ export async function runBackups(ctx: MailHostContext): Promise<RunOutcome[]> {
     }
   }
   outcomes.push(o);
+  // The off-site copies last: a server that is down fails them, not the local backups.
+  if (ctx.backup.offsite) {
+    const o = ctx.backup.offsite;
+    if (ctx.postgres.mode === 'native') {
+      const db = await startUnit('database-offsite', `${OFFSITE_UNITS.db}.service`);
+      if (db.ok) db.stored = (await pgbackrestInfo(PGBACKREST_OFFSITE_REPO))?.backup.at(-1)?.label;
+      outcomes.push(db);
+    }
+    const files = await startUnit('files-offsite', `${OFFSITE_UNITS.files}.service`);
+    if (files.ok) {
+      const r = await resticOffsite(
+        o,
+        ['snapshots', '--json', '--latest', '1', '--tag', RESTIC_TAG],
+        false,
+      );
+      files.stored = ((JSON.parse(r.stdout || 'null') as ResticSnapshot[] | null) ?? []).at(
+        -1,
+      )?.short_id;
+    }
+    outcomes.push(files);
+  }
   return outcomes;
 }
 

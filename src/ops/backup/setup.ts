@@ -11,6 +11,7 @@ import {
 } from '../../render/backup/index.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import { SECRETS_DIR } from '../../apply/secrets.js';
+import { applyOffsiteSetup, isOffsiteChange, offsiteSetupChanges } from './offsite-setup.js';
 import { pgbackrest, pgbackrestInfo, restic, stanzaExists } from './tools.js';
 
 const FIRST_BACKUP = 'first full PostgreSQL backup';
@@ -49,7 +50,7 @@ export async function backupSetupChanges(ctx: MailHostContext): Promise<HostChan
         detail: 'the base of point-in-time recovery',
       });
   }
-  return changes;
+  return [...changes, ...(await offsiteSetupChanges(ctx))];
 }
 
 /** Makes what backupSetupChanges reported; returns what it did, the password's warning once. */
@@ -59,7 +60,7 @@ export async function applyBackupSetup(
 ): Promise<string[]> {
   const notes: string[] = [];
   const repo = resticRepo(ctx.paths.backups);
-  for (const c of changes) {
+  for (const c of changes.filter((x) => !isOffsiteChange(x))) {
     if (c.kind === 'secret' && c.target === RESTIC_PASSWORD_FILE) {
       await mkdir(dirname(RESTIC_PASSWORD_FILE), { recursive: true, mode: 0o700 });
       await writeFile(RESTIC_PASSWORD_FILE, `${randomBytes(32).toString('base64url')}\n`, {
@@ -86,5 +87,5 @@ export async function applyBackupSetup(
       notes.push(`took the ${FIRST_BACKUP}`);
     }
   }
-  return notes;
+  return [...notes, ...(await applyOffsiteSetup(ctx, changes))];
 }

@@ -3,8 +3,11 @@ import {
   RESTIC_CACHE_DIR,
   RESTIC_PASSWORD_FILE,
   RESTIC_TAG,
+  resticOffsiteRepo,
+  resticOffsiteSshArgs,
   resticRepo,
 } from '../../render/backup/index.js';
+import type { OffsiteContext } from '../../render/host-context.js';
 import { mustRun, run, type RunResult } from '../../util/exec.js';
 
 /** The environment restic needs: the repository, and its password as a file (never in argv). */
@@ -20,6 +23,23 @@ export function resticEnv(backups: string): NodeJS.ProcessEnv {
 /** Runs restic on the local repository; a failure is E_COMMAND_FAILED with restic's own words. */
 export function restic(backups: string, args: readonly string[]): Promise<RunResult> {
   return mustRun('restic', args, { env: resticEnv(backups), timeoutMs: 60 * 60_000 });
+}
+
+/**
+ * Runs restic on the off-site repository over SFTP (ssh with the host's key and the
+ * server's host key from the cluster file); a failure throws only when `must`.
+ */
+export function resticOffsite(
+  o: OffsiteContext,
+  args: readonly string[],
+  must = true,
+): Promise<RunResult> {
+  const argv = ['-o', `sftp.args=${resticOffsiteSshArgs(o)}`, ...args];
+  const opts = {
+    env: { ...resticEnv(''), RESTIC_REPOSITORY: resticOffsiteRepo(o) },
+    timeoutMs: 60 * 60_000,
+  };
+  return must ? mustRun('restic', argv, opts) : run('restic', argv, opts);
 }
 
 /**
@@ -47,9 +67,14 @@ export interface PgbackrestStanza {
   backup: PgbackrestBackup[];
 }
 
-/** The stanza's state and backups; undefined where pgBackRest is not installed. */
-export async function pgbackrestInfo(): Promise<PgbackrestStanza | undefined> {
-  const r = await pgbackrest(['--output=json', 'info'], { must: false }).catch(() => undefined);
+/**
+ * The stanza's state and backups in one repository (1, the local one, unless told);
+ * undefined where pgBackRest is not installed or the repository cannot be read.
+ */
+export async function pgbackrestInfo(repo = 1): Promise<PgbackrestStanza | undefined> {
+  const r = await pgbackrest([`--repo=${repo}`, '--output=json', 'info'], { must: false }).catch(
+    () => undefined,
+  );
   if (!r || r.code !== 0) return undefined;
   const [stanza] = JSON.parse(r.stdout) as PgbackrestStanza[];
   return stanza;

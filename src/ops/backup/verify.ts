@@ -34,7 +34,7 @@ export async function verifyBackups(
   if (ctx.postgres.mode === 'native') {
     // Info on the console: that is where pgBackRest names each bad file.
     const v = await pgbackrest(
-      ['--output=text', '--verbose', '--log-level-console=info', 'verify'],
+      ['--repo=1', '--output=text', '--verbose', '--log-level-console=info', 'verify'],
       {
         must: false,
       },

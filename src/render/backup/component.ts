@@ -16,12 +16,19 @@ const VERIFY_STRICTLY =
  * (Maildirs, configuration, keys), both from Debian 13. The check is systemd's own
  * verification of the units (syntax, the programs they run, the users they run as).
  */
-export function backupComponentFor(mode: MailHostContext['postgres']['mode']): ComponentDescriptor {
+export function backupComponentFor(
+  mode: MailHostContext['postgres']['mode'],
+  offsite = false,
+): ComponentDescriptor {
   return {
     name: 'backup',
-    packages: mode === 'native' ? ['pgbackrest', 'restic'] : ['restic'],
-    units: backupTimers(mode),
+    packages: [
+      ...(mode === 'native' ? ['pgbackrest', 'restic'] : ['restic']),
+      // restic's sftp backend runs ssh; ssh-keygen makes the host's key for the server.
+      ...(offsite ? ['openssh-client'] : []),
+    ],
+    units: backupTimers(mode, offsite),
     onChange: 'restart',
-    check: ['sh', '-c', VERIFY_STRICTLY, 'sh', ...backupUnitPaths(mode)],
+    check: ['sh', '-c', VERIFY_STRICTLY, 'sh', ...backupUnitPaths(mode, offsite)],
   };
 }

@@ -2,6 +2,8 @@ import type { MailHostContext } from '../host-context.js';
 import type { RenderedFile } from '../types.js';
 import { renderPgbackrestConf } from './pgbackrest-conf.js';
 import { renderBackupUnits } from './units.js';
+import { OFFSITE_KNOWN_HOSTS, offsiteKnownHostsLine } from './paths.js';
+import { generatedHeader, rootFile } from '../types.js';
 
 export { backupComponentFor } from './component.js';
 export * from './paths.js';
@@ -13,5 +15,16 @@ export function renderBackup(ctx: MailHostContext): RenderedFile[] {
   return [
     ...(ctx.postgres.mode === 'native' ? [renderPgbackrestConf(ctx)] : []),
     ...renderBackupUnits(ctx),
+    // The off-site server's host key, for ssh (restic) and pgBackRest alike; public, so
+    // readable by postgres too.
+    ...(ctx.backup.offsite
+      ? [
+          rootFile(
+            'backup',
+            OFFSITE_KNOWN_HOSTS,
+            `${generatedHeader()}${offsiteKnownHostsLine(ctx.backup.offsite)}\n`,
+          ),
+        ]
+      : []),
   ];
 }

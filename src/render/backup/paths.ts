@@ -1,3 +1,5 @@
+import type { OffsiteContext } from '../host-context.js';
+
 /**
  * Where backups live on a mail host, and the names of their units. Shared by the
  * renderer, the apply step and `mailctl backup|restore`, so that they cannot drift apart.
@@ -43,3 +45,51 @@ export const BACKUP_UNITS = {
 } as const;
 /** The template every backup unit names in OnFailure=. */
 export const BACKUP_FAILED_UNIT = 'mailctl-backup-failed@.service';
+
+/**
+ * The host's SSH key for the off-site server, made at the apply that first names one; its
+ * public part is printed once, to be authorized on the server. restic (root) reads this
+ * one; pgBackRest, which runs as postgres, a copy in postgres's home.
+ */
+export const OFFSITE_SSH_KEY = '/etc/mailctl/secrets/offsite-ssh-key';
+export const PGBACKREST_OFFSITE_KEY = '/var/lib/postgresql/.ssh/mailctl-offsite';
+/** The off-site server's host key, from the cluster file: ssh and pgBackRest check it. */
+export const OFFSITE_KNOWN_HOSTS = '/etc/mailctl/offsite-known-hosts';
+/** pgBackRest's repository number for the off-site copy (repo1 is the local one). */
+export const PGBACKREST_OFFSITE_REPO = 2;
+
+/** The off-site repositories, in the SFTP account's directory. */
+export const offsiteResticDir = (o: OffsiteContext) => `${o.path.replace(/\/$/, '')}/restic`;
+export const offsitePgbackrestDir = (o: OffsiteContext) =>
+  `${o.path.replace(/\/$/, '')}/pgbackrest`;
+
+/** restic's repository URL for the off-site copy. */
+export const resticOffsiteRepo = (o: OffsiteContext) =>
+  `sftp:${o.user}@${o.host}:${offsiteResticDir(o)}`;
+
+/**
+ * The ssh arguments restic's sftp backend adds (`-o sftp.args=`): the host's key, the
+ * server's port, its host key checked strictly from the cluster file's (never trusted on
+ * first use), no prompt ever, and a dead server noticed in seconds rather than hanging.
+ */
+export const resticOffsiteSshArgs = (o: OffsiteContext) =>
+  [
+    `-i ${OFFSITE_SSH_KEY}`,
+    `-p ${o.port}`,
+    `-o UserKnownHostsFile=${OFFSITE_KNOWN_HOSTS}`,
+    '-o StrictHostKeyChecking=yes',
+    '-o BatchMode=yes',
+    '-o ConnectTimeout=15',
+    '-o ServerAliveInterval=15',
+    '-o ServerAliveCountMax=2',
+  ].join(' ');
+
+/** The known_hosts line for the server (OpenSSH writes a port other than 22 as [host]:port). */
+export const offsiteKnownHostsLine = (o: OffsiteContext) =>
+  `${o.port === 22 ? o.host : `[${o.host}]:${o.port}`} ${o.hostKey}`;
+
+/** The off-site units, beside BACKUP_UNITS: each repository its own, so status names which failed. */
+export const OFFSITE_UNITS = {
+  db: 'mailctl-backup-offsite-db',
+  files: 'mailctl-backup-offsite-files',
+} as const;

@@ -1,6 +1,14 @@
 import { secretRef, type MailHostContext } from '../host-context.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
-import { PG_STANZA, PGBACKREST_CONF, pgbackrestRepo } from './paths.js';
+import {
+  OFFSITE_KNOWN_HOSTS,
+  offsitePgbackrestDir,
+  PG_STANZA,
+  PGBACKREST_CONF,
+  PGBACKREST_OFFSITE_KEY,
+  PGBACKREST_OFFSITE_REPO,
+  pgbackrestRepo,
+} from './paths.js';
 
 /** The key pgBackRest encrypts its repository with; kept in the host's secrets, backed up by restic. */
 export const PGBACKREST_CIPHER_SECRET = 'pgbackrest-cipher-pass';
@@ -28,6 +36,7 @@ export function renderPgbackrestConf(ctx: MailHostContext): RenderedFile {
     // differential ones (repo-retention-diff). pgBackRest has no monthly tier.
     `repo1-retention-full=${ctx.backup.retention.weekly}`,
     `repo1-retention-diff=${ctx.backup.retention.daily}`,
+    ...offsiteRepo(ctx),
     // A checkpoint at once instead of waiting for the next one (checkpoint_timeout): a
     // backup started by hand begins now.
     'start-fast=y',
@@ -52,6 +61,35 @@ export function renderPgbackrestConf(ctx: MailHostContext): RenderedFile {
     group: 'postgres',
     component: 'backup',
   };
+}
+
+/**
+ * The off-site copy (cluster file backup.offsite) as pgBackRest's repo2 over SFTP: the same
+ * key and retention as repo1; archive-push stores every WAL segment in both, so either
+ * repository alone brings the database back to any moment.
+ */
+function offsiteRepo(ctx: MailHostContext): string[] {
+  const o = ctx.backup.offsite;
+  if (!o) return [];
+  const r = `repo${PGBACKREST_OFFSITE_REPO}`;
+  return [
+    `${r}-type=sftp`,
+    `${r}-path=${offsitePgbackrestDir(o)}`,
+    `${r}-sftp-host=${o.host}`,
+    `${r}-sftp-host-port=${o.port}`,
+    `${r}-sftp-host-user=${o.user}`,
+    `${r}-sftp-private-key-file=${PGBACKREST_OFFSITE_KEY}`,
+    `${r}-sftp-public-key-file=${PGBACKREST_OFFSITE_KEY}.pub`,
+    // The server's key from the cluster file, never one learnt on first use.
+    `${r}-sftp-host-key-check-type=strict`,
+    // Required with sftp whatever the check type (2.55); used for the fingerprint it logs.
+    `${r}-sftp-host-key-hash-type=sha256`,
+    `${r}-sftp-known-host=${OFFSITE_KNOWN_HOSTS}`,
+    `${r}-cipher-type=aes-256-cbc`,
+    `${r}-cipher-pass=${secretRef(PGBACKREST_CIPHER_SECRET)}`,
+    `${r}-retention-full=${ctx.backup.retention.weekly}`,
+    `${r}-retention-diff=${ctx.backup.retention.daily}`,
+  ];
 }
 
 /** PostgreSQL's archive_command in native mode: pgBackRest pushes each finished segment. */

@@ -83,6 +83,53 @@ describe('renderBackup', () => {
     );
   });
 
+  it('with backup.offsite: pgBackRest repo2 over SFTP and restic to sftp:, the host key checked strictly', () => {
+    const offsite = {
+      user: 'mailbackup',
+      host: 'backup.example.org',
+      port: 2222,
+      path: '/repo',
+      hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOUMmymwF8wBajZxfhHtjLkJVSq3zmEMwkb1oIaRxBfy',
+    };
+    const ctx = testHostContext({ backup: { retention: native.backup.retention, offsite } });
+    const conf = file(ctx, 'pgbackrest.conf');
+    for (const line of [
+      'repo2-type=sftp',
+      'repo2-path=/repo/pgbackrest',
+      'repo2-sftp-host=backup.example.org',
+      'repo2-sftp-host-port=2222',
+      'repo2-sftp-host-user=mailbackup',
+      'repo2-sftp-host-key-check-type=strict',
+      'repo2-sftp-known-host=/etc/mailctl/offsite-known-hosts',
+      'repo2-cipher-pass=@@secret:pgbackrest-cipher-pass@@',
+    ])
+      expect(conf).toContain(`${line}\n`);
+    expect(file(ctx, 'offsite-known-hosts')).toContain(
+      `[backup.example.org]:2222 ${offsite.hostKey}\n`,
+    );
+    const restic = file(ctx, 'mailctl-backup-offsite-files.service');
+    expect(restic).toContain(
+      'Environment=RESTIC_REPOSITORY=sftp:mailbackup@backup.example.org:/repo/restic\n',
+    );
+    expect(restic).toContain(
+      'ExecStart=/usr/bin/restic -o "sftp.args=-i /etc/mailctl/secrets/offsite-ssh-key -p 2222 -o UserKnownHostsFile=/etc/mailctl/offsite-known-hosts -o StrictHostKeyChecking=yes -o BatchMode=yes',
+    );
+    expect(file(ctx, 'mailctl-backup-offsite-db.service')).toContain(
+      'ExecStart=/usr/bin/pgbackrest --stanza=mail --repo=2 --type=diff backup\n',
+    );
+    // Each repository has its own unit and timer, verified and enabled like the others.
+    const c = backupComponentFor('native', true);
+    expect(c.units).toEqual(
+      renderBackup(ctx)
+        .filter((f) => f.path.endsWith('.timer'))
+        .map((f) => f.path.split('/').at(-1)),
+    );
+    expect(c.packages).toContain('openssh-client');
+    // Without it, nothing off-site.
+    expect(renderBackup(native).some((f) => /offsite/.test(f.path))).toBe(false);
+    expect(file(native, 'pgbackrest.conf')).not.toContain('repo2');
+  });
+
   it('logs every failed backup unit at error level with the stable tag', () => {
     for (const f of renderBackup(native).filter(
       (f) => /\.service$/.test(f.path) && !f.path.includes('@'),

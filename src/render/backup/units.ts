@@ -1,6 +1,10 @@
 import type { MailHostContext } from '../host-context.js';
 import { generatedHeader, rootFile, type RenderedFile } from '../types.js';
 import {
+  OFFSITE_UNITS,
+  PGBACKREST_OFFSITE_REPO,
+  resticOffsiteRepo,
+  resticOffsiteSshArgs,
   BACKUP_FAILED_UNIT,
   BACKUP_LOG_TAG,
   BACKUP_UNITS,
@@ -64,38 +68,88 @@ export function renderBackupUnits(ctx: MailHostContext): RenderedFile[] {
       ),
       unit(`${BACKUP_UNITS.dbCheck}.timer`, timer('PostgreSQL backup check', '*-*-* 05:15')),
     );
+  const o = ctx.backup.offsite;
+  if (o) {
+    files.push(
+      unit(
+        `${OFFSITE_UNITS.files}.service`,
+        resticService(ctx, {
+          what: `mail, configuration and keys to ${o.host} (restic)`,
+          repository: resticOffsiteRepo(o),
+          // Quoted for systemd: one argument with spaces, split by restic into ssh's.
+          options: [`-o "sftp.args=${resticOffsiteSshArgs(o)}"`],
+          after: 'After=network-online.target\nWants=network-online.target',
+        }),
+      ),
+      unit(`${OFFSITE_UNITS.files}.timer`, timer(`off-site backup to ${o.host}`, '*-*-* 03:30')),
+    );
+    if (native)
+      files.push(
+        unit(
+          `${OFFSITE_UNITS.db}.service`,
+          // A differential backup against the off-site repository's last full one (the
+          // first run makes the full one); expire then applies the retention there.
+          pgbackrestService(`PostgreSQL backup to ${o.host}`, [
+            `--repo=${PGBACKREST_OFFSITE_REPO} --type=diff backup`,
+          ]),
+        ),
+        unit(
+          `${OFFSITE_UNITS.db}.timer`,
+          timer(`off-site PostgreSQL backup to ${o.host}`, '*-*-* 03:00'),
+        ),
+      );
+  }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 type Mode = MailHostContext['postgres']['mode'];
 
-const scheduled = (mode: Mode) =>
-  mode === 'native'
+const scheduled = (mode: Mode, offsite: boolean) => [
+  ...(mode === 'native'
     ? [BACKUP_UNITS.dbCheck, BACKUP_UNITS.dbDiff, BACKUP_UNITS.dbFull, BACKUP_UNITS.files]
-    : [BACKUP_UNITS.files];
+    : [BACKUP_UNITS.files]),
+  ...(offsite ? [...(mode === 'native' ? [OFFSITE_UNITS.db] : []), OFFSITE_UNITS.files] : []),
+];
 
 /** The timers apply enables (the services run only from them or from `mailctl backup run`). */
-export const backupTimers = (mode: Mode) => scheduled(mode).map((n) => `${n}.timer`);
+export const backupTimers = (mode: Mode, offsite = false) =>
+  scheduled(mode, offsite).map((n) => `${n}.timer`);
 
 /** Every unit file renderBackupUnits writes, sorted. */
-export const backupUnitPaths = (mode: Mode) =>
-  [BACKUP_FAILED_UNIT, ...scheduled(mode).flatMap((n) => [`${n}.service`, `${n}.timer`])]
+export const backupUnitPaths = (mode: Mode, offsite = false) =>
+  [BACKUP_FAILED_UNIT, ...scheduled(mode, offsite).flatMap((n) => [`${n}.service`, `${n}.timer`])]
     .map((n) => `${UNIT_DIR}/${n}`)
     .sort();
 
 const unit = (name: string, content: string) => rootFile('backup', `${UNIT_DIR}/${name}`, content);
 
-function resticService(ctx: MailHostContext): string {
+interface ResticTarget {
+  what: string;
+  repository: string;
+  /** restic options before the command (the sftp backend's ssh arguments). */
+  options: string[];
+  /** Extra [Unit] lines. */
+  after?: string;
+}
+
+function resticService(ctx: MailHostContext, target?: ResticTarget): string {
   const r = ctx.backup.retention;
+  const t = target ?? {
+    what: 'mail, configuration and keys (restic)',
+    repository: resticRepo(ctx.paths.backups),
+    options: [],
+  };
+  const restic = ['/usr/bin/restic', ...t.options].join(' ');
   return [
     generatedHeader(),
     '[Unit]',
-    'Description=mailctl: back up mail, configuration and keys (restic)',
+    `Description=mailctl: back up ${t.what}`,
+    ...(t.after ? [t.after] : []),
     `OnFailure=${BACKUP_FAILED_UNIT.replace('@.', '@%n.')}`,
     '',
     '[Service]',
     'Type=oneshot',
-    `Environment=RESTIC_REPOSITORY=${resticRepo(ctx.paths.backups)}`,
+    `Environment=RESTIC_REPOSITORY=${t.repository}`,
     // restic reads the password from the file: it is never in argv or the environment.
     `Environment=RESTIC_PASSWORD_FILE=${RESTIC_PASSWORD_FILE}`,
     `Environment=RESTIC_CACHE_DIR=${RESTIC_CACHE_DIR}`,
@@ -113,7 +167,7 @@ function resticService(ctx: MailHostContext): string {
     'Nice=10',
     'IOSchedulingClass=idle',
     [
-      'ExecStart=/usr/bin/restic backup --quiet',
+      `ExecStart=${restic} backup --quiet`,
       `--tag ${RESTIC_TAG}`,
       // A stable name whatever the machine calls itself: a restored host finds its
       // snapshots under the same name.
@@ -126,7 +180,7 @@ function resticService(ctx: MailHostContext): string {
     // The cluster file's backup.retention; forget removes the snapshots it does not keep
     // and --prune the data only they referenced, after every backup.
     [
-      'ExecStart=/usr/bin/restic forget --quiet --prune',
+      `ExecStart=${restic} forget --quiet --prune`,
       `--tag ${RESTIC_TAG}`,
       `--keep-daily ${r.daily} --keep-weekly ${r.weekly} --keep-monthly ${r.monthly}`,
     ].join(' '),
