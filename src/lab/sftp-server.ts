@@ -69,6 +69,9 @@ export function labSshdConfig(l: LabLayout): string {
     'AllowAgentForwarding no',
     'X11Forwarding no',
     'PermitTTY no',
+    // OpenSSH 10 refuses, for a while, an address whose logins failed: a host whose key is
+    // not authorized yet (the first apply names it) would then be shut out after it is.
+    'PerSourcePenalties no',
     'Subsystem sftp internal-sftp',
     `Match User ${LAB_SFTP_USER}`,
     '  ChrootDirectory /srv/offsite',
@@ -118,6 +121,11 @@ export async function startLabSftp(
 ): Promise<number> {
   const f = labSftpFiles(l, servedLab);
   await stopLabSftp(l);
+  if (await sshAnswers(l))
+    throw new UserError(
+      'E_LAB_SFTP',
+      `something else already listens on ${l.net.internetRouter4}:22 in the lab's internet namespace`,
+    );
   await mkdir(f.etc, { recursive: true, mode: 0o755 });
   await chmod(f.dir, 0o755);
   await chmod(f.etc, 0o755);
@@ -167,15 +175,7 @@ export async function startLabSftp(
   await writeFile(f.pid, `${pid}\n`);
   // The first start installs openssh-server into the overlay (a minute at most).
   for (let i = 0; i < 1200; i++) {
-    const r = await run('ip', [
-      'netns',
-      'exec',
-      l.netns.internet,
-      'bash',
-      '-c',
-      `exec 3<>/dev/tcp/${l.net.internetRouter4}/22 && head -c 4 <&3`,
-    ]);
-    if (r.code === 0 && r.stdout.startsWith('SSH-')) return pid;
+    if (await sshAnswers(l)) return pid;
     if (!processAlive(pid)) break;
     await sleep(100);
   }
@@ -194,16 +194,30 @@ export async function resetLabOffsite(l: LabLayout): Promise<void> {
   await rm(labSftpFiles(l).data, { recursive: true, force: true });
 }
 
+async function sshAnswers(l: LabLayout): Promise<boolean> {
+  const r = await run('ip', [
+    'netns',
+    'exec',
+    l.netns.internet,
+    'bash',
+    '-c',
+    `exec 3<>/dev/tcp/${l.net.internetRouter4}/22 && head -c 4 <&3`,
+  ]);
+  return r.code === 0 && r.stdout.startsWith('SSH-');
+}
+
 /** Stops the off-site backup server (its mounts go with its mount namespace). */
 export async function stopLabSftp(l: LabLayout): Promise<void> {
   const f = labSftpFiles(l);
   const pid = Number((await readFile(f.pid, 'utf8').catch(() => '')).trim());
-  if (!processAlive(pid)) return;
-  // --kill-child: unshare takes sshd, PID 1 of its namespace, and so every session with it.
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(50);
-  if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  if (processAlive(pid)) {
+    // unshare --fork blocks SIGTERM while it waits for its child; SIGKILL ends it, and
+    // --kill-child then takes sshd, PID 1 of its namespace, and every session with it.
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(50);
+  }
   await rm(f.pid, { force: true });
+  for (let i = 0; i < 100 && (await sshAnswers(l)); i++) await sleep(50);
 }
 
 /** The server's host key as a known_hosts/cluster-file line: `ssh-ed25519 AAAA...`. */
