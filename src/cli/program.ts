@@ -6,6 +6,7 @@ import { registerBackupCommands } from './backup-commands.js';
 import { registerBenchCommands } from './bench-commands.js';
 import { registerHealthCommand } from './health-command.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerMetricsCommand } from './metrics-command.js';
 import { requireRoot } from './need-root.js';
 import { classifyError, reportFailure, wantsJson } from './output.js';
 import { registerProvisionCommand } from './provision-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(opts: ProgramOptions = {}): Command {
   registerTlsCommands(program);
   registerBackupCommands(program);
   registerHealthCommand(program);
+  registerMetricsCommand(program);
   registerBenchCommands(program);
   registerLabCommands(program);
   registerProvisionCommand(program);

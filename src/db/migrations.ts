@@ -134,6 +134,18 @@ CREATE OR REPLACE VIEW postfix_aliases AS
 GRANT SELECT ON postfix_disabled_recipients TO postfix;
 `,
   },
+  {
+    // Prometheus's PostgreSQL exporter (render/monitoring) logs in as its own role, which
+    // reads the statistics views (pg_stat_archiver, pg_stat_database ...) through the
+    // built-in pg_monitor role and no mail data. Its password is set by apply.
+    id: '0005-metrics-role',
+    sql: `
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mailctl_metrics') THEN CREATE ROLE mailctl_metrics LOGIN; END IF;
+END $$;
+GRANT pg_monitor TO mailctl_metrics;
+`,
+  },
 ];
 
 /** Migrations not yet applied, in order (pure). */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { defaultMonitoring } from '../render/monitoring/index.js';
 import { testHostContext } from '../render/test-host-context.js';
 import { mailHostComponents, mailHostDesiredState, mailHostPackages } from './mail-host.js';
 
 const acme = testHostContext({
+  monitoring: defaultMonitoring({ prometheus: true }),
   tls: {
     ...testHostContext().tls,
     acme: { directoryUrl: 'https://acme.example.org:14000/dir', email: 'a@example.com' },
@@ -12,7 +14,7 @@ const acme = testHostContext({
 describe('mailHostDesiredState', () => {
   it('converges the components mailHostComponents lists (the lab prefetches their packages), in that order', () => {
     const names = (cs: readonly { name: string }[]) => cs.map((c) => c.name);
-    // With ACME, so that certbot is among them too.
+    // With ACME and Prometheus, so that certbot and Prometheus are among them too.
     expect(names(mailHostDesiredState(acme, []).components)).toEqual(names(mailHostComponents()));
   });
 

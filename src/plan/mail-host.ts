@@ -29,6 +29,13 @@ import { logRotationComponent } from '../render/log-rotation/index.js';
 import { processAccountingComponent } from '../render/process-accounting/index.js';
 import { pwqualityComponent, renderPwquality } from '../render/pwquality/index.js';
 import { redisComponent, renderRedis } from '../render/redis/index.js';
+import {
+  exportersComponent,
+  prometheusComponent,
+  renderDovecotStats,
+  renderExporters,
+  renderPrometheus,
+} from '../render/monitoring/index.js';
 import { renderRspamd, rspamdComponent } from '../render/rspamd/index.js';
 import { healthComponent, renderHealthTimer } from '../render/health/index.js';
 import {
@@ -110,6 +117,8 @@ export function mailHostComponents(): ComponentDescriptor[] {
     certbotComponent,
     selfHealingComponent,
     healthComponent,
+    exportersComponent,
+    prometheusComponent,
     fail2banComponent,
   ];
 }
@@ -158,7 +167,10 @@ export function mailHostDesiredState(
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],
-    [dovecotComponent, renderDovecot(ctx)],
+    [
+      dovecotComponent,
+      [...renderDovecot(ctx), ...(ctx.monitoring.exporters ? [renderDovecotStats()] : [])],
+    ],
     // SOGo caches in memcached and logs in to Dovecot and Postfix.
     [memcachedComponent, renderMemcached()],
     [sogoComponent, renderSogo(ctx)],
@@ -172,6 +184,18 @@ export function mailHostDesiredState(
     [selfHealingComponentFor(ctx), renderSelfHealing(ctx)],
     // `mailctl health` every few minutes, once everything it probes is up.
     [healthComponent, renderHealthTimer()],
+    // After the daemons they watch, so that a first apply does not see them down.
+    ...(ctx.monitoring.exporters
+      ? [[exportersComponent, renderExporters(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]
+      : []),
+    ...(ctx.monitoring.prometheus
+      ? [
+          [prometheusComponent, renderPrometheus(ctx)] satisfies [
+            ComponentDescriptor,
+            RenderedFile[],
+          ],
+        ]
+      : []),
     // Last: its jails read the journal and the logs of the daemons above.
     [fail2banComponent, renderFail2ban(ctx)],
     // Only with monitoring.wazuh: from Wazuh's own repository, so never in the lab's root

@@ -1,3 +1,4 @@
+import type { MonitoringContext } from './monitoring/context.js';
 import type { WazuhContext } from './wazuh/context.js';
 
 /**
@@ -68,6 +69,8 @@ export interface MailHostContext {
   };
   /** The system user and group that own the mail store. */
   vmail: { user: string; group: string; uid: number; gid: number };
+  /** Exporters, Prometheus and Alertmanager (render/monitoring). */
+  monitoring: MonitoringContext;
   /** Backups (cluster file `backup`). */
   backup: BackupContext;
   /** The Wazuh agent, when the cluster file asks for one (monitoring.wazuh). */

@@ -1,4 +1,5 @@
 import type { MailHostContext } from './host-context.js';
+import { defaultMonitoring } from './monitoring/context.js';
 
 /** A two-domain host as the example cluster describes it; tests override what they vary. */
 export function testHostContext(overrides: Partial<MailHostContext> = {}): MailHostContext {
@@ -37,6 +38,7 @@ export function testHostContext(overrides: Partial<MailHostContext> = {}): MailH
     vmail: { user: 'vmail', group: 'vmail', uid: 5000, gid: 5000 },
     backup: { retention: { daily: 7, weekly: 4, monthly: 6 } },
     resolver: { forwardTo: [], dnssec: true },
+    monitoring: defaultMonitoring(),
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import type { AcmeContext, MailHostContext, OffsiteContext } from '../render/host-context.js';
+import type { MonitoringContext } from '../render/monitoring/context.js';
 import type { WazuhContext } from '../render/wazuh/context.js';
 import { UserError } from '../util/errors.js';
 import { ACME_DIRECTORIES, type Spec } from './schema.js';
@@ -69,6 +70,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     },
     ...(spec.monitoring.wazuh ? { wazuh: wazuhContext(spec.monitoring.wazuh, host.name) } : {}),
     resolver: { forwardTo: spec.resolver.forward_to, dnssec: spec.resolver.dnssec },
+    monitoring: monitoringContext(spec, host.fqdn),
   };
 }
 
@@ -95,6 +97,32 @@ function wazuhContext(w: NonNullable<Spec['monitoring']['wazuh']>, hostName: str
 function offsiteContext(o: NonNullable<Spec['backup']['offsite']>): OffsiteContext {
   const [, user = '', host = '', path = ''] = /^([^@]+)@([^:]+):(.*)$/.exec(o.sftp) ?? [];
   return { user, host, port: o.port, path: path.replace(/\/+$/, '') || '/', hostKey: o.host_key };
+}
+
+function monitoringContext(spec: Spec, fqdn: string): MonitoringContext {
+  const m = spec.monitoring;
+  const a = m.alerts;
+  return {
+    exporters: m.exporters,
+    prometheus: m.prometheus,
+    retentionSeconds: m.retention,
+    // The address Postfix gives root's mail to (main.cf alias_maps): the first domain's postmaster.
+    alertEmail: m.alert_email ?? `postmaster@${spec.domains.map((d) => d.name).sort()[0] ?? fqdn}`,
+    ...(m.webhook_url ? { webhookUrl: m.webhook_url } : {}),
+    alerts: {
+      serviceDownFor: a.service_down_for,
+      queueDeferredMax: a.queue_deferred_max,
+      queueDeferredFor: a.queue_deferred_for,
+      queueOldestAge: a.queue_oldest_age,
+      diskWarningPercent: a.disk_warning_percent,
+      diskCriticalPercent: a.disk_critical_percent,
+      certificateDays: a.certificate_days,
+      backupMaxAge: a.backup_max_age,
+      authFailuresPer5m: a.auth_failures_per_5m,
+      fail2banBansPer10m: a.fail2ban_bans_per_10m,
+      memoryPercent: a.memory_percent,
+    },
+  };
 }
 
 function acmeContext(acme: Extract<Spec['tls'], { mode: 'acme' }>['acme']): AcmeContext {

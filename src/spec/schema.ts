@@ -371,9 +371,37 @@ export const clusterSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  // Metrics and alerts (docs/monitoring.md). The exporters are on by default and answer on
+  // loopback only; Prometheus and Alertmanager on the host are optional.
   monitoring: z
     .strictObject({
       wazuh: wazuhSchema.optional(),
+      exporters: z.boolean().default(true),
+      prometheus: z.boolean().default(false),
+      // How long Prometheus keeps samples (its --storage.tsdb.retention.time).
+      retention: duration.default(15 * 86_400),
+      // Alertmanager mails this address through the host's own Postfix; by default the
+      // postmaster of the first domain, who already gets root's mail.
+      alert_email: address.optional(),
+      // Also POSTed to this URL (Alertmanager's webhook_config), if given.
+      webhook_url: z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .optional(),
+      alerts: z
+        .strictObject({
+          service_down_for: duration.default(120),
+          queue_deferred_max: z.number().int().min(1).default(50),
+          queue_deferred_for: duration.default(900),
+          queue_oldest_age: duration.default(86_400),
+          disk_warning_percent: z.number().min(1).max(99).default(80),
+          disk_critical_percent: z.number().min(1).max(100).default(90),
+          certificate_days: z.number().int().min(1).max(365).default(14),
+          backup_max_age: duration.default(26 * 3600),
+          auth_failures_per_5m: z.number().int().min(1).default(50),
+          fail2ban_bans_per_10m: z.number().int().min(1).default(20),
+          memory_percent: z.number().min(1).max(100).default(85),
+        })
+        .prefault({}),
     })
     .prefault({}),
   // The host's own validating recursive resolver (unbound on 127.0.0.1), which Rspamd asks:

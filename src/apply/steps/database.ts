@@ -9,6 +9,11 @@ import {
 } from '../../db/index.js';
 import type { HostChange, HostStep } from '../../plan/host-steps.js';
 import { DOVECOT_DB_PASSWORD_SECRET } from '../../render/dovecot/sql-conf.js';
+import type { MailHostContext } from '../../render/host-context.js';
+import {
+  POSTGRES_METRICS_ROLE,
+  POSTGRES_METRICS_SECRET,
+} from '../../render/monitoring/postgres-exporter.js';
 import { POSTFIX_DB_PASSWORD_SECRET } from '../../render/postfix/pgsql-maps.js';
 import { POSTGRES_ADMIN_SECRET } from '../../render/postgres/index.js';
 import { SOGO_DB_PASSWORD_SECRET, sogoComponent } from '../../render/sogo/index.js';
@@ -86,49 +91,69 @@ const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
   ['mailctl_admin', POSTGRES_ADMIN_SECRET],
 ];
 
+/** The roles that log in with a password on this host, and the secret each one's is. */
+export function passwordRoles(
+  ctx: Pick<MailHostContext, 'postgres' | 'monitoring'>,
+): (readonly [role: string, secret: string])[] {
+  return [
+    ...(ctx.postgres.mode === 'container' ? CONTAINER_ROLE_SECRETS : []),
+    // The metrics exporter, in either mode (migration 0005 makes the role).
+    ...(ctx.monitoring.exporters
+      ? [[POSTGRES_METRICS_ROLE, POSTGRES_METRICS_SECRET] as const]
+      : []),
+  ];
+}
+
 /**
- * Sets each role's password once. ALTER ROLE takes no bound parameters, so the server
- * itself quotes the bound value with format(%L) and runs the result: the secret travels
- * only inside the database connection, never in argv.
+ * Sets each role's password once: a role that has none, or does not exist yet (its
+ * migration runs in the same apply, before this step). ALTER ROLE takes no bound
+ * parameters, so the server itself quotes the bound value with format(%L) and runs the
+ * result: the secret travels only inside the database connection, never in argv.
  */
-export const rolePasswordsStep: HostStep = {
-  name: 'role-passwords',
-  phase: 'after-activate',
-  async observe() {
-    const unset =
-      (await readDatabase(async () =>
-        (
-          await hostTransaction(
-            (db) =>
-              db.rows<{ rolname: string }>(
-                'SELECT rolname FROM pg_authid WHERE rolpassword IS NULL',
-              ),
-            'superuser',
-          )
-        ).map((r) => r.rolname),
-      )) ?? CONTAINER_ROLE_SECRETS.map(([role]) => role);
-    return CONTAINER_ROLE_SECRETS.filter(([role]) => unset.includes(role)).map(
-      ([role, secret]) => ({
-        kind: 'secret' as const,
-        action: 'create' as const,
-        target: `database password of role ${role}`,
-        detail: `from the host secret ${secret}`,
-      }),
-    );
-  },
-  async apply(changes) {
-    const notes: string[] = [];
-    for (const [role, secret] of CONTAINER_ROLE_SECRETS) {
-      if (!changes.some((c) => c.target === `database password of role ${role}`)) continue;
-      await hostTransaction(async (db) => {
-        const [stmt] = await db.rows<{ sql: string }>(
-          "SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text) AS sql",
-          [role, readSecret(secret)],
-        );
-        await db.rows(stmt?.sql ?? '');
-      }, 'superuser');
-      notes.push(`set the database password of role ${role}`);
-    }
-    return notes;
-  },
-};
+export function rolePasswordsStep(roles: readonly (readonly [string, string])[]): HostStep {
+  const target = (role: string) => `database password of role ${role}`;
+  return {
+    name: 'role-passwords',
+    phase: 'after-activate',
+    async observe() {
+      const names = roles.map(([role]) => role);
+      const unset =
+        (await readDatabase(async () =>
+          (
+            await hostTransaction(
+              (db) =>
+                db.rows<{ rolname: string }>(
+                  'SELECT r AS rolname FROM unnest($1::text[]) AS r WHERE NOT EXISTS ' +
+                    '(SELECT 1 FROM pg_authid a WHERE a.rolname = r AND a.rolpassword IS NOT NULL)',
+                  [names],
+                ),
+              'superuser',
+            )
+          ).map((r) => r.rolname),
+        )) ?? names;
+      return roles
+        .filter(([role]) => unset.includes(role))
+        .map(([role, secret]) => ({
+          kind: 'secret' as const,
+          action: 'create' as const,
+          target: target(role),
+          detail: `from the host secret ${secret}`,
+        }));
+    },
+    async apply(changes) {
+      const notes: string[] = [];
+      for (const [role, secret] of roles) {
+        if (!changes.some((c) => c.target === target(role))) continue;
+        await hostTransaction(async (db) => {
+          const [stmt] = await db.rows<{ sql: string }>(
+            "SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text) AS sql",
+            [role, readSecret(secret)],
+          );
+          await db.rows(stmt?.sql ?? '');
+        }, 'superuser');
+        notes.push(`set the database password of role ${role}`);
+      }
+      return notes;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import type { ClusterDeclarations } from '../../spec/index.js';
 import { accountsStep } from './accounts.js';
 import { backupStep } from './backup.js';
 import { acmeCertificateStep } from './acme-certificate.js';
-import { databaseStep, migrationsStep, rolePasswordsStep } from './database.js';
+import { databaseStep, migrationsStep, passwordRoles, rolePasswordsStep } from './database.js';
 import { dkimKeysStep } from './dkim-keys.js';
 import { healthProbeStep } from './health-probe.js';
 import { healthProbeAddress } from '../../render/health/index.js';
@@ -31,7 +31,7 @@ export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclaration
     unwantedUnitsStep,
     ...(ctx.postgres.mode === 'native' ? [databaseStep] : []),
     migrationsStep,
-    ...(ctx.postgres.mode === 'container' ? [rolePasswordsStep] : []),
+    ...(passwordRoles(ctx).length ? [rolePasswordsStep(passwordRoles(ctx))] : []),
     accountsStep(declared),
     // In the first domain, which the accounts step has made.
     healthProbeStep(healthProbeAddress(ctx)),

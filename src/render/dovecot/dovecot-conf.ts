@@ -13,6 +13,7 @@ import {
   SIEVE_PIPE_DIR,
   SPAM_TO_JUNK_SCRIPT,
 } from './junk-sieve.js';
+import { DOVECOT_METRICS_CONF_PATH } from '../monitoring/dovecot-stats.js';
 import { DOVECOT_SQL_CONF_PATH } from './sql-conf.js';
 
 export const DOVECOT_CONF_PATH = '/etc/dovecot/dovecot.conf';
@@ -115,6 +116,9 @@ export function renderDovecotConf(ctx: MailHostContext): RenderedFile {
     '    port = 4190',
     '  }',
     '}',
+    "# The stats service's OpenMetrics listener and its metrics, on loopback; absent when",
+    '# the cluster file turns monitoring.exporters off.',
+    `!include_try ${DOVECOT_METRICS_CONF_PATH}`,
     '',
     '# === TLS (Mozilla intermediate)',
     'ssl = yes',

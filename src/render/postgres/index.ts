@@ -1,3 +1,4 @@
+import { POSTGRES_METRICS_ROLE } from '../monitoring/postgres-exporter.js';
 import { PGBACKREST_ARCHIVE_COMMAND } from '../backup/index.js';
 import { secretRef, type MailHostContext } from '../host-context.js';
 import {
@@ -63,6 +64,11 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
     `local   ${pg.database}  mailctl_admin  peer map=${PG_IDENT_MAP}`,
     `local   ${pg.database}  postfix,dovecot,sogo  peer`,
     'local   all       _rspamd                     reject',
+    // The metrics exporter (render/monitoring) with its own password, to the statistics
+    // views pg_monitor grants.
+    ...(ctx.monitoring.exporters
+      ? [`local   postgres  ${POSTGRES_METRICS_ROLE}  scram-sha-256`]
+      : []),
     // Over the VPN only the administrator role, only with SCRAM.
     `host    ${pg.database}  mailctl_admin  ${ctx.vpnSubnet}  scram-sha-256`,
     'host    all       all   0.0.0.0/0             reject',
