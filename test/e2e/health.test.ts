@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { labHost, labSh, uniqueTag } from './support/cli.js';
+import { labHost, labSh, mailctl, uniqueTag } from './support/cli.js';
 import { smtpFromInternet, testMessage } from './support/mail.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
@@ -79,6 +79,9 @@ describe('mailctl health', () => {
   });
 
   it("with --dns checks that what 'mailctl dns' prints is published, and warns for what is not", () => {
+    // Published as they are now: a file before this one on the shared lab may have changed
+    // the certificate (plan.test goes to ACME and back), and with it the TLSA record.
+    expect(mailctl(['lab', 'dns', '--name', LAB]).code).toBe(0);
     const r = onHost(['mailctl', 'health', '--dns', '--json']);
     const report = JSON.parse(r.stdout) as Report;
     expect(notOk(report)).toEqual([]);

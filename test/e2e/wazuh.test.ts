@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WAZUH_DECODERS } from '../../src/render/wazuh/index.js';
 import { pcre2Available } from '../support/pcre2.js';
@@ -34,7 +35,10 @@ describe('monitoring.wazuh on a host that cannot reach Wazuh', () => {
     const cluster = onHost(['cat', '/etc/mailctl/cluster.yaml']);
     ok(cluster);
     const variant = '/etc/mailctl/wazuh-e2e-cluster.yaml';
-    const text = `${cluster.stdout}\nmonitoring:\n  wazuh:\n    manager: 10.100.0.50\n`;
+    // Into the file's own monitoring block, if it has one (the quick start's does).
+    const doc = parseDocument(cluster.stdout);
+    doc.setIn(['monitoring', 'wazuh'], { manager: '10.100.0.50' });
+    const text = doc.toString();
     writeFileSync(join(dir, 'cluster.yaml'), text);
     ok(labRun(LAB, 'host', ['sh', '-c', `cat > ${variant}`], { input: text }));
     try {
