@@ -10,7 +10,7 @@ import {
 } from './jails.js';
 
 export function renderFail2ban(
-  ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow' | 'fail2ban'>,
+  ctx: Pick<MailHostContext, 'vpnSubnet' | 'vpnAddress' | 'adminAllow' | 'fail2ban'>,
 ): RenderedFile[] {
   const file = (path: string, content: string) => rootFile('fail2ban', path, content);
   return [

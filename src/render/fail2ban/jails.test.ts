@@ -23,10 +23,12 @@ describe('renderFail2ban', () => {
     ]);
   });
 
-  it('bans VPN devices in the VPN jails, but never loopback or the admin addresses', () => {
+  it('bans VPN devices in the VPN jails, but never loopback, the host itself or the admin addresses', () => {
+    // The host's own VPN address: SOGo's IMAP logins and submissions come from it.
     expect(fail2banVpnIgnoreIp(ctx)).toEqual([
       '127.0.0.0/8',
       '::1',
+      '10.100.0.1/32',
       '192.0.2.0/28',
       '2001:db8:beef::/48',
       '10.100.0.9/32',

@@ -24,24 +24,32 @@ const networks = (list: readonly string[]) => list.map((n) => configToken(n, 'ig
  * lock an administrator out.
  */
 export function fail2banIgnoreIp(
-  ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow' | 'fail2ban'>,
+  ctx: Pick<MailHostContext, 'vpnSubnet' | 'vpnAddress' | 'adminAllow' | 'fail2ban'>,
 ): string[] {
   return networks([...LOOPBACK, ctx.vpnSubnet, ...ctx.adminAllow, ...ctx.fail2ban.adminAddresses]);
 }
 
 /**
  * What the VPN jails never ban: the same without the VPN. A device on it is a user like any
- * other, and a stolen or lost one must not guess passwords at leisure.
+ * other, and a stolen or lost one must not guess passwords at leisure. The host's own VPN
+ * address stays exempt: SOGo logs in to IMAP and submits on 587 from it, so a user whose
+ * webmail session still holds an old password would otherwise ban the host from itself,
+ * and webmail would stop sending and reading for everyone.
  */
 export function fail2banVpnIgnoreIp(
-  ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban'>,
+  ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban' | 'vpnAddress'>,
 ): string[] {
-  return networks([...LOOPBACK, ...ctx.adminAllow, ...ctx.fail2ban.adminAddresses]);
+  return networks([
+    ...LOOPBACK,
+    `${ctx.vpnAddress}/32`,
+    ...ctx.adminAllow,
+    ...ctx.fail2ban.adminAddresses,
+  ]);
 }
 
 /** The VPN jails' own ignoreip and limits (fail2ban.vpn in the cluster file). */
 function vpnJailLimits(
-  ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban'>,
+  ctx: Pick<MailHostContext, 'adminAllow' | 'fail2ban' | 'vpnAddress'>,
   maxretry = ctx.fail2ban.vpn.maxretry,
 ): string {
   const v = ctx.fail2ban.vpn;
@@ -60,7 +68,7 @@ function vpnJailLimits(
  * its own `inet f2b-table`, beside mailctl's firewall table).
  */
 export function renderFail2banJails(
-  ctx: Pick<MailHostContext, 'vpnSubnet' | 'adminAllow' | 'fail2ban'>,
+  ctx: Pick<MailHostContext, 'vpnSubnet' | 'vpnAddress' | 'adminAllow' | 'fail2ban'>,
 ): string {
   const f = ctx.fail2ban;
   return `${generatedHeader()}
