@@ -16,6 +16,7 @@ import { BASE_PACKAGES, HOST_PACKAGES, PREFETCH_PACKAGES } from './packages.js';
 import { ensureHostPackages } from './host-tools.js';
 import { withBuildLock } from './build-lock.js';
 import { unmountUnder } from './mounts.js';
+import { pruneRoots, touchRoot } from './cache-prune.js';
 
 export interface BuiltRootfs {
   key: string;
@@ -76,6 +77,7 @@ export async function buildRootfsLocked(
   // Checked under the lock: a build that held it may just have made this very root.
   if (!opts.force && existsSync(join(dir, ROOT_COMPLETE_MARKER))) {
     progress.step(`root file system ${key} is cached at ${dir}`);
+    await touchRoot(dir);
     return { key, dir, cached: true };
   }
   const tmp = `${dir}.partial`;
@@ -125,7 +127,7 @@ export async function buildRootfsLocked(
   await writeFile(join(tmp, ROOT_COMPLETE_MARKER), `${key}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
-  await pruneOtherRoots(key);
+  await pruneOtherRoots(dir);
   return { key, dir, cached: false };
 }
 
@@ -146,23 +148,14 @@ async function chrootApt(root: string, aptCache: string, args: string[]): Promis
   );
 }
 
-/** Keeps the cache bounded: roots built from other inputs go, unless a lab still runs on one. */
-async function pruneOtherRoots(keep: string): Promise<void> {
-  const inUse = new Set<string>();
+/** Keeps the cache bounded: the most recently used roots stay, and any a lab still runs on. */
+async function pruneOtherRoots(justBuilt: string): Promise<void> {
+  const inUse = new Set<string>([justBuilt]);
   if (existsSync(LAB_STATE_ROOT)) {
     for (const lab of await readdir(LAB_STATE_ROOT)) {
       const state = await readLabState(lab);
       if (state) inUse.add(state.rootfsDir);
     }
   }
-  for (const entry of await readdir(LAB_CACHE_ROOT)) {
-    const path = join(LAB_CACHE_ROOT, entry);
-    if (
-      entry.startsWith(ROOTFS_PREFIX) &&
-      entry !== `${ROOTFS_PREFIX}${keep}` &&
-      !inUse.has(path)
-    ) {
-      await rm(path, { recursive: true, force: true });
-    }
-  }
+  await pruneRoots(LAB_CACHE_ROOT, ROOTFS_PREFIX, inUse);
 }

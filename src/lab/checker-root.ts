@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mustRun, run } from '../util/exec.js';
 import { UserError } from '../util/errors.js';
@@ -9,6 +9,7 @@ import { withBuildLock } from './build-lock.js';
 import { checkerRootKey } from './cache-key.js';
 import { CHECKER_ROOT_PREFIX, LAB_CACHE_ROOT, ROOT_COMPLETE_MARKER } from './layout.js';
 import { unmountUnder } from './mounts.js';
+import { pruneRoots, touchRoot } from './cache-prune.js';
 import { CHECKER_PACKAGES } from './packages.js';
 
 /**
@@ -75,6 +76,7 @@ async function buildLocked(
   const dir = checkerRootDir(key);
   if (!opts.force && existsSync(join(dir, ROOT_COMPLETE_MARKER))) {
     progress.step(`checker root ${key} is cached at ${dir}`);
+    await touchRoot(dir);
     return { key, dir, cached: true, rootfs };
   }
   const tmp = `${dir}.partial`;
@@ -121,18 +123,10 @@ async function buildLocked(
   await writeFile(join(tmp, ROOT_COMPLETE_MARKER), `${key}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
-  await pruneOtherCheckerRoots(key);
-  progress.done(`checker root ${key} built at ${dir}`);
-  return { key, dir, cached: false, rootfs };
-}
-
-/** One checker root per machine: those made from other inputs go (about 1.2 GB each). */
-async function pruneOtherCheckerRoots(keep: string): Promise<void> {
-  for (const entry of await readdir(LAB_CACHE_ROOT)) {
-    if (!entry.startsWith(CHECKER_ROOT_PREFIX) || entry === `${CHECKER_ROOT_PREFIX}${keep}`)
-      continue;
-    const path = join(LAB_CACHE_ROOT, entry);
+  await pruneRoots(LAB_CACHE_ROOT, CHECKER_ROOT_PREFIX, new Set([dir]), async (path) => {
     await unmountUnder(path);
     await rm(path, { recursive: true, force: true });
-  }
+  });
+  progress.done(`checker root ${key} built at ${dir}`);
+  return { key, dir, cached: false, rootfs };
 }
