@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../util/errors.js';
 import { hostContextFromSpec, parseClusterFile } from './index.js';
-
-const minimal = (extra = '') => `hosts:
-  - name: mx1
-    fqdn: mail.example.com
-    public_addresses: [198.51.100.10]
-    vpn_address: 10.100.0.1
-domains:
-  - name: example.com
-${extra}`;
-
-function problems(text: string): string[] {
-  try {
-    parseClusterFile(text, 't.yaml');
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
+import { clusterProblems as problems, minimalCluster } from '../../test/support/cluster-text.js';
 
 describe('backup in the cluster file', () => {
   it('keeps 7 daily, 4 weekly and 6 monthly backups unless told otherwise', () => {
-    const ctx = hostContextFromSpec(parseClusterFile(minimal(), 't.yaml'));
+    const ctx = hostContextFromSpec(parseClusterFile(minimalCluster(), 't.yaml'));
     expect(ctx.backup.retention).toEqual({ daily: 7, weekly: 4, monthly: 6 });
     const told = hostContextFromSpec(
-      parseClusterFile(minimal('backup: { retention: { daily: 14, monthly: 0 } }\n'), 't.yaml'),
+      parseClusterFile(
+        minimalCluster('backup: { retention: { daily: 14, monthly: 0 } }\n'),
+        't.yaml',
+      ),
     );
     expect(told.backup.retention).toEqual({ daily: 14, weekly: 4, monthly: 0 });
   });
@@ -34,7 +18,9 @@ describe('backup in the cluster file', () => {
   it('refuses a retention that would keep nothing, or is not a count, with its path', () => {
     expect(
       problems(
-        minimal('backup: { retention: { daily: 0, weekly: 1.5, monthly: -1, yearly: 2 } }\n'),
+        minimalCluster(
+          'backup: { retention: { daily: 0, weekly: 1.5, monthly: -1, yearly: 2 } }\n',
+        ),
       ).map((p) => p.split(':')[0]),
     ).toEqual(
       expect.arrayContaining([
@@ -50,7 +36,7 @@ describe('backup in the cluster file', () => {
     const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOUMmymwF8wBajZxfhHtjLkJVSq3zmEMwkb1oIaRxBfy';
     const ctx = hostContextFromSpec(
       parseClusterFile(
-        minimal(
+        minimalCluster(
           `backup:\n  offsite: { sftp: "mailbackup@backup.example.org:/srv/repo/", host_key: "${key}" }\n`,
         ),
         't.yaml',
@@ -64,14 +50,14 @@ describe('backup in the cluster file', () => {
       hostKey: key,
     });
     expect(
-      hostContextFromSpec(parseClusterFile(minimal(), 't.yaml')).backup.offsite,
+      hostContextFromSpec(parseClusterFile(minimalCluster(), 't.yaml')).backup.offsite,
     ).toBeUndefined();
   });
 
   it('refuses an off-site target that is not user@host:/path, and a host key that is not one', () => {
     expect(
       problems(
-        minimal(
+        minimalCluster(
           'backup:\n  offsite: { sftp: "backup.example.org:repo", host_key: "AAAA", port: 0 }\n',
         ),
       ).map((p) => p.split(':')[0]),

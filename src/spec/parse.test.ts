@@ -1,28 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../util/errors.js';
 import { hostContextFromSpec, parseClusterFile } from './index.js';
+import { clusterProblems as problems, minimalCluster } from '../../test/support/cluster-text.js';
 
 const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
-
-function problems(text: string): string[] {
-  try {
-    parseClusterFile(text, 't.yaml');
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
-
-const minimal = (extra = '') => `hosts:
-  - name: mx1
-    fqdn: mail.example.com
-    public_addresses: [198.51.100.10]
-    vpn_address: 10.100.0.1
-domains:
-  - name: example.com
-${extra}`;
 
 describe('parseClusterFile', () => {
   it('accepts the example the lab uses, with defaults filled in', () => {
@@ -34,7 +15,7 @@ describe('parseClusterFile', () => {
   });
 
   it('applies defaults to a minimal file', () => {
-    const spec = parseClusterFile(minimal(), 't.yaml');
+    const spec = parseClusterFile(minimalCluster(), 't.yaml');
     expect(spec.postgres).toMatchObject({
       mode: 'native',
       port: 5432,
@@ -72,7 +53,9 @@ bogus: 1
 
   it('locates YAML syntax errors and duplicate keys', () => {
     expect(problems('hosts: [\n')[0]).toMatch(/^\(yaml\): .*line/);
-    expect(problems(`${minimal()}domains: []\n`)[0]).toMatch(/^\(yaml\): Map keys must be unique/);
+    expect(problems(`${minimalCluster()}domains: []\n`)[0]).toMatch(
+      /^\(yaml\): Map keys must be unique/,
+    );
   });
 
   it('enforces the cross-field rules with their paths', () => {
@@ -116,7 +99,7 @@ mail:
 describe('declared aliases', () => {
   it('refuses aliases that loop, once per loop, at the line of the first', () => {
     const found = problems(
-      minimal(`    mailboxes: [{ local_part: demo }]
+      minimalCluster(`    mailboxes: [{ local_part: demo }]
     aliases:
       - { source: a@example.com, destinations: [demo@example.com, b@example.com] }
       - { source: b@example.com, destinations: [a@example.com] }
@@ -131,7 +114,7 @@ describe('declared aliases', () => {
 
 describe('hardening settings', () => {
   it('defaults: no admin networks, one-hour bans after 5 failures, 100 messages an hour', () => {
-    const spec = parseClusterFile(minimal(), 't.yaml');
+    const spec = parseClusterFile(minimalCluster(), 't.yaml');
     expect(spec.ssh.admin_allow).toEqual([]);
     expect(spec.fail2ban).toEqual({
       bantime: 3600,
@@ -145,7 +128,7 @@ describe('hardening settings', () => {
 
   it('reads durations as people write them', () => {
     const spec = parseClusterFile(
-      minimal('fail2ban: { bantime: 1d, findtime: 10m, maxretry: 3 }\n'),
+      minimalCluster('fail2ban: { bantime: 1d, findtime: 10m, maxretry: 3 }\n'),
       't.yaml',
     );
     expect(spec.fail2ban).toMatchObject({ bantime: 86_400, findtime: 600, maxretry: 3 });
@@ -153,7 +136,7 @@ describe('hardening settings', () => {
 
   it('takes the VPN limits and the admin addresses, and refuses a bad admin address', () => {
     const spec = parseClusterFile(
-      minimal(
+      minimalCluster(
         'fail2ban: { vpn: { bantime: 5m, maxretry: 4 }, admin_addresses: [10.100.0.2/32] }\n',
       ),
       't.yaml',
@@ -161,16 +144,16 @@ describe('hardening settings', () => {
     expect(spec.fail2ban.vpn).toEqual({ bantime: 300, findtime: 600, maxretry: 4 });
     expect(spec.fail2ban.admin_addresses).toEqual(['10.100.0.2/32']);
     expect(
-      problems(minimal('fail2ban: { admin_addresses: [10.100.0.2/24, not-a-net] }\n')),
+      problems(minimalCluster('fail2ban: { admin_addresses: [10.100.0.2/24, not-a-net] }\n')),
     ).toEqual([expect.stringMatching(/^fail2ban\.admin_addresses\[1\]: must be a network/)]);
-    expect(problems(minimal('fail2ban: { admin_addresses: [10.100.0.2/24] }\n'))).toEqual([
+    expect(problems(minimalCluster('fail2ban: { admin_addresses: [10.100.0.2/24] }\n'))).toEqual([
       expect.stringMatching(/^fail2ban\.admin_addresses\[0\]: 10\.100\.0\.2\/24 has host bits set/),
     ]);
   });
 
   it('refuses a bad admin network, a duration and a limit, each with its path', () => {
     const found = problems(
-      minimal(`ssh:
+      minimalCluster(`ssh:
   admin_allow: [192.0.2.0/24, 192.0.2.1/24, 0.0.0.0/0, '2001:db8::1/48', not-a-net]
 fail2ban: { bantime: soon }
 mail:
@@ -186,7 +169,7 @@ mail:
       ]),
     );
     const rules = problems(
-      minimal(
+      minimalCluster(
         `ssh:\n  admin_allow: [192.0.2.0/24, 192.0.2.1/24, 0.0.0.0/0, '2001:db8::1/48', '::ffff:192.0.2.0/120', '::ffff:192.0.2.1/120']\n`,
       ),
     );
@@ -216,7 +199,7 @@ describe('hostContextFromSpec', () => {
   it('takes an IPv4 admin network written in IPv6 notation as IPv4, as packets arrive', () => {
     const ctx = hostContextFromSpec(
       parseClusterFile(
-        minimal(`ssh:\n  admin_allow: ['::ffff:192.0.2.0/120', '2001:db8:beef::/48']\n`),
+        minimalCluster(`ssh:\n  admin_allow: ['::ffff:192.0.2.0/120', '2001:db8:beef::/48']\n`),
         't.yaml',
       ),
     );

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../util/errors.js';
 import { hostContextFromSpec, parseClusterFile } from './index.js';
-
-const cluster = (tls: string) => `hosts:
-  - name: mx1
-    fqdn: mail.example.com
-    public_addresses: [198.51.100.10]
-    vpn_address: 10.100.0.1
-domains:
-  - name: example.com
-${tls}`;
-
-function problems(text: string): string[] {
-  try {
-    parseClusterFile(text, 't.yaml');
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
+import { clusterProblems as problems, minimalCluster } from '../../test/support/cluster-text.js';
 
 const acmeCtx = (acme: string) =>
-  hostContextFromSpec(parseClusterFile(cluster(`tls:\n  mode: acme\n  acme:\n${acme}`), 't')).tls
-    .acme;
+  hostContextFromSpec(parseClusterFile(minimalCluster(`tls:\n  mode: acme\n  acme:\n${acme}`), 't'))
+    .tls.acme;
 
 describe('tls in the cluster file', () => {
   it('resolves the Let’s Encrypt shorthands and keeps any https directory URL', () => {
@@ -48,16 +29,17 @@ describe('tls in the cluster file', () => {
   });
 
   it('has no ACME part in self-signed mode (the default)', () => {
-    expect(hostContextFromSpec(parseClusterFile(cluster(''), 't')).tls.acme).toBeUndefined();
+    expect(hostContextFromSpec(parseClusterFile(minimalCluster(''), 't')).tls.acme).toBeUndefined();
     expect(
-      hostContextFromSpec(parseClusterFile(cluster('tls:\n  mode: self-signed\n'), 't')).tls.acme,
+      hostContextFromSpec(parseClusterFile(minimalCluster('tls:\n  mode: self-signed\n'), 't')).tls
+        .acme,
     ).toBeUndefined();
   });
 
   it('names the path of every bad ACME setting at once', () => {
     expect(
       problems(
-        cluster(
+        minimalCluster(
           'tls:\n  mode: acme\n  acme:\n    directory: http://acme.example.org/dir\n    email: nobody\n    ca_file: ca.pem\n',
         ),
       ),
@@ -66,22 +48,22 @@ describe('tls in the cluster file', () => {
       'tls.acme.email: must be a mail address (the CA writes to it about the account) (line 12:12)',
       'tls.acme.ca_file: must be an absolute path on the host (line 13:14)',
     ]);
-    expect(problems(cluster('tls:\n  mode: acme\n'))).toEqual([
+    expect(problems(minimalCluster('tls:\n  mode: acme\n'))).toEqual([
       'tls.acme: mode acme needs an acme section with directory and email (line 9:3)',
     ]);
-    expect(problems(cluster('tls:\n  mode: letsencrypt\n'))).toEqual([
+    expect(problems(minimalCluster('tls:\n  mode: letsencrypt\n'))).toEqual([
       "tls.mode: mode must be 'self-signed' or 'acme' (line 9:9)",
     ]);
     expect(
       problems(
-        cluster(
+        minimalCluster(
           'tls:\n  mode: self-signed\n  acme:\n    directory: letsencrypt\n    email: a@example.com\n',
         ),
       )[0],
     ).toMatch(/^tls: Unrecognized key: "acme"/);
     expect(
       problems(
-        cluster(
+        minimalCluster(
           'tls:\n  mode: acme\n  acme:\n    directory: letsencrypt\n    email: a@example.com\n    server: x\n',
         ),
       )[0],

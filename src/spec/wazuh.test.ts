@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../util/errors.js';
 import { hostContextFromSpec, parseClusterFile } from './index.js';
+import { clusterProblems as problems, minimalCluster } from '../../test/support/cluster-text.js';
 
-const cluster = (wazuh: string) => `hosts:
-  - name: mx1
-    fqdn: mail.example.com
-    public_addresses: [198.51.100.10]
-    vpn_address: 10.100.0.1
-domains:
-  - name: example.com
-monitoring:
+const cluster = (wazuh: string) =>
+  minimalCluster(`monitoring:
   wazuh: ${wazuh}
-`;
-
-function problems(text: string): string[] {
-  try {
-    parseClusterFile(text, 't.yaml');
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
+`);
 
 describe('monitoring.wazuh', () => {
   it('is off unless the file asks for it', () => {
