@@ -146,6 +146,40 @@ END $$;
 GRANT pg_monitor TO mailctl_metrics;
 `,
   },
+  {
+    // Send-as grants from the cluster file (domains[].mailboxes[].send_as): apply keeps this
+    // table equal to what the file grants, so a grant taken out of the file is gone. A grant
+    // of @domain covers every address of the domain, the domain's mailboxes and aliases
+    // included: smtpd_sender_login_maps consults @domain only for an address without a row
+    // of its own, so the view gives each such address the grantee's row too (Postfix joins
+    // a query's rows into one comma-separated list of logins).
+    id: '0006-send-as',
+    sql: `
+CREATE TABLE send_as (
+  login text NOT NULL REFERENCES mailboxes(address) ON DELETE CASCADE ON UPDATE CASCADE,
+  address text NOT NULL CHECK (address = lower(address) AND address LIKE '%@%'),
+  PRIMARY KEY (login, address)
+);
+CREATE OR REPLACE VIEW postfix_sender_logins AS
+  WITH own AS (
+    SELECT address AS sender, address AS login FROM mailboxes WHERE active
+    UNION SELECT a.source, a.destination FROM aliases a
+      JOIN mailboxes m ON m.address = a.destination AND m.active
+     WHERE a.source NOT LIKE '@%'
+       AND NOT EXISTS (SELECT 1 FROM aliases o WHERE o.source = a.source AND o.destination <> a.destination)
+       AND NOT EXISTS (SELECT 1 FROM mailboxes o WHERE o.address = a.source AND o.address <> a.destination)
+  ), granted AS (
+    SELECT g.address, g.login FROM send_as g JOIN mailboxes m ON m.address = g.login AND m.active
+  ), known AS (
+    SELECT address AS sender FROM mailboxes UNION SELECT source FROM aliases WHERE source NOT LIKE '@%'
+  )
+  SELECT sender, login FROM own
+  UNION SELECT address, login FROM granted
+  UNION SELECT k.sender, g.login FROM known k
+    JOIN granted g ON g.address = '@' || split_part(k.sender, '@', 2);
+GRANT SELECT, INSERT, UPDATE, DELETE ON send_as TO mailctl_admin;
+`,
+  },
 ];
 
 /** Migrations not yet applied, in order (pure). */

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clusterDeclarations } from '../spec/index.js';
-import { accountChanges, formatQuota, type ObservedAccounts } from './account-changes.js';
+import {
+  accountChanges,
+  formatQuota,
+  parseSendAsKey,
+  sendAsKey,
+  type ObservedAccounts,
+} from './account-changes.js';
 
 const example = readFileSync(new URL('../../examples/cluster.yaml', import.meta.url), 'utf8');
 const F = '/etc/mailctl/cluster.yaml';
@@ -112,6 +118,48 @@ describe('accountChanges', () => {
         aliases: new Map(),
       }),
     ).toThrow(expect.objectContaining({ code: 'E_ALIAS_IS_MAILBOX' }));
+  });
+});
+
+describe('accountChanges for send-as grants', () => {
+  const granting = clusterDeclarations(
+    example.replace(
+      '      - local_part: postmaster\n        quota: 500M\n',
+      '      - local_part: postmaster\n        quota: 500M\n        send_as: [billing@example.com]\n',
+    ),
+    F,
+  );
+
+  it('grants what the file grants, and withdraws what it no longer does', () => {
+    expect(accountChanges(granting, converged())).toEqual([
+      {
+        kind: 'send-as',
+        action: 'create',
+        target: 'postmaster@example.net → billing@example.com',
+        detail: `declared in ${F}:${line('quota: 500M') + 1}`,
+      },
+    ]);
+    const granted = {
+      ...converged(),
+      sendAs: new Set(['postmaster@example.net → billing@example.com']),
+    };
+    expect(accountChanges(granting, granted)).toEqual([]);
+    expect(accountChanges(declared, granted)).toEqual([
+      {
+        kind: 'send-as',
+        action: 'remove',
+        target: 'postmaster@example.net → billing@example.com',
+        detail: `no longer granted in ${F}`,
+      },
+    ]);
+  });
+
+  it('names a grant by a key that reads back', () => {
+    expect(parseSendAsKey(sendAsKey('a@example.net', '@example.com'))).toEqual({
+      login: 'a@example.net',
+      address: '@example.com',
+    });
+    expect(parseSendAsKey('a@example.net')).toBeUndefined();
   });
 });
 

@@ -14,6 +14,17 @@ export interface ObservedAccounts {
   mailboxes: ReadonlyMap<string, number>;
   /** Source → its destinations. */
   aliases: ReadonlyMap<string, readonly string[]>;
+  /** Send-as grants, each `login → address`; undefined before migration 0006 made the table. */
+  sendAs?: ReadonlySet<string>;
+}
+
+/** How a send-as grant is keyed and shown: `login → address`. */
+export const sendAsKey = (login: string, address: string) => `${login} → ${address}`;
+
+/** The grant a key names (the inverse of sendAsKey). */
+export function parseSendAsKey(key: string): { login: string; address: string } | undefined {
+  const [login, address, ...rest] = key.split(' → ');
+  return login && address && rest.length === 0 ? { login, address } : undefined;
 }
 
 /** A quota as people write it in the cluster file: 500M, 2G, unlimited. */
@@ -36,9 +47,12 @@ const sameSet = (a: readonly string[], b: readonly string[]) =>
 /**
  * What apply changes so that the database has what the cluster file declares (pure): a
  * declared domain, mailbox or alias that is missing is created, a declared mailbox's quota
- * and a declared alias's destination set are made exactly as declared. Nothing the file
- * does not declare is ever removed or changed, and what no file decides (a password,
- * whether a mailbox is enabled) is never touched: those belong to the CLI.
+ * and a declared alias's destination set are made exactly as declared. Nothing else the
+ * file does not declare is ever removed or changed, and what no file decides (a password,
+ * whether a mailbox is enabled) is never touched: those belong to the CLI. Send-as grants
+ * are the file's alone (no command makes one: a grant is a security decision, kept where
+ * it is reviewed), so the grants table is made exactly the file's: one taken out of the
+ * file is withdrawn.
  *
  * Refuses (and so changes nothing) when the declared accounts cannot coexist with those the
  * CLI made: a declared mailbox that is an alias, a declared alias that is a mailbox, or
@@ -108,5 +122,17 @@ export function accountChanges(
       detail: `${now ? `${now.join(', ')} → ` : '→ '}${to}, ${at(a.line)}`,
     });
   }
+  const grants = new Map(declared.sendAs.map((g) => [sendAsKey(g.login, g.address), g]));
+  for (const [key, g] of grants)
+    if (!observed.sendAs?.has(key))
+      changes.push({ kind: 'send-as', action: 'create', target: key, detail: at(g.line) });
+  for (const key of [...(observed.sendAs ?? [])].sort())
+    if (!grants.has(key))
+      changes.push({
+        kind: 'send-as',
+        action: 'remove',
+        target: key,
+        detail: `no longer granted in ${declared.file}`,
+      });
   return changes;
 }

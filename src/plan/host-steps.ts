@@ -13,6 +13,7 @@ export interface HostChange {
     | 'domain'
     | 'mailbox'
     | 'alias'
+    | 'send-as'
     | 'dkim-key'
     | 'certificate'
     | 'unit'

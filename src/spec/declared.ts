@@ -24,6 +24,12 @@ export interface DeclaredAlias {
   destinations: readonly string[];
   line: number;
 }
+/** A send-as grant: `login` may use `address` (or any address of `@domain`) as sender. */
+export interface DeclaredSendAs {
+  login: string;
+  address: string;
+  line: number;
+}
 export interface DeclaredVpnPeer {
   name: string;
   publicKey: string;
@@ -37,6 +43,7 @@ export interface ClusterDeclarations {
   domains: readonly DeclaredDomain[];
   mailboxes: readonly DeclaredMailbox[];
   aliases: readonly DeclaredAlias[];
+  sendAs: readonly DeclaredSendAs[];
   vpnPeers: readonly DeclaredVpnPeer[];
 }
 
@@ -67,6 +74,15 @@ export function clusterDeclarations(text: string, file: string): ClusterDeclarat
         destinations: a.destinations,
         line: line(`domains[${i}].aliases[${j}].source`),
       })),
+    ),
+    sendAs: spec.domains.flatMap((d, i) =>
+      d.mailboxes.flatMap((m, j) =>
+        (m.send_as ?? []).map((address, k) => ({
+          login: `${m.local_part}@${d.name}`,
+          address,
+          line: line(`domains[${i}].mailboxes[${j}].send_as[${k}]`),
+        })),
+      ),
     ),
     vpnPeers: spec.vpn.peers.map((p, i) => ({
       name: p.name,

@@ -120,7 +120,7 @@ export function crossFieldIssues(spec: Spec): Issue[] {
     );
   });
 
-  issues.push(...aliasLoopIssues(spec));
+  issues.push(...aliasLoopIssues(spec), ...sendAsIssues(spec));
 
   spec.ssh.admin_allow.forEach((cidr, i) => {
     const problem = adminNetworkProblem(cidr);
@@ -158,6 +158,33 @@ function wazuhIssues(spec: Spec): Issue[] {
       { path, message: `${manager} is the VPN address of host ${host.name}, not a manager's` },
     ];
   return [];
+}
+
+/**
+ * A send-as grant stays inside this file's domains: those are the ones whose DKIM key signs
+ * what the grantee sends, and whose SPF names this host; a foreign address would leave
+ * unsigned, and fail DMARC at every receiver.
+ */
+function sendAsIssues(spec: Spec): Issue[] {
+  const domains = new Set(spec.domains.map((d) => d.name));
+  const issues: Issue[] = [];
+  spec.domains.forEach((d, i) =>
+    d.mailboxes.forEach((m, j) => {
+      const seen = new Set<string>();
+      (m.send_as ?? []).forEach((grant, k) => {
+        const path = `domains[${i}].mailboxes[${j}].send_as[${k}]`;
+        const domain = grant.slice(grant.lastIndexOf('@') + 1);
+        if (!domains.has(domain))
+          issues.push({
+            path,
+            message: `${grant} is not in a domain of this file (${[...domains].join(', ')}); only those are signed here`,
+          });
+        if (seen.has(grant)) issues.push({ path, message: `duplicate send_as grant '${grant}'` });
+        seen.add(grant);
+      });
+    }),
+  );
+  return issues;
 }
 
 /** Declared aliases that lead back to themselves, each loop reported once. */

@@ -189,7 +189,25 @@ export const clusterSchema = z.strictObject({
       z.strictObject({
         name: dnsName,
         mailboxes: z
-          .array(z.strictObject({ local_part: localPart, quota: size.optional() }))
+          .array(
+            z.strictObject({
+              local_part: localPart,
+              quota: size.optional(),
+              // Send-as grants (issue 16): further envelope and From: addresses this
+              // mailbox may send as once logged in, an address or @domain for all of a
+              // domain, in one of this file's domains. Only this file grants them.
+              send_as: z
+                .array(
+                  z
+                    .string()
+                    .regex(
+                      /^([a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?)?@[a-z0-9.-]+\.[a-z]{2,63}$/,
+                      'must be an address, or @domain for every address of a domain',
+                    ),
+                )
+                .optional(),
+            }),
+          )
           .default([]),
         aliases: z
           .array(

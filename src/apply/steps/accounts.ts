@@ -1,7 +1,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import * as accounts from '../../ops/accounts/store.js';
-import { accountChanges, type ObservedAccounts } from '../../plan/account-changes.js';
+import {
+  accountChanges,
+  parseSendAsKey,
+  sendAsKey,
+  type ObservedAccounts,
+} from '../../plan/account-changes.js';
 import type { HostStep } from '../../plan/host-steps.js';
 import type { ClusterDeclarations } from '../../spec/index.js';
 import { SECRETS_DIR } from '../secrets.js';
@@ -24,7 +29,10 @@ async function observeAccounts(): Promise<ObservedAccounts> {
       aliases,
     };
   };
-  return (await readDatabase(read, 'public.mailboxes')) ?? NO_ACCOUNTS;
+  const grants = async () =>
+    new Set((await accounts.listSendAs()).map((g) => sendAsKey(g.login, g.address)));
+  const observed = (await readDatabase(read, 'public.mailboxes')) ?? NO_ACCOUNTS;
+  return { ...observed, sendAs: await readDatabase(grants, 'public.send_as') };
 }
 
 /**
@@ -68,6 +76,14 @@ export function accountsStep(declared: ClusterDeclarations): HostStep {
           if (c.action === 'update') await accounts.removeAlias(c.target);
           await accounts.addAlias(c.target, destinations);
           notes.push(`${c.action === 'update' ? 'changed' : 'added'} alias ${c.target}`);
+        } else if (c.kind === 'send-as') {
+          const grant =
+            c.action === 'create'
+              ? declared.sendAs.find((g) => sendAsKey(g.login, g.address) === c.target)
+              : parseSendAsKey(c.target);
+          if (!grant) continue;
+          await accounts.setSendAs(grant, c.action === 'create');
+          notes.push(`${c.action === 'create' ? 'granted' : 'withdrew'} send-as ${c.target}`);
         }
       }
       return notes;

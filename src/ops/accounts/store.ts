@@ -236,3 +236,27 @@ function checkPassword(password: string): string {
     throw new UserError('E_BAD_PASSWORD', 'the password may not contain line breaks or NUL');
   return password;
 }
+
+/** A send-as grant: `login` may send as `address` (an address, or @domain for all of it). */
+export interface SendAsGrant {
+  login: string;
+  address: string;
+}
+
+export async function listSendAs(): Promise<SendAsGrant[]> {
+  return hostTransaction((db) =>
+    db.rows<SendAsGrant>('SELECT login, address FROM send_as ORDER BY login, address'),
+  );
+}
+
+/** Grants or withdraws one send-as grant; the cluster file owns them all (apply alone calls this). */
+export async function setSendAs(grant: SendAsGrant, granted: boolean): Promise<void> {
+  await changeAccounts((db) =>
+    db.rows(
+      granted
+        ? 'INSERT INTO send_as (login, address) VALUES ($1, $2) ON CONFLICT DO NOTHING'
+        : 'DELETE FROM send_as WHERE login = $1 AND address = $2',
+      [grant.login, grant.address],
+    ),
+  );
+}

@@ -52,8 +52,10 @@ export function renderRspamd(ctx: MailHostContext): RenderedFile[] {
 # are made on the host by apply (rspamadm dkim_keygen). Nothing is signed for a local
 # process (sign_local: sendmail, loopback) or without an envelope sender, and the header
 # From: domain must be the envelope sender's, which Postfix holds to the login's own
-# addresses (smtpd_sender_login_maps). The login's own domain may differ (an alias in
-# another hosted domain that delivers to it alone): the ${SENDER_CHECK_SYMBOL} prefilter
+# addresses (smtpd_sender_login_maps): its own, an alias that delivers to it alone, and
+# what the cluster file grants it (send_as). So a From: domain is signed only for a login
+# that owns or is granted that address. The login's own domain may differ (an alias or a
+# grant in another hosted domain): the ${SENDER_CHECK_SYMBOL} prefilter
 # (lua.local.d) has refused every From: the login does not own before anything is signed.
 enabled = true;
 sign_authenticated = true;
