@@ -1,6 +1,10 @@
 import { Option, type Command } from 'commander';
 import { countTagged } from '../ops/bench/imap-search.js';
-import { parseBenchOptions, type RawBenchOptions } from '../ops/bench/options.js';
+import { labTarget } from '../ops/bench/lab-target.js';
+import { parseBenchOptions, parseCount, type RawBenchOptions } from '../ops/bench/options.js';
+import { runPipeline } from '../ops/bench/pipeline.js';
+import { formatPipeline } from '../ops/bench/pipeline-report.js';
+import { parseSize } from '../ops/accounts/address.js';
 import { newRunId, runSmtpLoad } from '../ops/bench/smtp-load.js';
 import { formatSummary } from '../ops/bench/stats.js';
 import { UserError } from '../util/errors.js';
@@ -33,6 +37,7 @@ export function registerBenchCommands(program: Command): void {
       "wait until every message is in the recipient's INBOX (IMAPS; password from stdin)",
     )
     .option('--timeout <seconds>', 'how long to wait for delivery', '120')
+    .option('--rate <n>', 'send at most N messages/s, at a fixed pace (for latency figures)')
     .option('--helo <name>', "the name to greet with (default: this machine's host name)")
     .option('--json', 'machine-readable output')
     .action(async (raw: RawBenchOptions & { json?: boolean }) => {
@@ -74,4 +79,55 @@ export function registerBenchCommands(program: Command): void {
       );
       if (summary.failed) process.exitCode = 1;
     });
+
+  bench
+    .command('pipeline')
+    .description(
+      'the mail path taken apart in one run: smtp-sink, Postfix to discard:, Postfix + Rspamd to discard:, the whole path; then delivery latency at half the rate',
+    )
+    .requiredOption(
+      '--lab <name>',
+      'the lab host to measure (temporary listeners are added and removed)',
+    )
+    .option('--server <address>', "the host's VPN address", '10.100.0.1')
+    .option('--count <n>', 'messages per stage (at most 10000)', '600')
+    .option('--concurrency <n>', 'parallel SMTP connections (at most 64)', '8')
+    .option('--also <list>', "more concurrencies to try for each stage's best, e.g. 4,16", '')
+    .option('--size <size>', 'approximate message size', '4K')
+    .option('--no-latency', 'skip the delivery latency run')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (o: {
+        lab: string;
+        server: string;
+        count: string;
+        concurrency: string;
+        also: string;
+        size: string;
+        latency: boolean;
+        json?: boolean;
+      }) => {
+        const concurrency = parseCount('--concurrency', o.concurrency, 1, 64);
+        const report = await runPipeline(
+          labTarget(o.lab),
+          {
+            server: o.server,
+            count: parseCount('--count', o.count, 1, 10_000),
+            concurrency,
+            alsoConcurrencies: o.also
+              .split(',')
+              .filter(Boolean)
+              .map((c) => parseCount('--also', c, 1, 64)),
+            sizeBytes: Math.min(parseSize(o.size), 10 * 1024 ** 2),
+            latency: o.latency,
+          },
+          (line) => process.stderr.write(`bench: ${line}\n`),
+        );
+        process.stdout.write(
+          o.json ? `${JSON.stringify(report, null, 2)}\n` : formatPipeline(report, concurrency),
+        );
+        if (!report.planClean || report.runs.some((r) => r.summary.failed > 0))
+          process.exitCode = 1;
+      },
+    );
 }

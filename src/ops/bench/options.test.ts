@@ -37,6 +37,8 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions({ ...base, tls: 'ssl' })).toThrow(/--tls: 'ssl'/);
     expect(() => parseBenchOptions({ ...base, to: 'nobody' })).toThrow(/not a mail address/);
     expect(() => parseBenchOptions({ ...base, imap: ':993' })).toThrow(/--imap/);
+    expect(() => parseBenchOptions({ ...base, rate: '0' })).toThrow(/--rate: '0'/);
+    expect(parseBenchOptions({ ...base, rate: '25' }).load.ratePerSecond).toBe(25);
   });
 
   it('never sends a password in clear, and reads only one', () => {

@@ -17,6 +17,7 @@ export interface RawBenchOptions {
   imap?: string;
   timeout: string;
   helo?: string;
+  rate?: string;
 }
 
 export interface BenchPlan {
@@ -24,7 +25,8 @@ export interface BenchPlan {
   imap?: { host: string; port: number; user: string; timeoutSeconds: number };
 }
 
-function int(option: string, input: string, min: number, max: number): number {
+/** A whole number option within bounds, or a usage error that names the option (pure). */
+export function parseCount(option: string, input: string, min: number, max: number): number {
   const n = Number(input);
   if (!/^\d+$/.test(input.trim()) || n < min || n > max)
     throw new UserError(
@@ -59,23 +61,24 @@ export function parseBenchOptions(o: RawBenchOptions): BenchPlan {
     if (!host) throw new UserError('E_USAGE', `--imap: '${o.imap}' is not HOST or HOST:PORT`);
     imap = {
       host,
-      port: int('--imap port', port, 1, 65535),
+      port: parseCount('--imap port', port, 1, 65535),
       user: to,
-      timeoutSeconds: int('--timeout', o.timeout, 1, 3600),
+      timeoutSeconds: parseCount('--timeout', o.timeout, 1, 3600),
     };
   }
   return {
     load: {
       server: o.server,
-      port: int('--port', o.port, 1, 65535),
+      port: parseCount('--port', o.port, 1, 65535),
       tls: o.tls as SmtpLoad['tls'],
       insecure: Boolean(o.insecure),
       from: parseAddress(o.from).address,
       to,
-      count: int('--count', o.count, 1, 10_000),
-      concurrency: int('--concurrency', o.concurrency, 1, 64),
+      count: parseCount('--count', o.count, 1, 10_000),
+      concurrency: parseCount('--concurrency', o.concurrency, 1, 64),
       sizeBytes: Math.min(parseSize(o.size), 50 * 1024 ** 2),
       ...(o.helo ? { helo: o.helo } : {}),
+      ...(o.rate === undefined ? {} : { ratePerSecond: parseCount('--rate', o.rate, 1, 10_000) }),
       ...(authUser ? { authUser } : {}),
     },
     ...(imap ? { imap } : {}),

@@ -17,6 +17,11 @@ export interface SmtpLoad {
   sizeBytes: number;
   /** The name to greet with (EHLO); spam filters score a name that does not resolve. */
   helo?: string;
+  /**
+   * Start message i no earlier than i / rate seconds after the first (a fixed offered load,
+   * for latency); unset: as fast as the connections go.
+   */
+  ratePerSecond?: number;
 }
 
 /** A tag that marks every message of one run, for finding them again over IMAP. */
@@ -66,6 +71,10 @@ export async function runSmtpLoad(
   await Promise.all(
     transports.map(async (t) => {
       for (let i = next++; i < load.count; i = next++) {
+        if (load.ratePerSecond) {
+          const due = started + (i * 1000) / load.ratePerSecond - performance.now();
+          if (due > 0) await new Promise((r) => setTimeout(r, due));
+        }
         const t0 = performance.now();
         try {
           await t.sendMail({

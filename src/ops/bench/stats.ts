@@ -4,7 +4,7 @@ export interface BenchSummary {
   failed: number;
   wallSeconds: number;
   perSecond: number;
-  latencyMs: { p50: number; p95: number; max: number };
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
   /** What the server said to the first message it did not accept. */
   firstError?: string;
   /** Seconds from the first message sent until the last one was readable over IMAP. */
@@ -33,6 +33,7 @@ export function summarize(
     latencyMs: {
       p50: round(percentile(sorted, 50)),
       p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
       max: round(sorted[sorted.length - 1] ?? 0),
     },
   };
@@ -45,7 +46,7 @@ export function formatSummary(s: BenchSummary): string {
     `messages accepted      ${s.sent}${s.failed ? ` (${s.failed} failed)` : ''}`,
     `wall time              ${s.wallSeconds} s`,
     `throughput             ${s.perSecond} messages/s`,
-    `SMTP transaction       p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, max ${s.latencyMs.max} ms`,
+    `SMTP transaction       p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
   ];
   if (s.firstError) lines.push(`first failure          ${s.firstError}`);
   if (s.deliveredAllAfterSeconds !== undefined)

@@ -1,0 +1,52 @@
+import { realpathSync } from 'node:fs';
+import { labExecArgv } from '../../lab/exec.js';
+import { UserError } from '../../util/errors.js';
+import { mustRun, run } from '../../util/exec.js';
+import type { BenchSummary } from './stats.js';
+
+/** Where a benchmark acts: a shell on the mail host, and a client where mail clients are. */
+export interface BenchTarget {
+  /** Runs a POSIX shell script on the mail host as root and returns its output. */
+  host(script: string, opts?: { input?: string; timeoutMs?: number }): Promise<string>;
+  /** Runs this mailctl's `bench smtp --json ARGS` from the client side. */
+  smtp(args: readonly string[], timeoutMs: number): Promise<BenchSummary>;
+  /** Runs a command from the client side (this mailctl's own subcommands). */
+  client(args: readonly string[], timeoutMs: number): Promise<string>;
+}
+
+/** The bundle that is running now: the load generator is this same mailctl. */
+const selfArgv = () => [process.execPath, realpathSync(process.argv[1] ?? '')];
+
+/**
+ * A lab host: scripts run on the host, the load comes from the lab's VPN client namespace
+ * (10.100.0.0/24, over WireGuard), as the team's mail clients do.
+ */
+export function labTarget(name: string): BenchTarget {
+  const client = async (args: readonly string[], timeoutMs: number) => {
+    const argv = await labExecArgv(name, 'vpn', [...selfArgv(), ...args]);
+    const r = await run(argv[0] ?? 'false', argv.slice(1), { timeoutMs });
+    if (r.code !== 0 && !r.stdout.trim().startsWith('{'))
+      throw new UserError(
+        'E_BENCH_CLIENT',
+        `the load generator failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        { exitCode: 1 },
+      );
+    return r.stdout;
+  };
+  return {
+    async host(script, opts = {}) {
+      const argv = await labExecArgv(name, 'host', ['sh', '-ec', script]);
+      const r = await mustRun(argv[0] ?? 'false', argv.slice(1), {
+        timeoutMs: opts.timeoutMs ?? 120_000,
+        ...(opts.input === undefined ? {} : { input: opts.input, secrets: [opts.input.trim()] }),
+      });
+      return r.stdout;
+    },
+    client,
+    async smtp(args, timeoutMs) {
+      return JSON.parse(
+        await client(['bench', 'smtp', '--json', ...args], timeoutMs),
+      ) as BenchSummary;
+    },
+  };
+}
