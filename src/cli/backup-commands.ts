@@ -9,7 +9,15 @@ import {
   restoreMailbox,
   restoreSummary,
 } from '../ops/backup/restore-mailbox.js';
-import { planDbRestore, restoreDatabase } from '../ops/backup/restore-db.js';
+import { planDbRestore, recoveryTarget, restoreDatabase } from '../ops/backup/restore-db.js';
+import {
+  hostRestoreSummary,
+  planHostRestore,
+  refuseOverLiveData,
+  restoreHost,
+} from '../ops/backup/restore-host.js';
+import { openWithKit, type RestoreSource } from '../ops/backup/kit-access.js';
+import { readRecoveryKit, recoveryKitText } from '../ops/backup/kit-io.js';
 import { failedRuns, runBackups, runLines } from '../ops/backup/run-backup.js';
 import { damageError, verifyBackups } from '../ops/backup/verify.js';
 import { verifyLines } from '../ops/backup/verify-report.js';
@@ -133,6 +141,16 @@ export function registerBackupCommands(program: Command): void {
     if (damage) process.exitCode = damage.exitCode;
   });
 
+  withCluster(
+    backup
+      .command('recovery-kit')
+      .description(
+        "print the secrets that open this host's backups (restic's password, pgBackRest's key, the off-site SSH key) as one file to keep off the host",
+      ),
+  ).action(async (o: Common) => {
+    process.stdout.write(await recoveryKitText(await hostContext(o)));
+  });
+
   const restore = program.command('restore').description('bring data back from the backups');
   withCluster(
     restore
@@ -180,4 +198,55 @@ export function registerBackupCommands(program: Command): void {
         `pgBackRest backup ${done.safetyBackup}`,
     ]);
   });
+
+  withCluster(
+    restore
+      .command('host')
+      .description(
+        "disaster recovery: on a fresh host after its first apply, bring back another host's mail, database, keys, secrets and history from its backups, then apply",
+      )
+      .requiredOption('--from <repository>', 'offsite or local')
+      .requiredOption('--kit <file>', "the old host's recovery kit ('-': standard input)")
+      .option('--to <time>', 'roll the database forward only to this moment')
+      .option('--yes', 'do not ask for confirmation')
+      .option('--force', 'restore even if this host holds mail (it is moved aside, not deleted)'),
+  ).action(
+    async (
+      o: Common & { from: string; kit: string; to?: string; yes?: boolean; force?: boolean },
+    ) => {
+      if (o.from !== 'offsite' && o.from !== 'local')
+        throw new UserError('E_USAGE', `--from is offsite or local, not '${o.from}'`);
+      const ctx = await hostContext(o);
+      const kit = await readRecoveryKit(o.kit);
+      const target = o.to === undefined ? undefined : recoveryTarget(o.to, Date.now());
+      const access = await openWithKit(ctx, kit, o.from as RestoreSource);
+      try {
+        const plan = await planHostRestore(ctx, access, target);
+        refuseOverLiveData(ctx, plan, o.force === true);
+        // The kit on standard input leaves no terminal to answer on.
+        await confirm(hostRestoreSummary(plan, access), o.yes === true);
+        const done = await restoreHost(ctx, access, plan, {
+          force: o.force === true,
+          clusterFile: o.cluster,
+          progress: (line) => process.stderr.write(`restore host: ${line}\n`),
+        });
+        print([
+          `restored host ${kit.host} from the ${access.source} repositories: restic snapshot ` +
+            `${done.snapshot}, pgBackRest backup ${done.database}` +
+            (target ? ` rolled forward to ${target.iso}` : ''),
+          `${done.mailboxes} mailbox home(s) with ${done.messages} message(s), /etc/mailctl (secrets, ` +
+            'cluster file, VPN peers), the apply history, the DKIM keys' +
+            (ctx.tls.acme ? ', the ACME account' : ''),
+          ...done.movedAside.map((p) => `what this host held before is in ${p}`),
+          ...(done.clusterFileKept
+            ? [
+                `the backup's cluster file differs from this host's: it is in ${done.clusterFileKept}`,
+              ]
+            : []),
+        ]);
+      } finally {
+        await access.dispose();
+      }
+    },
+  );
 }

@@ -3,6 +3,7 @@ import type { MailHostContext } from '../../render/host-context.js';
 import type { ClusterDeclarations } from '../../spec/index.js';
 import { accountsStep } from './accounts.js';
 import { backupStep } from './backup.js';
+import { backupStanzaStep } from './backup-stanza.js';
 import { acmeCertificateStep } from './acme-certificate.js';
 import { databaseStep, migrationsStep, passwordRoles, rolePasswordsStep } from './database.js';
 import { dkimKeysStep } from './dkim-keys.js';
@@ -27,6 +28,7 @@ export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclaration
     selfSignedCertificateStep(ctx),
     dkimKeysStep(ctx.domains),
     emptySpamSettingsMapStep,
+    ...(ctx.postgres.mode === 'native' ? [backupStanzaStep(ctx)] : []),
     sogoLogStep,
     unwantedUnitsStep,
     ...(ctx.postgres.mode === 'native' ? [databaseStep] : []),
@@ -36,7 +38,7 @@ export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclaration
     // In the first domain, which the accounts step has made.
     healthProbeStep(healthProbeAddress(ctx)),
     spamSettingsMapStep,
-    // Its stanza needs PostgreSQL running with pgBackRest's archive_command.
+    // The first full backup and the off-site repositories need PostgreSQL running.
     backupStep(ctx),
     acmeCertificateStep(ctx),
   ];

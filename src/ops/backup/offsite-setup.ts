@@ -126,7 +126,7 @@ async function sameFile(a: string, b: string): Promise<boolean> {
 }
 
 /** pgBackRest runs as postgres and cannot read root's secrets: it gets its own copy. */
-async function copyKeyForPostgres(): Promise<void> {
+export async function copyKeyForPostgres(): Promise<void> {
   const dir = dirname(PGBACKREST_OFFSITE_KEY);
   const ids = await run('id', ['-u', 'postgres']);
   const gid = await run('id', ['-g', 'postgres']);

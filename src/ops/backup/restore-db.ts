@@ -10,7 +10,7 @@ import { pgbackrest, pgbackrestInfo } from './tools.js';
 
 /** The daemons that read the mail database, stopped while it is replaced. */
 const CLIENT_UNITS = [postfixComponent, dovecotComponent, sogoComponent].flatMap((c) => c.units);
-const POSTGRES_UNIT = postgresNativeComponent.units[0] ?? 'postgresql@17-main.service';
+export const POSTGRES_UNIT = postgresNativeComponent.units[0] ?? 'postgresql@17-main.service';
 
 /** A point in time as PostgreSQL's recovery_target_time takes it (UTC). */
 export function recoveryTarget(input: string, now: number): { iso: string; target: string } {
@@ -89,7 +89,7 @@ export async function restoreDatabase(
 }
 
 /** Recovery replays WAL up to the target, then promotes; the database serves from then on. */
-async function waitForPromotion(): Promise<void> {
+export async function waitForPromotion(): Promise<void> {
   for (let i = 0; i < 240; i++) {
     const r = await hostConnection(
       (db) => db.rows<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering'),

@@ -4,7 +4,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { HostChange } from '../../plan/host-steps.js';
 import {
-  PG_STANZA,
   PGBACKREST_CIPHER_SECRET,
   RESTIC_PASSWORD_FILE,
   resticRepo,
@@ -12,13 +11,13 @@ import {
 import type { MailHostContext } from '../../render/host-context.js';
 import { SECRETS_DIR } from '../../apply/secrets.js';
 import { applyOffsiteSetup, isOffsiteChange, offsiteSetupChanges } from './offsite-setup.js';
-import { pgbackrest, pgbackrestInfo, restic, stanzaExists } from './tools.js';
+import { pgbackrest, pgbackrestInfo, restic } from './tools.js';
 
 const FIRST_BACKUP = 'first full PostgreSQL backup';
 
 /**
  * What the backups still need on this host: the restic password and repository, and in
- * native mode pgBackRest's stanza and a first full backup (the base every point-in-time
+ * native mode a first full backup (the base every point-in-time
  * recovery starts from). Reads only.
  */
 export async function backupSetupChanges(ctx: MailHostContext): Promise<HostChange[]> {
@@ -34,14 +33,8 @@ export async function backupSetupChanges(ctx: MailHostContext): Promise<HostChan
   if (!existsSync(`${repo}/config`))
     changes.push({ kind: 'file', action: 'create', target: repo, detail: 'restic init' });
   if (ctx.postgres.mode === 'native') {
+    // The stanza itself is made before the files go live (the backup-stanza step).
     const stanza = await pgbackrestInfo();
-    if (!stanzaExists(stanza))
-      changes.push({
-        kind: 'database',
-        action: 'create',
-        target: `pgBackRest stanza ${PG_STANZA}`,
-        detail: 'stanza-create, then check that the WAL archive works',
-      });
     if (!stanza?.backup.length)
       changes.push({
         kind: 'database',
@@ -70,19 +63,16 @@ export async function applyBackupSetup(
       notes.push(
         `made the backup keys ${RESTIC_PASSWORD_FILE} (restic) and ` +
           `${SECRETS_DIR}/${PGBACKREST_CIPHER_SECRET} (pgBackRest). WARNING: without them the ` +
-          'backups cannot be read; copy both off this host now and keep them safe (this is ' +
-          'said once)',
+          'backups cannot be read; copy both off this host now and keep them safe: ' +
+          "'mailctl backup recovery-kit' prints them, with the off-site SSH key, as one file " +
+          '(this is said once)',
       );
     } else if (c.kind === 'file' && c.target === repo) {
       await restic(ctx.paths.backups, ['init', '--quiet']);
       notes.push(`made the restic repository ${repo}`);
-    } else if (c.kind === 'database' && c.action === 'create') {
-      await pgbackrest(['stanza-create']);
-      // check forces a WAL switch and waits until archive_command has stored the segment:
-      // the proof that archiving works, before anything depends on it.
-      await pgbackrest(['check']);
-      notes.push(`made pgBackRest's stanza ${PG_STANZA} and checked the WAL archive`);
     } else if (c.kind === 'database' && c.target === FIRST_BACKUP) {
+      // It waits until archive_command has stored the WAL it ends on: the proof that
+      // archiving works, before anything depends on it.
       await pgbackrest(['--type=full', 'backup']);
       notes.push(`took the ${FIRST_BACKUP}`);
     }

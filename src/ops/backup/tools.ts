@@ -65,6 +65,8 @@ export interface PgbackrestStanza {
   /** 0 ok, 1 missing stanza path, 2 no valid backups, 3 missing stanza data, ... */
   status: { code: number; message: string };
   backup: PgbackrestBackup[];
+  /** Per repository, why it could not be read (code 0: it could). */
+  repo?: { key: number; status: { code: number; message: string } }[];
 }
 
 /**
@@ -89,6 +91,7 @@ export interface ResticSnapshot {
   id: string;
   short_id: string;
   time: string;
+  hostname?: string;
   paths: string[];
   summary?: {
     backup_start: string;
