@@ -23,6 +23,7 @@ const declared: ClusterDeclarations = {
   mailboxes: [],
   aliases: [],
   vpnPeers: [],
+  sendAs: [],
 };
 
 describe("pgBackRest's stanza comes before PostgreSQL archives with it", () => {
