@@ -121,6 +121,8 @@ function monitoringContext(spec: Spec, fqdn: string): MonitoringContext {
       authFailuresPer5m: a.auth_failures_per_5m,
       fail2banBansPer10m: a.fail2ban_bans_per_10m,
       memoryPercent: a.memory_percent,
+      healthCriticalFor: a.health_critical_for,
+      wireguardHandshakeAge: a.wireguard_handshake_age,
     },
   };
 }

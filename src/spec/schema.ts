@@ -418,6 +418,13 @@ export const clusterSchema = z.strictObject({
           auth_failures_per_5m: z.number().int().min(1).default(50),
           fail2ban_bans_per_10m: z.number().int().min(1).default(20),
           memory_percent: z.number().min(1).max(100).default(85),
+          // A `mailctl health` check critical in consecutive runs (the timer runs every 5
+          // minutes) for this long fires HealthCheckCritical.
+          health_critical_for: duration.default(600),
+          // A VPN peer whose last WireGuard handshake is older than this: a warning in
+          // `mailctl health` and WireguardHandshakeStale. A peer that never connected is not
+          // aged (a device not set up yet); its detail says "never".
+          wireguard_handshake_age: duration.default(86_400),
         })
         .prefault({}),
     })

@@ -121,7 +121,9 @@ export function healthChecks(ctx: MailHostContext, now: () => number = Date.now)
       pageCheck(`https://${ctx.vpnAddress}/.well-known/caldav`, ctx.fqdn, { status: 301 }),
     ),
     check('nginx-public', () => pageCheck(`http://${publicAddress}/`, ctx.fqdn, { status: 301 })),
-    check('wireguard', async () => assessWireguard(await wireguardPeers(), now())),
+    check('wireguard', async () =>
+      assessWireguard(await wireguardPeers(), now(), ctx.monitoring.alerts.wireguardHandshakeAge),
+    ),
     check('fail2ban', async () => {
       const running = new Set(await fail2banJails());
       const missing = expectedJails(ctx).filter((j) => !running.has(j));

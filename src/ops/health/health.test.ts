@@ -10,6 +10,7 @@ import {
   assessDisk,
   assessQueue,
   assessUnit,
+  assessWireguard,
   backupFindings,
   usedPercent,
 } from './thresholds.js';
@@ -124,6 +125,24 @@ describe('thresholds', () => {
     expect(assessUnit({ ...unit, activeState: 'failed', result: 'exit-code' }).detail).toBe(
       'failed (last result: exit-code)',
     );
+  });
+
+  it('wireguard: a peer silent longer than the threshold warns; one that never connected does not', () => {
+    const now = 100_000_000;
+    const peer = (k: string, agoSeconds?: number) => ({
+      publicKey: `${k}${'A'.repeat(43)}`,
+      latestHandshake: agoSeconds === undefined ? 0 : now / 1000 - agoSeconds,
+    });
+    const day = 86_400;
+    const fresh = assessWireguard([peer('laptop', 90), peer('newphone')], now, day);
+    expect(fresh).toEqual(ok('wg0 up, 2 peer(s): laptopAA… 90 s ago, newphone… never'));
+    const stale = assessWireguard([peer('laptop', 90), peer('server', day + 1)], now, day);
+    expect(stale.status).toBe('warning');
+    expect(stale.detail).toBe(
+      'wg0 up, 2 peer(s): laptopAA… 90 s ago, serverAA… 86401 s ago (serverAA… silent for more than 86400 s)',
+    );
+    // The threshold is the cluster file's.
+    expect(assessWireguard([peer('laptop', 90)], now, 60).status).toBe('warning');
   });
 
   it('backups: stale is a warning, failing critical, the WAL archive its own line', () => {

@@ -95,16 +95,29 @@ export interface PeerHandshake {
 }
 
 /**
- * The tunnel must be up; each peer's handshake age is reported. A peer is a laptop or a
- * phone that is idle or off at times, so an old handshake alone is no fault of the host.
+ * The tunnel must be up; each peer's handshake age is reported. A peer silent for longer
+ * than `maxAgeSeconds` (monitoring.alerts.wireguard_handshake_age) is a warning: WireGuard
+ * renews the handshake every 2 minutes while a peer sends anything, so a device in use is
+ * never near it. A peer that never shook hands (a device not set up yet) has no age and
+ * is only listed.
  */
-export function assessWireguard(peers: readonly PeerHandshake[], now: number): Finding {
+export function assessWireguard(
+  peers: readonly PeerHandshake[],
+  now: number,
+  maxAgeSeconds: number,
+): Finding {
+  const stale: string[] = [];
   const ages = peers.map((p) => {
     const key = `${p.publicKey.slice(0, 8)}…`;
     if (!p.latestHandshake) return `${key} never`;
-    return `${key} ${Math.max(0, Math.round(now / 1000 - p.latestHandshake))} s ago`;
+    const age = Math.max(0, Math.round(now / 1000 - p.latestHandshake));
+    if (age > maxAgeSeconds) stale.push(key);
+    return `${key} ${age} s ago`;
   });
-  return ok(`wg0 up, ${peers.length} peer(s)${ages.length ? `: ${ages.join(', ')}` : ''}`);
+  const detail = `wg0 up, ${peers.length} peer(s)${ages.length ? `: ${ages.join(', ')}` : ''}`;
+  return stale.length
+    ? warning(`${detail} (${stale.join(', ')} silent for more than ${maxAgeSeconds} s)`)
+    : ok(detail);
 }
 
 /** The backup work's own assessment, as health findings: stale warns, failing is critical. */

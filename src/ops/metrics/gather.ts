@@ -5,6 +5,7 @@ import type { MailHostContext } from '../../render/host-context.js';
 import { TEXTFILE_DIR } from '../../render/monitoring/endpoints.js';
 import { run } from '../../util/exec.js';
 import { backupStatus } from '../backup/gather.js';
+import { wireguardPeers } from '../health/gather.js';
 import { HEALTH_LOG } from '../../render/health/health-timer.js';
 import {
   lastHealthReport,
@@ -47,6 +48,7 @@ export async function gatherTextfileFacts(ctx: MailHostContext): Promise<Textfil
   const backups = await backupStatus(ctx).catch(() => undefined);
   const notAfter = await certificateNotAfter(ctx.tls.certFile);
   const health = lastHealthReport(await readFile(HEALTH_LOG, 'utf8').catch(() => ''));
+  const handshakes = await wireguardPeers().catch(() => undefined);
   return {
     now: Date.now(),
     ...(notAfter === undefined ? {} : { certificateNotAfter: notAfter }),
@@ -58,6 +60,7 @@ export async function gatherTextfileFacts(ctx: MailHostContext): Promise<Textfil
     })),
     ...(backups?.walArchive ? { walArchiveFailed: backups.walArchive.failedCount } : {}),
     ...(health ? { health } : {}),
+    ...(handshakes ? { wireguardHandshakes: handshakes } : {}),
   };
 }
 

@@ -43,6 +43,25 @@ describe('textfileMetrics', () => {
   });
 });
 
+describe('the WireGuard handshakes as metrics', () => {
+  it("gives each peer's last handshake, and leaves out a peer that never shook hands", () => {
+    const text = textfileMetrics({
+      now: NOW,
+      queueArrivals: [],
+      fail2banBans: {},
+      backups: [],
+      wireguardHandshakes: [
+        { publicKey: 'b+key/1=', latestHandshake: 1_796_637_500 },
+        { publicKey: 'never+key=', latestHandshake: 0 },
+      ],
+    });
+    expect(text).toContain(
+      '\nmailctl_wireguard_peer_last_handshake_timestamp_seconds{peer="b+key/1="} 1796637500\n',
+    );
+    expect(text).not.toContain('never+key=');
+  });
+});
+
 describe('the health checks as metrics', () => {
   const jsonl =
     '{"ts":"2026-12-07T09:55:00.000Z","status":"ok","checks":[]}\n' +

@@ -1,4 +1,5 @@
 import { exitCodeFor, type HealthReport } from '../health/report.js';
+import type { PeerHandshake } from '../health/thresholds.js';
 
 /**
  * The metrics the alerts read that no exporter has, in Prometheus's text format, for
@@ -18,6 +19,8 @@ export interface TextfileFacts {
   walArchiveFailed?: number;
   /** The last line of health.jsonl: `mailctl health` on its timer. */
   health?: Pick<HealthReport, 'ts' | 'checks'>;
+  /** `wg show wg0 latest-handshakes`: seconds since the epoch, 0 for a peer that never did. */
+  wireguardHandshakes?: readonly PeerHandshake[];
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -82,6 +85,14 @@ export function textfileMetrics(f: TextfileFacts): string {
       'gauge',
       'when the last mailctl health run began',
       f.health ? [['', seconds(Date.parse(f.health.ts))]] : [],
+    ),
+    ...metric(
+      'mailctl_wireguard_peer_last_handshake_timestamp_seconds',
+      'gauge',
+      "each VPN peer's last WireGuard handshake on wg0 (peers that never shook hands are left out)",
+      (f.wireguardHandshakes ?? [])
+        .filter((p) => p.latestHandshake > 0)
+        .map((p) => [`{peer="${label(p.publicKey)}"}`, p.latestHandshake]),
     ),
   ];
   return `${lines.join('\n')}\n`;

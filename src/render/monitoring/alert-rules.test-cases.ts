@@ -292,6 +292,89 @@ export const RULE_CASES: readonly RuleCase[] = [
     evalTime: '12m',
     expect: [],
   },
+  {
+    // Critical in three runs (10 minutes and more): fires; a unit is ServiceDown's.
+    alert: 'HealthCheckCritical',
+    interval: '1m',
+    series: {
+      'mailctl_health_check_status{check="imap"}': '2x15',
+      'mailctl_health_check_status{check="pop3"}': '0x15',
+      'mailctl_health_check_status{check="unit-dovecot.service"}': '2x15',
+    },
+    evalTime: '11m',
+    expect: [
+      {
+        labels: { severity: 'critical', check: 'imap' },
+        annotations: {
+          summary: 'mailctl health: imap is critical',
+          runbook: doc('healthcheckcritical'),
+        },
+      },
+    ],
+  },
+  {
+    // A warning for long, and one critical run that the next one cleared.
+    alert: 'HealthCheckCritical',
+    interval: '1m',
+    series: {
+      'mailctl_health_check_status{check="queue"}': '1x15',
+      'mailctl_health_check_status{check="imap"}': '0x4 2x5 0x5',
+    },
+    evalTime: '11m',
+    expect: [],
+  },
+  {
+    // The last run began at 0; 20 minutes later nothing has run since.
+    alert: 'HealthCheckNotRunning',
+    interval: '1m',
+    series: { mailctl_health_last_run_timestamp_seconds: '0x20' },
+    evalTime: '20m',
+    expect: [
+      {
+        labels: { severity: 'warning' },
+        annotations: {
+          summary: 'mailctl health last ran 20m 0s ago',
+          runbook: doc('healthchecknotrunning'),
+        },
+      },
+    ],
+  },
+  {
+    // A run every 5 minutes.
+    alert: 'HealthCheckNotRunning',
+    interval: '5m',
+    series: { mailctl_health_last_run_timestamp_seconds: '0+300x5' },
+    evalTime: '20m',
+    expect: [],
+  },
+  {
+    // One peer last seen at 0, 25 hours ago; the other 10 minutes ago.
+    alert: 'WireguardHandshakeStale',
+    interval: '1h',
+    series: {
+      'mailctl_wireguard_peer_last_handshake_timestamp_seconds{peer="laptopkey="}': '0x25',
+      'mailctl_wireguard_peer_last_handshake_timestamp_seconds{peer="phonekey="}': `0+3600x24 ${25 * 3600 - 600}`,
+    },
+    evalTime: '25h',
+    expect: [
+      {
+        labels: { severity: 'warning', peer: 'laptopkey=' },
+        annotations: {
+          summary: 'VPN peer laptopkey= last shook hands 1d 1h 0m 0s ago',
+          runbook: doc('wireguardhandshakestale'),
+        },
+      },
+    ],
+  },
+  {
+    alert: 'WireguardHandshakeStale',
+    interval: '1h',
+    series: {
+      'mailctl_wireguard_peer_last_handshake_timestamp_seconds{peer="laptopkey="}': '0x25',
+    },
+    evalTime: '23h',
+    expect: [],
+  },
 ];
 
 /** The promtool test file for `cases` against the rules file at `rulesPath`. */

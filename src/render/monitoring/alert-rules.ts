@@ -130,6 +130,38 @@ export function alertRules(m: MonitoringContext): AlertRule[] {
         runbook: runbook('memoryhigh'),
       },
     },
+    {
+      // The unit-* checks are ServiceDown's, sooner; the rest (a refused IMAP login, GTUBE
+      // let through, a missing jail) no exporter sees.
+      alert: 'HealthCheckCritical',
+      expr: 'mailctl_health_check_status{check!~"unit-.*"} == 2',
+      for: promDuration(a.healthCriticalFor),
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'mailctl health: {{ $labels.check }} is critical',
+        runbook: runbook('healthcheckcritical'),
+      },
+    },
+    {
+      // mailctl-health.timer runs every 5 minutes; three missed runs and the health alerts
+      // above are blind.
+      alert: 'HealthCheckNotRunning',
+      expr: 'time() - mailctl_health_last_run_timestamp_seconds > 900',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'mailctl health last ran {{ $value | humanizeDuration }} ago',
+        runbook: runbook('healthchecknotrunning'),
+      },
+    },
+    {
+      alert: 'WireguardHandshakeStale',
+      expr: `time() - mailctl_wireguard_peer_last_handshake_timestamp_seconds > ${a.wireguardHandshakeAge}`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'VPN peer {{ $labels.peer }} last shook hands {{ $value | humanizeDuration }} ago',
+        runbook: runbook('wireguardhandshakestale'),
+      },
+    },
   ];
 }
 

@@ -18,6 +18,10 @@ export interface AlertThresholds {
   /** Fail2ban bans within 10 minutes that make a storm. */
   fail2banBansPer10m: number;
   memoryPercent: number;
+  /** Seconds a health check may stay critical before HealthCheckCritical fires. */
+  healthCriticalFor: number;
+  /** Seconds since a VPN peer's last handshake before health warns and WireguardHandshakeStale fires. */
+  wireguardHandshakeAge: number;
 }
 
 export interface MonitoringContext {
@@ -56,6 +60,8 @@ export function defaultMonitoring(
       authFailuresPer5m: 50,
       fail2banBansPer10m: 20,
       memoryPercent: 85,
+      healthCriticalFor: 600,
+      wireguardHandshakeAge: 86_400,
     },
     ...overrides,
   };
