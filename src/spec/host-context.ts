@@ -109,6 +109,7 @@ function monitoringContext(spec: Spec, fqdn: string): MonitoringContext {
     // The address Postfix gives root's mail to (main.cf alias_maps): the first domain's postmaster.
     alertEmail: m.alert_email ?? `postmaster@${spec.domains.map((d) => d.name).sort()[0] ?? fqdn}`,
     ...(m.webhook_url ? { webhookUrl: m.webhook_url } : {}),
+    ...(m.outbound_probe ? { outboundProbe: m.outbound_probe } : {}),
     alerts: {
       serviceDownFor: a.service_down_for,
       queueDeferredMax: a.queue_deferred_max,

@@ -405,6 +405,11 @@ export const clusterSchema = z.strictObject({
       webhook_url: z
         .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
         .optional(),
+      // `mailctl health` connects to port 25 of this domain's MX (greeting, then QUIT, as any
+      // sending MTA does) to find out whether outbound SMTP is blocked on the way: Vultr
+      // drops it on new accounts, and the host then receives mail but cannot send. `false`
+      // leaves the check out (a host that relays through a smarthost).
+      outbound_probe: z.union([dnsName, z.literal(false)]).default('gmail.com'),
       alerts: z
         .strictObject({
           service_down_for: duration.default(120),

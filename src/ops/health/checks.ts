@@ -22,6 +22,7 @@ import {
 import { pageCheck, rspamdGtube, rspamdPing } from './http-probes.js';
 import { healthProbeAddress, HEALTH_PROBE_SECRET } from '../../render/health/index.js';
 import { imapCheck, lmtpCheck, pop3Check, smtpCheck } from './protocol-probes.js';
+import { assessOutbound, tryOutboundSmtp } from './outbound-smtp.js';
 import { critical, ok, warning, type Check, type Finding } from './run-checks.js';
 import {
   assessCertificate,
@@ -139,6 +140,20 @@ export function healthChecks(ctx: MailHostContext, now: () => number = Date.now)
       assessCertificate(ctx.tls.certFile, await certificateValidTo(ctx.tls.certFile), now()),
     ),
     ...backupChecks(ctx),
+    ...outboundChecks(ctx),
+  ];
+}
+
+/** Port 25 to the internet: the connect and the greeting each get 8 s, QUIT the rest. */
+function outboundChecks(ctx: MailHostContext): Check[] {
+  const domain = ctx.monitoring.outboundProbe;
+  if (!domain) return [];
+  return [
+    check(
+      'outbound-25',
+      async () => assessOutbound(domain, await tryOutboundSmtp(domain, 8_000)),
+      30_000,
+    ),
   ];
 }
 

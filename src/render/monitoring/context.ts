@@ -35,6 +35,8 @@ export interface MonitoringContext {
   alertEmail: string;
   /** Alertmanager also POSTs every notification here, when set. */
   webhookUrl?: string;
+  /** The domain whose MX `mailctl health` tries on port 25 (outbound SMTP), when set. */
+  outboundProbe?: string;
   alerts: AlertThresholds;
 }
 
@@ -48,6 +50,7 @@ export function defaultMonitoring(
     prometheus: false,
     retentionSeconds: 15 * 86_400,
     alertEmail,
+    outboundProbe: 'gmail.com',
     alerts: {
       serviceDownFor: 120,
       queueDeferredMax: 50,
