@@ -15,6 +15,8 @@ const TEST_HOST_PACKAGES = [
   'openssh-client',
   // The TLS scan of `mailctl audit --remote`, run from the internet namespace.
   'testssl.sh',
+  // ansible.test runs ansible/mailctl.yml with Debian's Ansible, as an administrator would.
+  'ansible-core',
 ];
 
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */
