@@ -1,10 +1,13 @@
 import { Option, type Command } from 'commander';
 import { countTagged } from '../ops/bench/imap-search.js';
+import { formatImap, runImapBench } from '../ops/bench/imap-bench.js';
+import { runImapLoad } from '../ops/bench/imap-load.js';
 import { labTarget } from '../ops/bench/lab-target.js';
+import { formatMemory, measureMemory } from '../ops/bench/memory.js';
 import { parseBenchOptions, parseCount, type RawBenchOptions } from '../ops/bench/options.js';
 import { runPipeline } from '../ops/bench/pipeline.js';
 import { formatPipeline } from '../ops/bench/pipeline-report.js';
-import { parseSize } from '../ops/accounts/address.js';
+import { parseAddress, parseSize } from '../ops/accounts/address.js';
 import { newRunId, runSmtpLoad } from '../ops/bench/smtp-load.js';
 import { formatSummary } from '../ops/bench/stats.js';
 import { UserError } from '../util/errors.js';
@@ -130,4 +133,87 @@ export function registerBenchCommands(program: Command): void {
           process.exitCode = 1;
       },
     );
+
+  bench
+    .command('imap')
+    .description(
+      'IMAP as clients see it: N sessions looping SELECT+FETCH, then a storm of new TLS sessions',
+    )
+    .requiredOption(
+      '--lab <name>',
+      'the lab host to measure (its bench mailboxes are removed after)',
+    )
+    .option('--server <address>', "the host's VPN address", '10.100.0.1')
+    .option('--clients <n>', 'connected clients in the steady state (at most 500)', '100')
+    .option(
+      '--storm-workers <n>',
+      'sessions opened in parallel in the login storm (at most 100)',
+      '10',
+    )
+    .option('--seconds <n>', 'length of each phase (at most 300)', '20')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (o: {
+        lab: string;
+        server: string;
+        clients: string;
+        stormWorkers: string;
+        seconds: string;
+        json?: boolean;
+      }) => {
+        const report = await runImapBench(labTarget(o.lab), {
+          server: o.server,
+          clients: parseCount('--clients', o.clients, 1, 500),
+          stormWorkers: parseCount('--storm-workers', o.stormWorkers, 1, 100),
+          seconds: parseCount('--seconds', o.seconds, 1, 300),
+        });
+        process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatImap(report));
+        if (report.steady.errors || report.storm.errors) process.exitCode = 1;
+      },
+    );
+  // The load generator of `bench imap`, run where the clients are; password on stdin.
+  bench
+    .command('imap-load', { hidden: true })
+    .requiredOption('--server <address>', 'IMAPS server')
+    .option('--port <port>', 'its port', '993')
+    .requiredOption('--users <list>', 'mailboxes to log in as, comma-separated')
+    .option('--clients <n>', 'steady-state clients', '100')
+    .option('--storm-workers <n>', 'login storm workers', '10')
+    .option('--seconds <n>', 'length of each phase', '20')
+    .option('--insecure', 'accept a certificate no CA vouches for')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (o: {
+        server: string;
+        port: string;
+        users: string;
+        clients: string;
+        stormWorkers: string;
+        seconds: string;
+        insecure?: boolean;
+        json?: boolean;
+      }) => {
+        const figures = await runImapLoad({
+          host: o.server,
+          port: parseCount('--port', o.port, 1, 65535),
+          users: o.users.split(',').map((u) => parseAddress(u).address),
+          pass: await readPassword(true),
+          clients: parseCount('--clients', o.clients, 1, 500),
+          stormWorkers: parseCount('--storm-workers', o.stormWorkers, 1, 100),
+          seconds: parseCount('--seconds', o.seconds, 1, 300),
+          insecure: Boolean(o.insecure),
+        });
+        process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+      },
+    );
+
+  bench
+    .command('memory')
+    .description("the host's memory by systemd unit: PSS, shared pages split among their sharers")
+    .requiredOption('--lab <name>', 'the lab host to measure')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { lab: string; json?: boolean }) => {
+      const report = await measureMemory(labTarget(o.lab));
+      process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatMemory(report));
+    });
 }

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ImapReport } from '../../src/ops/bench/imap-bench.js';
+import type { MemoryReport } from '../../src/ops/bench/memory.js';
 import type { PipelineReport } from '../../src/ops/bench/pipeline-report.js';
 import { labSh, mailctl } from './support/cli.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
@@ -28,16 +30,16 @@ describe('mailctl bench', () => {
   it('pipeline: four stages and a latency run, listeners removed, plan clean after', () => {
     const before = masterCf();
     const r = mailctl(
-      ['bench', 'pipeline', '--lab', LAB, '--count', '30', '--concurrency', '4', '--json'],
+      ['bench', 'pipeline', '--lab', LAB, '--count', '20', '--concurrency', '4', '--json'],
       { timeoutMs: 600_000 },
     );
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as PipelineReport;
     expect(report.runs.map((s) => [s.stage, s.summary.sent, s.summary.failed])).toEqual([
-      ['sink', 30, 0],
-      ['discard', 30, 0],
-      ['rspamd', 30, 0],
-      ['full', 30, 0],
+      ['sink', 20, 0],
+      ['discard', 20, 0],
+      ['rspamd', 20, 0],
+      ['full', 20, 0],
     ]);
     // Every message of the latency run was delivered and its delay read from Postfix's log.
     expect(report.latency?.deliveredMs.count).toBe(report.latency?.sent);
@@ -64,6 +66,50 @@ describe('mailctl bench', () => {
     } finally {
       labSh(LAB, 'host', 'systemctl stop bench-test-busy');
     }
+  });
+
+  it('imap: connected clients read, a login storm, its mailboxes removed after', () => {
+    const r = mailctl(
+      [
+        'bench',
+        'imap',
+        '--lab',
+        LAB,
+        '--clients',
+        '5',
+        '--storm-workers',
+        '2',
+        '--seconds',
+        '3',
+        '--json',
+      ],
+      { timeoutMs: 300_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as ImapReport;
+    expect(report.steady).toMatchObject({ clients: 5, connected: 5, errors: 0 });
+    expect(report.steady.rounds).toBeGreaterThan(0);
+    expect(report.storm).toMatchObject({ workers: 2, errors: 0 });
+    expect(report.storm.sessions).toBeGreaterThan(0);
+    expect(benchMailboxes()).toEqual([]);
+  });
+
+  it('imap: refuses an unbounded load before it touches the host', () => {
+    const r = mailctl(['bench', 'imap', '--lab', LAB, '--clients', '5000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--clients: '5000' is not a whole number from 1 to 500/);
+    expect(benchMailboxes()).toEqual([]);
+  });
+
+  it('memory: PSS per unit of the running stack, with the total', () => {
+    const r = mailctl(['bench', 'memory', '--lab', LAB, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as MemoryReport;
+    const units = report.units.map((u) => u.unit);
+    for (const unit of ['postfix.service', 'dovecot.service', 'rspamd.service'])
+      expect(units).toContain(unit);
+    const sum = report.units.reduce((s, u) => s + u.pssMiB, 0);
+    expect(Math.abs(sum - report.totalMiB)).toBeLessThan(1);
   });
 
   it('refuses a lab that is not running', () => {

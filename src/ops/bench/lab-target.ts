@@ -10,8 +10,8 @@ export interface BenchTarget {
   host(script: string, opts?: { input?: string; timeoutMs?: number }): Promise<string>;
   /** Runs this mailctl's `bench smtp --json ARGS` from the client side. */
   smtp(args: readonly string[], timeoutMs: number): Promise<BenchSummary>;
-  /** Runs a command from the client side (this mailctl's own subcommands). */
-  client(args: readonly string[], timeoutMs: number): Promise<string>;
+  /** Runs this mailctl from the client side (its own subcommands); stdout. */
+  client(args: readonly string[], opts: { timeoutMs: number; input?: string }): Promise<string>;
 }
 
 /** The bundle that is running now: the load generator is this same mailctl. */
@@ -22,9 +22,9 @@ const selfArgv = () => [process.execPath, realpathSync(process.argv[1] ?? '')];
  * (10.100.0.0/24, over WireGuard), as the team's mail clients do.
  */
 export function labTarget(name: string): BenchTarget {
-  const client = async (args: readonly string[], timeoutMs: number) => {
+  const client: BenchTarget['client'] = async (args, opts) => {
     const argv = await labExecArgv(name, 'vpn', [...selfArgv(), ...args]);
-    const r = await run(argv[0] ?? 'false', argv.slice(1), { timeoutMs });
+    const r = await run(argv[0] ?? 'false', argv.slice(1), opts);
     if (r.code !== 0 && !r.stdout.trim().startsWith('{'))
       throw new UserError(
         'E_BENCH_CLIENT',
@@ -45,7 +45,7 @@ export function labTarget(name: string): BenchTarget {
     client,
     async smtp(args, timeoutMs) {
       return JSON.parse(
-        await client(['bench', 'smtp', '--json', ...args], timeoutMs),
+        await client(['bench', 'smtp', '--json', ...args], { timeoutMs }),
       ) as BenchSummary;
     },
   };
