@@ -5,6 +5,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labLayout } from '../../src/lab/layout.js';
 import { labHost, labRun, mailctl, sh, uniqueTag } from './support/cli.js';
+import { sogoLogin } from './support/sogo-http.js';
 import { httpFrom } from './support/http.js';
 import { dialogFrom, imapFetchAll, smtpCode, smtpSend, testMessage } from './support/mail.js';
 import {
@@ -690,26 +691,7 @@ describe('a hardened lab host', () => {
   it('watches SOGo logins with its own jail, and never bans the VPN client for failing them', () => {
     // SOGo is served on the VPN side only, so the VPN client is the only one who can fail.
     const logFrom = logMark();
-    const login = () =>
-      labRun(LAB, 'vpn', [
-        'curl',
-        '-sk',
-        '--max-time',
-        '10',
-        '--resolve',
-        `mail.example.com:443:${VPN}`,
-        '-X',
-        'POST',
-        'https://mail.example.com/SOGo/connect',
-        '-H',
-        'Content-Type: application/json',
-        '--data',
-        `{"userName":"${SENDER.user}","password":"not the password"}`,
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{http_code}',
-      ]).stdout;
+    const login = () => sogoLogin(LAB, VPN, SENDER.user, 'not the password').status;
     for (let i = 0; i < MAXRETRY + 2; i++) expect(login()).toBe('403');
     const seen = () =>
       logSince(logFrom).split(`[mailctl-sogo] Ignore ${VPN_CLIENT} by ip`).length - 1;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { LAB_DMARC_DOMAINS } from '../../src/lab/dns.js';
-import { labHost, labRun, labSh, sh, uniqueTag } from './support/cli.js';
+import { labHost, labSh, sh, uniqueTag } from './support/cli.js';
 import {
   dialogFrom,
   imapFetchAll,
@@ -11,6 +11,13 @@ import {
 } from './support/mail.js';
 import { PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
+import {
+  sogoAnswers,
+  sogoCurlArgs,
+  sogoLogin as sogoLogin_,
+  sogoPageStatus,
+  type SogoAnswer,
+} from './support/sogo-http.js';
 
 // Issue 16's spam-to-Junk, learning and VPN password-guessing promises, checked as the
 // internet (SMTP in), a user's mail client (IMAP, ManageSieve, webmail from the VPN) and a
@@ -169,32 +176,20 @@ function guessImap(count: number): void {
   expect(r.code, r.stderr).toBe(0);
 }
 
-const SOGO_CURL =
-  `curl -sk --max-time 10 --resolve mail.example.com:443:${VPN} ` +
-  `-H 'Content-Type: application/json' -w '\\n%{http_code}\\n' https://mail.example.com/SOGo/connect`;
+/** sogoCurlArgs as one shell word list, for the guessing loop below. */
+const SOGO_CURL = [
+  ...sogoCurlArgs(VPN).map((a) => `'${a}'`),
+  `-H 'Content-Type: application/json' https://mail.example.com/SOGo/connect`,
+].join(' ');
 
-/** SOGo's HTTP status (000: no answer) and password-policy code, from curl's output. */
-function sogoAnswers(out: string): { status: string; policy: string }[] {
-  return [...out.matchAll(/^(.*)\n(\d{3})$/gm)].map((m) => ({
-    status: m[2] ?? '',
-    policy: /"LDAPPasswordPolicyError":(\d+)/.exec(m[1] ?? '')?.[1] ?? '',
-  }));
-}
-
-/** A webmail login from the VPN client, the password on curl's stdin. */
-function sogoLogin(user: string, pass: string): { status: string; policy: string } {
-  const r = labRun(LAB, 'vpn', ['bash', '-c', `${SOGO_CURL} --data-binary @-`], {
-    input: JSON.stringify({ userName: user, password: pass }),
-  });
-  return sogoAnswers(r.stdout)[0] ?? { status: '', policy: '' };
-}
+const sogoLogin = (user: string, pass: string): SogoAnswer => sogoLogin_(LAB, VPN, user, pass);
 
 /**
  * Up to `count` wrong webmail passwords in a row from the VPN client, for `user` (or for a
  * made-up user each time when `user` is "*"), stopping once SOGo no longer answers. The
  * pause between them gives Fail2ban (which polls sogod's log) time to act on each.
  */
-function guessSogo(user: string, count: number): { status: string; policy: string }[] {
+function guessSogo(user: string, count: number): SogoAnswer[] {
   const who = user === '*' ? 'nobody-$i@example.com' : user;
   const r = labSh(
     LAB,
@@ -446,19 +441,6 @@ describe('spam to Junk, learning from the user, and password guessing from the V
       onHost(['fail2ban-client', 'set', 'mailctl-sogo-vpn', 'unbanip', VPN_CLIENT]);
     }
     // Unbanned, SOGo answers again (its login page; no failed login left on record).
-    const page = labRun(LAB, 'vpn', [
-      'curl',
-      '-sk',
-      '--max-time',
-      '10',
-      '--resolve',
-      `mail.example.com:443:${VPN}`,
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      'https://mail.example.com/SOGo/',
-    ]);
-    expect(page.stdout).toBe('200');
+    expect(sogoPageStatus(LAB, VPN)).toBe('200');
   });
 });

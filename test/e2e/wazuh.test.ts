@@ -7,6 +7,7 @@ import { WAZUH_DECODERS } from '../../src/render/wazuh/index.js';
 import { pcre2Available } from '../support/pcre2.js';
 import { decodeEntries, type Decoded, type LogEntry } from '../support/wazuh-decode.js';
 import { labHost, labRun, labSh, uniqueTag } from './support/cli.js';
+import { sogoLogin } from './support/sogo-http.js';
 import { dialogFrom, smtpFromInternet, smtpSend, testMessage } from './support/mail.js';
 import { ATTACKER, PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
@@ -188,26 +189,7 @@ describe.skipIf(!pcre2Available())("the manager's decoders on the lab's real log
       }),
     );
     // A refused SOGo login, through nginx on the VPN side.
-    const sogo = labRun(LAB, 'vpn', [
-      'curl',
-      '-sk',
-      '--max-time',
-      '10',
-      '--resolve',
-      `mail.example.com:443:${VPN}`,
-      '-X',
-      'POST',
-      'https://mail.example.com/SOGo/connect',
-      '-H',
-      'Content-Type: application/json',
-      '--data',
-      `{"userName":"${PROBE.user}","password":"not the password"}`,
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-    ]);
-    expect(sogo.stdout).toBe('403');
+    expect(sogoLogin(LAB, VPN, PROBE.user, 'not the password').status).toBe('403');
     // A ban and its end, of an address no lab machine has; a backup failure's log line.
     ok(onHost(['fail2ban-client', 'set', 'dovecot', 'banip', BANNED]));
     ok(onHost(['fail2ban-client', 'set', 'dovecot', 'unbanip', BANNED]));
