@@ -788,28 +788,16 @@ cat "$out"; rm -f "$out" "$out.stop"
   });
 
   it('changes nothing and restarts nothing on a second apply', () => {
-    const before = onHost([
-      'systemctl',
-      'show',
-      '-p',
-      'ExecMainStartTimestamp',
-      'postfix@-',
-      'dovecot',
-      'rspamd',
-    ]).stdout;
+    // On Debian 13 postfix.service runs the master itself (postfix@- is an empty unit).
+    const started = () =>
+      onHost(['systemctl', 'show', '-p', 'ExecMainStartTimestamp', 'postfix', 'dovecot', 'rspamd'])
+        .stdout;
+    const before = started();
+    // Three running daemons, three start times: a comparison of empty values proves nothing.
+    expect(before.match(/^ExecMainStartTimestamp=\S+/gm)).toHaveLength(3);
     const again = onHost(['mailctl', 'apply', '--cluster', '/etc/mailctl/cluster.yaml']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/no changes/i);
-    expect(
-      onHost([
-        'systemctl',
-        'show',
-        '-p',
-        'ExecMainStartTimestamp',
-        'postfix@-',
-        'dovecot',
-        'rspamd',
-      ]).stdout,
-    ).toBe(before);
+    expect(started()).toBe(before);
   });
 });
