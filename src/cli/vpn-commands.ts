@@ -88,6 +88,9 @@ export function registerVpnCommands(program: Command): void {
       serverPublicKey,
       endpoint: { host: ctx.fqdn, port: ctx.vpnPort },
       vpnSubnet: ctx.vpnSubnet,
+      // The host's unbound answers VPN devices, and tells them the VPN address for the
+      // host's name: IMAP, POP3 and webmail then work by name, as the autoconfiguration says.
+      dns: [ctx.vpnAddress],
     });
     await convergeVpn(spec, ctx, 'vpn peer add');
     if (o.json) printJson({ name, address, publicKey: keys.publicKey, config });

@@ -8,12 +8,19 @@ export const AUTOCONFIG_PATHS = [
 ];
 
 /**
- * Mail client autoconfiguration (the clientConfig 1.1 format), one document for every
- * domain of the host: IMAP and POP3 over implicit TLS, submission on 465 and 587, the
- * full address as the user name. Nothing in it is secret; IMAP and POP3 are reached over
- * the VPN, where the host name resolves to the VPN address.
+ * Who asks: a device in the VPN reaches IMAP and POP3; one on the internet reaches only
+ * submission, and is offered nothing else (a client that took IMAP from the public answer
+ * would fail to connect, with no hint why).
  */
-export function renderAutoconfig(ctx: MailHostContext): string {
+export type AutoconfigSide = 'vpn' | 'public';
+
+/**
+ * Mail client autoconfiguration (the clientConfig 1.1 format), one document for every
+ * domain of the host: submission on 465 and 587 for everyone, IMAP and POP3 over implicit
+ * TLS for VPN devices (the VPN's resolver leads them to the VPN address for the host's
+ * name), the full address as the user name. Nothing in it is secret.
+ */
+export function renderAutoconfig(ctx: MailHostContext, side: AutoconfigSide): string {
   const host = configToken(ctx.fqdn, 'fqdn');
   const server = (tag: string, type: string, port: number, socket: string) =>
     `<${tag} type="${type}"><hostname>${host}</hostname><port>${port}</port><socketType>${socket}</socketType><authentication>password-cleartext</authentication><username>%EMAILADDRESS%</username></${tag}>`;
@@ -23,8 +30,12 @@ export function renderAutoconfig(ctx: MailHostContext): string {
     `<emailProvider id="${host}">`,
     ...ctx.domains.map((d) => `<domain>${configToken(d, 'domain')}</domain>`),
     `<displayName>${host}</displayName>`,
-    server('incomingServer', 'imap', 993, 'SSL'),
-    server('incomingServer', 'pop3', 995, 'SSL'),
+    ...(side === 'vpn'
+      ? [server('incomingServer', 'imap', 993, 'SSL'), server('incomingServer', 'pop3', 995, 'SSL')]
+      : [
+          // Thunderbird asks for the settings by hand when no incoming server is offered.
+          `<documentation url="https://${host}/"><descr lang="en">IMAP and POP3 answer only inside the VPN: join it, then add the account again.</descr></documentation>`,
+        ]),
     server('outgoingServer', 'smtp', 465, 'SSL'),
     server('outgoingServer', 'smtp', 587, 'STARTTLS'),
     '</emailProvider>',

@@ -2,8 +2,7 @@ import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
 import { generatedHeader } from '../types.js';
 import { MTA_STS_POLICY_PATH } from '../mta-sts/index.js';
-import { AUTOCONFIG_PATHS, renderAutoconfig } from './autoconfig.js';
-import { AUTODISCOVER_PATH, renderAutodiscover } from './autodiscover.js';
+import { clientSettingsLocations } from './client-settings.js';
 import { listenLine } from './listen.js';
 import { NGINX_MTA_STS_POLICY_FILE, NGINX_PUBLIC_HEADERS_PATH } from './paths.js';
 
@@ -27,19 +26,7 @@ ${ctx.publicAddresses.map((a) => listenLine(a, 443, 'ssl default_server')).join(
         return 200 '${page}';
     }
 
-${AUTOCONFIG_PATHS.map(
-  // No default_type: mime.types gives .xml its type (text/xml).
-  (p) => `    location = ${p} {
-        return 200 '${renderAutoconfig(ctx)}';
-    }
-`,
-).join('\n')}
-    # Outlook POSTs its request (either case of the path); nginx's return answers any method.
-    location ~* ^${AUTODISCOVER_PATH}$ {
-        default_type application/xml;
-        return 200 '${renderAutodiscover(ctx)}';
-    }
-
+${clientSettingsLocations(ctx, 'public')}
     location / {
         return 404;
     }

@@ -79,13 +79,24 @@ describe('renderNginx', () => {
     expect(content('headers-public.conf')).toContain("default-src 'none'");
   });
 
-  it('offers mail clients their settings for every domain, publicly', () => {
+  it('offers mail clients the settings that work from where they ask, for every domain', () => {
     const pub = content('public-https.conf');
-    for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml'])
-      expect(pub).toContain(`location = ${path} {`);
-    for (const d of ['example.com', 'example.org']) expect(pub).toContain(`<domain>${d}</domain>`);
-    expect(pub).toContain('<port>993</port><socketType>SSL</socketType>');
-    expect(pub).toContain('<port>587</port><socketType>STARTTLS</socketType>');
+    const vpn = content('vpn-https.conf');
+    for (const side of [pub, vpn]) {
+      for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml'])
+        expect(side).toContain(`location = ${path} {`);
+      for (const d of ['example.com', 'example.org'])
+        expect(side).toContain(`<domain>${d}</domain>`);
+      expect(side).toContain('<port>587</port><socketType>STARTTLS</socketType>');
+      expect(side).toContain('<Type>SMTP</Type>');
+    }
+    // IMAP and POP3 answer only inside the VPN: only the VPN side offers them.
+    expect(vpn).toContain('<port>993</port><socketType>SSL</socketType>');
+    expect(vpn).toContain('<port>995</port><socketType>SSL</socketType>');
+    expect(vpn).toContain('<Type>IMAP</Type>');
+    expect(pub).not.toContain('incomingServer');
+    expect(pub).not.toContain('<Type>IMAP</Type>');
+    expect(pub).toContain('<documentation url="https://mail.example.com/">');
   });
 
   it('refuses a value that would inject configuration', () => {

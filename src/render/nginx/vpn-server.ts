@@ -1,12 +1,13 @@
 import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
 import { generatedHeader } from '../types.js';
+import { clientSettingsLocations } from './client-settings.js';
 import { listenLine } from './listen.js';
 import { NGINX_VPN_HEADERS_PATH, NGINX_VPN_INCLUDE_DIR } from './paths.js';
 
 /**
  * Port 443 on the VPN address only: everything internal (SOGo, the Rspamd controller,
- * administration). It is unreachable from the internet because it listens on no public
+ * administration) and the mail client settings that offer IMAP and POP3. It is unreachable from the internet because it listens on no public
  * address; the allow-list is the second line, should a listener or route ever change.
  * Other components add their `location` blocks as files in vpn.d/.
  */
@@ -21,6 +22,9 @@ ${listenLine(ctx.vpnAddress, 443, 'ssl default_server')}
     allow ${subnet};
     deny all;
 
+    # The settings with IMAP and POP3: VPN devices reach this server by the host's name and
+    # by autoconfig./autodiscover.<domain> (the VPN's resolver leads them all here).
+${clientSettingsLocations(ctx, 'vpn')}
     # A location that sets its own add_header must include ${NGINX_VPN_HEADERS_PATH} again.
     include ${NGINX_VPN_INCLUDE_DIR}/*.conf;
 }

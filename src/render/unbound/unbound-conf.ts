@@ -1,3 +1,4 @@
+import { isIpv6 } from '../wireguard/addresses.js';
 import type { MailHostContext } from '../host-context.js';
 import { configToken } from '../config-token.js';
 import {
@@ -10,7 +11,7 @@ import {
 /** Debian's unbound.conf includes every file of this directory (include-toplevel). */
 export const UNBOUND_CONF_PATH = '/etc/unbound/unbound.conf.d/mailctl.conf';
 
-/** Where the host's resolver answers: loopback only. */
+/** Where the host's own processes ask. */
 export const UNBOUND_ADDRESS = '127.0.0.1';
 export const UNBOUND_PORT = 53;
 
@@ -25,15 +26,23 @@ export const UNBOUND_PORT = 53;
  */
 export function renderUnboundConf(ctx: MailHostContext): string {
   const { forwardTo, dnssec } = ctx.resolver;
+  const vpnAddress = configToken(ctx.vpnAddress, 'vpnAddress');
+  const vpnSubnet = configToken(ctx.vpnSubnet, 'vpnSubnet');
   const lines = [
     'server:',
     `    interface: ${UNBOUND_ADDRESS}`,
     '    interface: ::1',
+    "    # The VPN's resolver: the WireGuard configurations `mailctl vpn peer add` prints name",
+    '    # it (DNS =). wg0 may come up after unbound, hence ip-freebind.',
+    `    interface: ${vpnAddress}`,
+    '    ip-freebind: yes',
     `    port: ${UNBOUND_PORT}`,
-    '    # Only the host itself may ask (the default, kept explicit): an open resolver on a',
-    '    # mail host is an amplifier for anyone on the internet.',
+    '    # Only the host itself and the VPN may ask: an open resolver on a mail host is an',
+    '    # amplifier for anyone on the internet (nftables drops port 53 from outside too).',
     '    access-control: 127.0.0.0/8 allow',
     '    access-control: ::1/128 allow',
+    `    access-control: ${vpnSubnet} allow`,
+    `    access-control-view: ${vpnSubnet} vpn`,
     '    hide-identity: yes',
     '    hide-version: yes',
     '    qname-minimisation: yes',
@@ -58,7 +67,37 @@ export function renderUnboundConf(ctx: MailHostContext): string {
       ...forwardTo.map((a) => `    forward-addr: ${configToken(a, 'resolver.forward_to')}`),
     );
   }
+  lines.push('', ...vpnView(ctx));
   return `${generatedHeader()}${lines.join('\n')}\n`;
+}
+
+/**
+ * What VPN devices see that the internet does not: the host's name, and each domain's
+ * autoconfig. and autodiscover. names, lead to its VPN address, where IMAP, POP3, webmail
+ * and the autoconfiguration that offers them answer. The host itself still resolves its
+ * name to its public address (the view applies to the VPN subnet only). A static zone
+ * answers only its own data: no public AAAA record leaks in past the VPN address.
+ */
+function vpnView(ctx: MailHostContext): string[] {
+  const address = configToken(ctx.vpnAddress, 'vpnAddress');
+  const type = isIpv6(ctx.vpnAddress) ? 'AAAA' : 'A';
+  const names = [
+    configToken(ctx.fqdn, 'fqdn'),
+    ...ctx.domains.flatMap((d) => {
+      const domain = configToken(d, 'domain');
+      return [`autoconfig.${domain}`, `autodiscover.${domain}`];
+    }),
+  ];
+  return [
+    'view:',
+    '    name: "vpn"',
+    '    # Every other name is resolved as for the host.',
+    '    view-first: yes',
+    ...names.flatMap((n) => [
+      `    local-zone: "${n}." static`,
+      `    local-data: "${n}. ${type} ${address}"`,
+    ]),
+  ];
 }
 
 export function renderUnbound(ctx: MailHostContext): RenderedFile[] {

@@ -16,10 +16,18 @@ export function httpFrom(
   lab: string,
   ns: 'internet' | 'vpn',
   url: string,
-  opts: { method?: string; headers?: string[]; cacert?: string; timeoutS?: number } = {},
+  opts: {
+    method?: string;
+    headers?: string[];
+    cacert?: string;
+    timeoutS?: number;
+    /** curl's --resolve HOST:PORT:ADDRESS, to reach a name where the side's DNS would not lead. */
+    resolve?: string;
+  } = {},
 ): HttpResponse {
   const args = ['curl', '-sS', '-i', '--max-time', String(opts.timeoutS ?? 10)];
   args.push(...(opts.cacert ? ['--cacert', opts.cacert] : ['-k']));
+  if (opts.resolve) args.push('--resolve', opts.resolve);
   if (opts.method) args.push('-X', opts.method);
   for (const h of opts.headers ?? []) args.push('-H', h);
   const r = labRun(lab, ns, [...args, url], { timeoutMs: 60_000 });
