@@ -328,6 +328,13 @@ const NEGATIVES: (LogEntry & { not: string })[] = [
   { program: 'wg-quick', message: '[#] ip link add wg0 type wireguard', not: 'wg-quick-down' },
   { program: 'mailctl', message: 'apply: no changes', not: 'mailctl-apply-changed' },
   {
+    // The health check's GTUBE scan through the controller: no queue id, no client, no
+    // sender. The parent alone takes it: rspamd-action's regex would fail on it.
+    message:
+      '2026-12-07 13:45:26 #16983(controller) <ae7e9e>; csession; rspamd_task_write_log: id: <undef>, (default: S (reject): [15.00/15.00] [GTUBE(0.00){}]), len: 161, time: 0.404ms, dns req: 0, digest: <4251d688006c29a4c5af95fe7646801e>, mime_rcpts: <health@example.invalid>, forced: reject "Gtube pattern"; score=15.00 (set by GTUBE)',
+    not: 'rspamd-action',
+  },
+  {
     program: 'mailctl-backup',
     message: 'apply: changed: 3 file(s), 1 host change(s)',
     not: 'mailctl-apply-changed',

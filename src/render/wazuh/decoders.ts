@@ -150,7 +150,9 @@ const RSPAMD: WazuhDecoder[] = [
   {
     name: 'rspamd-action',
     parent: 'rspamd',
-    prematch: String.raw`rspamd_task_write_log: id: .*?, \(\S+: [TFS] \((?:reject|add header|rewrite subject|soft reject)\): `,
+    // qid: only a message Postfix handed over has one; a scan through the controller (the
+    // health check's GTUBE, rspamc) is the parent's alone.
+    prematch: String.raw`rspamd_task_write_log: id: .*?, qid: .*?, \(\S+: [TFS] \((?:reject|add header|rewrite subject|soft reject)\): `,
     regex: String.raw`rspamd_task_write_log: id: \x3c[^\x3e]*\x3e, qid: ${ANGLED}, ip: (${IP}), (?:user: ([^,]+), )?from: ${ANGLED}, \(\S+: [TFS] \(([a-z ]+)\): \[(-?[\d.]+|nan|inf)/`,
     order: ['id', 'srcip', 'user', 'srcuser', 'rspamd_action', 'score'],
     about: 'a message Rspamd rejected, or passed on marked as spam (add header)',
