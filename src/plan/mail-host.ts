@@ -33,6 +33,7 @@ import {
   exportersComponent,
   prometheusComponent,
   renderDovecotStats,
+  renderNginxStatus,
   renderExporters,
   renderPrometheus,
 } from '../render/monitoring/index.js';
@@ -175,7 +176,14 @@ export function mailHostDesiredState(
     [memcachedComponent, renderMemcached()],
     [sogoComponent, renderSogo(ctx)],
     // It fronts the others (the Rspamd controller, SOGo) and serves the ACME webroot.
-    [nginxComponent, [...renderNginx(ctx), renderSogoNginx()]],
+    [
+      nginxComponent,
+      [
+        ...renderNginx(ctx),
+        renderSogoNginx(),
+        ...(ctx.monitoring.exporters ? [renderNginxStatus()] : []),
+      ],
+    ],
     // Only with tls.mode acme: the deploy hook and the timer's environment.
     ...(ctx.tls.acme
       ? [[certbotComponent, renderCertbot(ctx)] satisfies [ComponentDescriptor, RenderedFile[]]]

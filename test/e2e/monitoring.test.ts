@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { METRICS_ENDPOINTS } from '../../src/render/monitoring/endpoints.js';
-import { labHost, labSh, sh } from './support/cli.js';
-import { dialogFrom, imapFetchAll } from './support/mail.js';
+import { METRICS_ENDPOINTS, NGINX_STATUS_ENDPOINT } from '../../src/render/monitoring/endpoints.js';
+import { labHost, labSh, sh, uniqueTag } from './support/cli.js';
+import { dialogFrom, imapFetchAll, smtpFromInternet, testMessage } from './support/mail.js';
 import { PUBLIC, VPN } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
@@ -60,8 +60,11 @@ const demo = () => ({
   pass: onHost(['cat', '/etc/mailctl/secrets/mailbox-demo@example.com']).stdout.trim(),
 });
 
-/** Deletes the alert mails this file caused from the postmaster's INBOX (SEARCHRES, RFC 5182). */
-function deleteAlertMail() {
+/** The subject tag of the message this file delivers to count Postfix's deliveries. */
+const TAG = uniqueTag('monitoring');
+
+/** Deletes the mails this file caused from the postmaster's INBOX (SEARCHRES, RFC 5182). */
+function deleteTestMail(search: string) {
   const who = demo();
   dialogFrom(LAB, 'vpn', {
     host: VPN,
@@ -70,7 +73,7 @@ function deleteAlertMail() {
     steps: [
       { send: `a1 LOGIN "${who.user}" "${who.pass}"`, until: '^a1 ' },
       { send: 'a2 SELECT INBOX', until: '^a2 ' },
-      { send: 'a3 SEARCH RETURN (SAVE) FROM "alertmanager@mail.example.com"', until: '^a3 ' },
+      { send: `a3 SEARCH RETURN (SAVE) ${search}`, until: '^a3 ' },
       { send: 'a4 STORE $ +FLAGS.SILENT (\\Deleted)', until: '^a4 ' },
       { send: 'a5 EXPUNGE', until: '^a5 ' },
       { send: 'a6 LOGOUT', until: '^a6 ' },
@@ -103,7 +106,8 @@ describe('metrics and alerts', () => {
     // The quick start's thresholds again.
     onHost(['mailctl', 'apply', '--cluster', CLUSTER]);
     onHost(['rm', '-f', FAST]);
-    deleteAlertMail();
+    deleteTestMail('FROM "alertmanager@mail.example.com"');
+    deleteTestMail(`SUBJECT "${TAG}"`);
   });
 
   it('scrapes every exporter: Prometheus has each job up', () => {
@@ -129,7 +133,9 @@ describe('metrics and alerts', () => {
   });
 
   it('listens on loopback only: nothing answers from the internet or the VPN', () => {
-    const ports = Object.values(METRICS_ENDPOINTS).map((e) => Number(e.split(':')[1]));
+    const ports = [...Object.values(METRICS_ENDPOINTS), NGINX_STATUS_ENDPOINT].map((e) =>
+      Number(e.split(':')[1]),
+    );
     const listening = onHost(['ss', '-Htln']).stdout;
     for (const port of ports) {
       const local = listening
@@ -167,6 +173,44 @@ describe('metrics and alerts', () => {
     expect(after).toBe(before + 1);
   });
 
+  it("reads nginx's stub_status through its exporter, and Prometheus has it", () => {
+    const accepted = () => counter(METRICS_ENDPOINTS.nginx, 'nginx_connections_accepted');
+    expect(counter(METRICS_ENDPOINTS.nginx, 'nginx_up')).toBe(1);
+    const before = accepted();
+    // Three requests from a VPN client, each on its own connection.
+    labSh(LAB, 'vpn', `for i in 1 2 3; do curl -sk -o /dev/null https://${VPN}/SOGo/; done`);
+    expect(accepted()).toBeGreaterThanOrEqual(before + 3);
+    const scraped = poll(() => {
+      const r = hostGet(
+        `http://${METRICS_ENDPOINTS.prometheus}/api/v1/query?query=nginx_connections_accepted`,
+      );
+      const v = (JSON.parse(r.body || '{}') as { data?: { result: { value: [number, string] }[] } })
+        .data?.result[0]?.value[1];
+      return v !== undefined && Number(v) >= before + 3 ? Number(v) : undefined;
+    }, 45);
+    expect(scraped).toBeGreaterThanOrEqual(before + 3);
+  });
+
+  it("counts Postfix's connections and deliveries from its journal", () => {
+    const connects = () => counter(METRICS_ENDPOINTS.postfix, 'postfix_smtpd_connects_total');
+    const delivered = () =>
+      counter(METRICS_ENDPOINTS.postfix, 'postfix_lmtp_delivery_delay_seconds_count');
+    const [c0, d0] = [connects(), delivered()];
+    const to = 'demo@example.com';
+    const r = smtpFromInternet(LAB, to, testMessage('someone@example.org', to, TAG));
+    expect(r.codes.end).toBe(250);
+    const counted = poll(
+      () => (connects() > c0 && delivered() > d0 ? [connects(), delivered()] : undefined),
+      30,
+      1,
+    );
+    expect(counted?.[0]).toBeGreaterThan(c0);
+    expect(counted?.[1]).toBeGreaterThan(d0);
+    // The copy is for the exporter (group adm) alone: it names senders and recipients.
+    const mode = onHost(['stat', '-c', '%a %U:%G', '/var/log/mailctl-postfix/postfix.log']);
+    expect(mode.stdout.trim()).toBe('640 prometheus:adm');
+  });
+
   it('writes the textfile metrics, which node-exporter serves', () => {
     const r = onHost(['mailctl', 'metrics', 'textfile']);
     expect(r.code, r.stderr).toBe(0);
@@ -177,6 +221,10 @@ describe('metrics and alerts', () => {
     expect(notAfter * 1000 - Date.now()).toBeGreaterThan(300 * 86_400_000);
     expect(r.stdout).toMatch(/^mailctl_queue_oldest_message_age_seconds \d+$/m);
     expect(r.stdout).toMatch(/^mailctl_fail2ban_bans_total\{jail="sshd"\} \d+$/m);
+    // The lab's VPN client has shaken hands with the host.
+    const handshake =
+      /^mailctl_wireguard_peer_last_handshake_timestamp_seconds\{peer="[^"]+"\} (\d+)$/m;
+    expect(Number(handshake.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     // node-exporter prints it as a float (1.8e+09).
     const served = hostGet(`http://${METRICS_ENDPOINTS.node}/metrics`).body;
     const seen = /^mailctl_certificate_expiry_timestamp_seconds (\S+)$/m.exec(served)?.[1];

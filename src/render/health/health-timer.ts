@@ -66,15 +66,19 @@ export function renderHealthTimer(): RenderedFile[] {
   ];
 }
 
-export const HEALTH_LOGROTATE_CHECK =
-  'out=$(logrotate -d /etc/logrotate.d/mailctl-health 2>&1); case "$out" in *error*) printf \'%s\\n\' "$out" >&2; exit 1;; esac';
+/**
+ * logrotate's dry run (-d) parses the file and says `error:` for what it refuses; it
+ * writes its whole plan to stderr, so only an error is passed on.
+ */
+export const logrotateCheck = (file: string) =>
+  `out=$(logrotate -d ${file} 2>&1); case "$out" in *error*) printf '%s\\n' "$out" >&2; exit 1;; esac`;
+
+export const HEALTH_LOGROTATE_CHECK = logrotateCheck('/etc/logrotate.d/mailctl-health');
 
 export const healthComponent: ComponentDescriptor = {
   name: 'health',
   packages: [],
   units: [`${HEALTH_UNIT}.timer`],
   onChange: 'restart',
-  // logrotate's dry run (-d) parses the file and says `error:` for what it refuses; it
-  // writes its whole plan to stderr, so only an error is passed on.
   check: ['sh', '-c', HEALTH_LOGROTATE_CHECK],
 };

@@ -9,12 +9,23 @@ export const METRICS_ENDPOINTS = {
   node: '127.0.0.1:9100',
   postfix: '127.0.0.1:9154',
   postgres: '127.0.0.1:9187',
+  nginx: '127.0.0.1:9113',
   dovecot: '127.0.0.1:9900',
   // The controller (rspamd worker-controller.inc), which serves /metrics itself.
   rspamd: '127.0.0.1:11334',
 } as const;
 
 export type MetricsJob = keyof typeof METRICS_ENDPOINTS;
+
+/** nginx's stub_status, which prometheus-nginx-exporter reads (not Prometheus's format). */
+export const NGINX_STATUS_ENDPOINT = '127.0.0.1:8080';
+
+/**
+ * Postfix's journal lines as a file, for the Postfix exporter's log counters: Debian's
+ * build of it (0.3.0) reads a file only, and Postfix logs to the journal here.
+ */
+export const POSTFIX_LOG_DIR = '/var/log/mailctl-postfix';
+export const POSTFIX_LOG_FILE = `${POSTFIX_LOG_DIR}/postfix.log`;
 
 /** node-exporter's textfile collector reads `*.prom` here (Debian's default directory). */
 export const TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';

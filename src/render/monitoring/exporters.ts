@@ -1,3 +1,4 @@
+import { logrotateCheck } from '../health/health-timer.js';
 import type { MailHostContext } from '../host-context.js';
 import { postgresComponentFor } from '../postgres/index.js';
 import {
@@ -6,7 +7,13 @@ import {
   type ComponentDescriptor,
   type RenderedFile,
 } from '../types.js';
-import { METRICS_ENDPOINTS, TEXTFILE_DIR } from './endpoints.js';
+import {
+  METRICS_ENDPOINTS,
+  NGINX_STATUS_ENDPOINT,
+  POSTFIX_LOG_DIR,
+  POSTFIX_LOG_FILE,
+  TEXTFILE_DIR,
+} from './endpoints.js';
 import { renderPostgresExporter } from './postgres-exporter.js';
 
 /**
@@ -69,17 +76,82 @@ export function renderExporters(ctx: MailHostContext): RenderedFile[] {
       'prometheus-postfix-exporter',
       [
         "Queue sizes from showq, in mailctl's queue_directory. Debian's build reads Postfix's log",
-        'from a file only, and Postfix logs to the journal here (Fail2ban reads it there): the',
-        'exporter gets /dev/null, and its log counters stay at zero. Dovecot counts logins.',
+        `from a file only: ${POSTFIX_LOG_UNIT}.service copies Postfix's journal lines there.`,
       ],
       [
         `--web.listen-address=${METRICS_ENDPOINTS.postfix}`,
         `--postfix.showq_path=${ctx.paths.queue}/public/showq`,
-        '--postfix.logfile_path=/dev/null',
+        `--postfix.logfile_path=${POSTFIX_LOG_FILE}`,
+      ],
+    ),
+    defaultsFile(
+      'prometheus-nginx-exporter',
+      ["nginx's stub_status, on its own loopback server (/etc/nginx/mailctl/status.conf)."],
+      [
+        `--web.listen-address=${METRICS_ENDPOINTS.nginx}`,
+        `--nginx.scrape-uri=http://${NGINX_STATUS_ENDPOINT}/stub_status`,
       ],
     ),
     renderPostgresExporter(ctx),
+    ...renderPostfixLog(),
     ...renderTextfileTimer(),
+  ];
+}
+
+/**
+ * Postfix's journal lines as a file, which the Postfix exporter follows (its log counters:
+ * connections, deliveries, rejects). Postfix itself keeps logging to the journal, where
+ * Fail2ban and the Wazuh agent read it: maillog_file would move its logging to the file
+ * instead. journalctl runs as prometheus, in the journal's group; the file is readable by
+ * group adm (Debian's log readers, which the exporter's unit joins) and no one else, since
+ * it names senders and recipients. A line logged while the unit is down is not copied,
+ * only not counted.
+ */
+export const POSTFIX_LOG_UNIT = 'mailctl-postfix-log';
+
+function renderPostfixLog(): RenderedFile[] {
+  const service = [
+    generatedHeader(),
+    '[Unit]',
+    "Description=mailctl: Postfix's journal as a file, for prometheus-postfix-exporter",
+    // The exporter opens the file at start, and refuses to start without it.
+    'Before=prometheus-postfix-exporter.service',
+    '',
+    '[Service]',
+    'User=prometheus',
+    'Group=adm',
+    'SupplementaryGroups=systemd-journal',
+    'UMask=0027',
+    `LogsDirectory=${POSTFIX_LOG_DIR.replace('/var/log/', '')}`,
+    'LogsDirectoryMode=0750',
+    // Through sh, so that the file is opened as prometheus with the umask above (systemd
+    // opens StandardOutput=append: files before it makes LogsDirectory).
+    `ExecStart=/bin/sh -c 'exec /usr/bin/journalctl --follow --lines=0 --output=short --unit=postfix.service >>${POSTFIX_LOG_FILE}'`,
+    'Restart=always',
+    'RestartSec=5s',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+  // copytruncate: journalctl keeps its descriptor (O_APPEND); the exporter notices the
+  // file shrink and reads it from the start again.
+  const logrotate = [
+    generatedHeader(),
+    `${POSTFIX_LOG_FILE} {`,
+    '    daily',
+    '    rotate 2',
+    '    maxsize 100M',
+    '    missingok',
+    '    notifempty',
+    '    compress',
+    '    copytruncate',
+    '}',
+    '',
+  ].join('\n');
+  return [
+    rootFile('monitoring-exporters', `/etc/systemd/system/${POSTFIX_LOG_UNIT}.service`, service),
+    rootFile('monitoring-exporters', `/etc/logrotate.d/${POSTFIX_LOG_UNIT}`, logrotate),
   ];
 }
 
@@ -121,11 +193,15 @@ function renderTextfileTimer(): RenderedFile[] {
 export const exportersComponent: ComponentDescriptor = {
   name: 'monitoring-exporters',
   packages: [
+    'prometheus-nginx-exporter',
     'prometheus-node-exporter',
     'prometheus-postfix-exporter',
     'prometheus-postgres-exporter',
   ],
   units: [
+    // Before the Postfix exporter, which needs its file.
+    `${POSTFIX_LOG_UNIT}.service`,
+    'prometheus-nginx-exporter.service',
     'prometheus-node-exporter.service',
     'prometheus-postfix-exporter.service',
     'prometheus-postgres-exporter.service',
@@ -133,5 +209,11 @@ export const exportersComponent: ComponentDescriptor = {
   ],
   // ARGS is read from the EnvironmentFile at start only.
   onChange: 'restart',
-  readyPorts: [METRICS_ENDPOINTS.node, METRICS_ENDPOINTS.postfix, METRICS_ENDPOINTS.postgres],
+  check: ['sh', '-c', logrotateCheck(`/etc/logrotate.d/${POSTFIX_LOG_UNIT}`)],
+  readyPorts: [
+    METRICS_ENDPOINTS.node,
+    METRICS_ENDPOINTS.postfix,
+    METRICS_ENDPOINTS.postgres,
+    METRICS_ENDPOINTS.nginx,
+  ],
 };

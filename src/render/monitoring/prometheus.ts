@@ -21,7 +21,9 @@ const INTERVAL = '15s';
 
 function scrapeJobs(ctx: MailHostContext): MetricsJob[] {
   const own: MetricsJob[] = ['prometheus', 'alertmanager', 'rspamd'];
-  return ctx.monitoring.exporters ? [...own, 'node', 'postfix', 'postgres', 'dovecot'] : own;
+  return ctx.monitoring.exporters
+    ? [...own, 'node', 'postfix', 'postgres', 'dovecot', 'nginx']
+    : own;
 }
 
 function prometheusYml(ctx: MailHostContext): string {

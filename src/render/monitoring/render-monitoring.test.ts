@@ -6,7 +6,9 @@ import { testHostContext } from '../test-host-context.js';
 import type { RenderedFile } from '../types.js';
 import { defaultMonitoring } from './context.js';
 import { renderDovecotStats } from './dovecot-stats.js';
-import { METRICS_ENDPOINTS } from './endpoints.js';
+import { METRICS_ENDPOINTS, NGINX_STATUS_ENDPOINT, POSTFIX_LOG_FILE } from './endpoints.js';
+import { NGINX_STATUS_CONF_PATH, renderNginxStatus } from './nginx-status.js';
+import { renderNginxConf } from '../nginx/nginx-conf.js';
 import { renderExporters } from './exporters.js';
 import { prometheusComponent, renderPrometheus } from './prometheus.js';
 
@@ -16,7 +18,12 @@ const ctx = testHostContext({
     webhookUrl: 'https://hooks.example.net/mail-alerts',
   }),
 });
-const files = [...renderPrometheus(ctx), ...renderExporters(ctx), renderDovecotStats()];
+const files = [
+  ...renderPrometheus(ctx),
+  ...renderExporters(ctx),
+  renderDovecotStats(),
+  renderNginxStatus(),
+];
 const golden = (f: RenderedFile) => `golden/${f.path.slice(1).replaceAll('/', '_')}`;
 
 describe('the monitoring files', () => {
@@ -31,10 +38,29 @@ describe('the monitoring files', () => {
     for (const endpoint of Object.values(METRICS_ENDPOINTS))
       expect(endpoint).toMatch(/^127\.0\.0\.1:/);
     const args = files.filter((f) => f.path.startsWith('/etc/default/')).map((f) => f.content);
-    expect(args).toHaveLength(5);
+    expect(args).toHaveLength(6);
     for (const a of args) expect(a).toMatch(/--web\.listen-address=127\.0\.0\.1:\d+/);
+    // nginx's stub_status has a server of its own, on loopback.
+    expect(NGINX_STATUS_ENDPOINT).toMatch(/^127\.0\.0\.1:/);
+    expect(renderNginxStatus().content).toMatch(/^\s*listen 127\.0\.0\.1:8080;$/m);
     // Alertmanager's gossip port would listen on every address.
     expect(args.join('')).toMatch(/--cluster\.listen-address=[\s"]/);
+  });
+
+  it("includes nginx's status server only with the exporters", () => {
+    expect(renderNginxConf(ctx)).toContain(`include ${NGINX_STATUS_CONF_PATH};`);
+    const bare = testHostContext({ monitoring: defaultMonitoring({ exporters: false }) });
+    expect(renderNginxConf(bare)).not.toContain('status.conf');
+  });
+
+  it("feeds the Postfix exporter Postfix's journal lines through a file of its own", () => {
+    const env = files.find((f) => f.path === '/etc/default/prometheus-postfix-exporter');
+    expect(env?.content).toContain(`--postfix.logfile_path=${POSTFIX_LOG_FILE}`);
+    const unit = files.find((f) => f.path === '/etc/systemd/system/mailctl-postfix-log.service');
+    expect(unit?.content).toContain(
+      `journalctl --follow --lines=0 --output=short --unit=postfix.service >>${POSTFIX_LOG_FILE}`,
+    );
+    expect(unit?.content).toContain('Before=prometheus-postfix-exporter.service');
   });
 
   it('gives the PostgreSQL exporter its password in the environment file only', () => {

@@ -4,6 +4,7 @@ import {
   MOZILLA_INTERMEDIATE_MIN_PROTOCOL,
   MOZILLA_INTERMEDIATE_TLS12_CIPHERS,
 } from '../mozilla-tls.js';
+import { NGINX_STATUS_CONF_PATH } from '../monitoring/nginx-status.js';
 import { generatedHeader } from '../types.js';
 import { NGINX_MAILCTL_DIR } from './paths.js';
 
@@ -18,6 +19,11 @@ export function renderNginxConf(ctx: MailHostContext): string {
   const cert = configToken(ctx.tls.certFile, 'tls.certFile');
   const key = configToken(ctx.tls.keyFile, 'tls.keyFile');
   const tls12 = MOZILLA_INTERMEDIATE_TLS12_CIPHERS;
+  const includes = [
+    ...NGINX_SERVER_FILES.map((f) => `${NGINX_MAILCTL_DIR}/${f}`),
+    // stub_status on loopback, for the nginx exporter (render/monitoring).
+    ...(ctx.monitoring.exporters ? [NGINX_STATUS_CONF_PATH] : []),
+  ];
   return `${generatedHeader()}user www-data;
 worker_processes auto;
 pid /run/nginx.pid;
@@ -62,7 +68,7 @@ http {
     proxy_set_header X-Forwarded-For $remote_addr;
     proxy_set_header X-Forwarded-Proto $scheme;
 
-${NGINX_SERVER_FILES.map((f) => `    include ${NGINX_MAILCTL_DIR}/${f};`).join('\n')}
+${includes.map((f) => `    include ${f};`).join('\n')}
 }
 `;
 }
