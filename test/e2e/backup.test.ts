@@ -13,8 +13,14 @@ import {
 } from '../../src/lab/sftp-server.js';
 import { readLabState } from '../../src/lab/state.js';
 import { labHost, labSh, sh, uniqueTag } from './support/cli.js';
-import { dialogFrom, parseLiterals, smtpSend, testMessage } from './support/mail.js';
-import { PUBLIC, VPN } from './support/lab-world.js';
+import { smtpSend, testMessage } from './support/mail.js';
+import {
+  imapInbox as sharedInbox,
+  imapSession,
+  waitForInbox,
+  type Account,
+} from './support/imap-inbox.js';
+import { PUBLIC } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
 // Issue 11, first slice: pgBackRest's WAL archive and backups, restic's snapshots of the
@@ -35,43 +41,9 @@ function cleanUp() {
   labSh(LAB, 'host', `rm -rf ${HOMES.map((h) => `${h} ${h}.before-restore-*`).join(' ')}`);
 }
 
-interface Mailbox {
-  uidValidity: string;
-  /** UID → the message, byte for byte. */
-  messages: Map<string, string>;
-}
-
-/** The INBOX as an IMAP client on the VPN sees it: UIDVALIDITY, UIDs and messages. */
-function imapInbox(who: { user: string; pass: string }): Mailbox {
-  const q = (s: string) => `"${s}"`;
-  const r = dialogFrom(LAB, 'vpn', {
-    host: VPN,
-    port: 993,
-    tls: true,
-    steps: [
-      { send: `a1 LOGIN ${q(who.user)} ${q(who.pass)}`, until: '^a1 ', expect: '^a1 OK' },
-      { send: 'a2 SELECT INBOX', until: '^a2 ' },
-      { send: 'a3 UID FETCH 1:* (UID BODY.PEEK[])', until: '^a3 ' },
-      { send: 'a4 LOGOUT', until: '^a4 ' },
-    ],
-  });
-  expect(r.replies[0], JSON.stringify(r)).toMatch(/^a1 OK/m);
-  const uidValidity = /\[UIDVALIDITY (\d+)\]/.exec(r.replies[1] ?? '')?.[1] ?? '';
-  const fetched = r.replies[2] ?? '';
-  const uids = [...fetched.matchAll(/^\* \d+ FETCH \(UID (\d+) /gm)].map((m) => m[1] ?? '');
-  const bodies = parseLiterals(fetched);
-  return { uidValidity, messages: new Map(uids.map((u, i) => [u, bodies[i] ?? ''])) };
-}
-
-/** Waits (bounded) until the INBOX holds `count` messages. */
-function waitForCount(who: { user: string; pass: string }, count: number): Mailbox {
-  let box = imapInbox(who);
-  for (let i = 0; i < 40 && box.messages.size < count; i++) {
-    labSh(LAB, 'host', 'sleep 0.5');
-    box = imapInbox(who);
-  }
-  return box;
-}
+/** The INBOX as an IMAP client on the VPN sees it: UIDVALIDITY, UIDs, flags and messages. */
+const imapInbox = (who: Account) => sharedInbox(LAB, who);
+const waitForCount = (who: Account, count: number) => waitForInbox(LAB, who, count);
 
 const deliver = (to: string, tag: string) =>
   smtpSend(LAB, 'internet', {
@@ -128,19 +100,8 @@ describe('backups and restores', () => {
       );
 
     // The user deletes everything.
-    const del = dialogFrom(LAB, 'vpn', {
-      host: VPN,
-      port: 993,
-      tls: true,
-      steps: [
-        { send: `a1 LOGIN "${ORIG.user}" "${ORIG.pass}"`, until: '^a1 ', expect: '^a1 OK' },
-        { send: 'a2 SELECT INBOX', until: '^a2 ' },
-        { send: 'a3 STORE 1:* +FLAGS.SILENT (\\Deleted)', until: '^a3 ' },
-        { send: 'a4 EXPUNGE', until: '^a4 ' },
-        { send: 'a5 LOGOUT', until: '^a5 ' },
-      ],
-    });
-    expect(del.replies[3]).toMatch(/^a4 OK/m);
+    const del = imapSession(LAB, ORIG, ['STORE 1:* +FLAGS.SILENT (\\Deleted)', 'EXPUNGE']);
+    expect(del.replies[3]).toMatch(/^c1 OK/m);
     expect(imapInbox(ORIG).messages.size).toBe(0);
 
     // Without --yes and without a terminal nothing happens.
@@ -461,11 +422,7 @@ describe('off-site backups over SFTP (backup.example.org in the lab world)', () 
     );
     expect(down.value.repositories.find((r) => r.name === 'files')?.state).toBe('ok');
     expect(deliver(BOX.user, uniqueTag('off')).codes.end).toBe(250);
-    let box = imapInbox(BOX);
-    for (let i = 0; i < 40 && box.messages.size < 1; i++) {
-      labSh(LAB, 'host', 'sleep 0.5');
-      box = imapInbox(BOX);
-    }
+    const box = waitForCount(BOX, 1);
     expect(box.messages.size).toBe(1);
 
     await startLabSftp(l, rootfs);
