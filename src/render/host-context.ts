@@ -33,6 +33,8 @@ export interface MailHostContext {
     port: number;
     dataDir: string;
     walArchiveDir: string;
+    /** Container mode: the image podman runs (POSTGRES_IMAGE unless the cluster file names one). */
+    image?: string;
   };
   /** Networks besides the VPN that may reach SSH (ssh.admin_allow); never banned. */
   adminAllow: readonly string[];

@@ -34,6 +34,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       port: spec.postgres.port,
       dataDir: spec.postgres.data_dir,
       walArchiveDir: spec.postgres.wal_archive_dir,
+      ...(spec.postgres.image ? { image: spec.postgres.image } : {}),
     },
     adminAllow: spec.ssh.admin_allow.map(canonicalNetwork),
     fail2ban: {

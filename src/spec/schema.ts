@@ -235,6 +235,17 @@ export const clusterSchema = z.strictObject({
       port: z.number().int().min(1).max(65535).default(5432),
       data_dir: z.string().startsWith('/').default('/opt/postgres/data'),
       wal_archive_dir: z.string().startsWith('/').default('/opt/postgres/wal_archive'),
+      // Container mode: the image podman runs, by default the official
+      // docker.io/library/postgres:17-alpine. Any image with its environment contract
+      // (POSTGRES_PASSWORD_FILE, POSTGRES_DB, PGDATA) and the postgres user as uid 70 will do,
+      // such as the one the lab builds from Debian's packages (docs/install.md).
+      image: z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9._:/-]*(@sha256:[a-f0-9]{64})?$/,
+          'must be an image reference such as docker.io/library/postgres:17-alpine',
+        )
+        .optional(),
     })
     .prefault({}),
   mail: z

@@ -21,6 +21,8 @@ export const POSTGRES_ADMIN_SECRET = 'postgres-mailctl-admin-password';
 /** Native mode: the pg_ident.conf map through which root logs in by peer authentication. */
 export const PG_IDENT_MAP = 'mailctl';
 const CONTAINER_UNIT = 'mailctl-postgres.service';
+/** Container mode's image unless the cluster file names another (postgres.image). */
+export const POSTGRES_IMAGE = 'docker.io/library/postgres:17-alpine';
 /** The postgres user's uid and gid inside postgres:17-alpine, which own its data and WAL archive. */
 export const ALPINE_POSTGRES_ID = '70';
 
@@ -120,22 +122,29 @@ export const POSTGRES_NATIVE_PERMISSIONS: readonly {
 
 function renderContainer(ctx: MailHostContext): RenderedFile[] {
   const pg = ctx.postgres;
+  const image = pg.image ?? POSTGRES_IMAGE;
   const unit = [
     generatedHeader(),
     '[Unit]',
-    'Description=PostgreSQL 17 for mailctl (postgres:17-alpine)',
+    `Description=PostgreSQL 17 for mailctl (${image})`,
     'After=network-online.target wg-quick@wg0.service',
     'Wants=network-online.target',
     '',
     '[Service]',
     'ExecStartPre=-/usr/bin/podman rm -f mailctl-postgres',
-    // Published on the VPN address only; the superuser's password comes from a file that
-    // apply keeps in /etc/mailctl/secrets.
-    `ExecStart=/usr/bin/podman run --rm --name mailctl-postgres -p ${ctx.vpnAddress}:${pg.port}:5432 ` +
+    // The host's network, PostgreSQL listening on the VPN address only (listen_addresses):
+    // the daemons on the host reach it there too, which a port published through podman's
+    // NAT did not (the DNAT of the host's own connections to its VPN address timed out in
+    // the lab). --cgroups=disabled keeps the container's processes in this unit's cgroup,
+    // so systemd supervises and stops them as its own (and crun needs no delegated
+    // controller, which the lab's cgroup2 has none of). The superuser's password comes from
+    // a file that apply keeps in /etc/mailctl/secrets.
+    `ExecStart=/usr/bin/podman run --rm --name mailctl-postgres --network host --cgroups=disabled ` +
       `-v ${pg.dataDir}:/var/lib/postgresql/data -v ${pg.walArchiveDir}:/wal_archive ` +
       `-v /etc/mailctl/secrets/${POSTGRES_SUPERUSER_SECRET}:/run/secrets/pw:ro -e POSTGRES_PASSWORD_FILE=/run/secrets/pw ` +
-      `-e POSTGRES_DB=${pg.database} docker.io/library/postgres:17-alpine ` +
+      `-e POSTGRES_DB=${pg.database} ${image} ` +
       // %% because systemd expands %f and %p itself; PostgreSQL must receive them as written.
+      `-c listen_addresses=${ctx.vpnAddress} -c port=${pg.port} ` +
       '-c archive_mode=on -c "archive_command=test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f" -c password_encryption=scram-sha-256',
     'ExecStop=/usr/bin/podman stop -t 30 mailctl-postgres',
     'Restart=on-failure',

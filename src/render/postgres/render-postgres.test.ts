@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testHostContext } from '../test-host-context.js';
 import { postgresComponentFor, renderPostgres } from './index.js';
 import { mailHostDesiredState } from '../../plan/mail-host.js';
+import { clusterProblems, minimalCluster } from '../../../test/support/cluster-text.js';
 
 describe('renderPostgres', () => {
   it('native: listens on loopback and the VPN address only, archives WAL with pgBackRest', async () => {
@@ -51,17 +52,40 @@ describe('renderPostgres', () => {
     expect(mailHostDesiredState(container, []).permissions).toEqual([]);
   });
 
-  it('container: publishes 5432 on the VPN address only, data and WAL on the planned paths', () => {
+  it('container: listens on the VPN address only, data and WAL on the planned paths', () => {
     const ctx = testHostContext();
     const [unit] = renderPostgres({ ...ctx, postgres: { ...ctx.postgres, mode: 'container' } });
     expect(unit?.path).toBe('/etc/systemd/system/mailctl-postgres.service');
-    expect(unit?.content).toContain('-p 10.100.0.1:5432:5432');
+    expect(unit?.content).toContain('--network host');
+    expect(unit?.content).toContain('-c listen_addresses=10.100.0.1 -c port=5432');
+    expect(unit?.content).not.toMatch(/ -p /);
     expect(unit?.content).toContain('-v /opt/postgres/data:/var/lib/postgresql/data');
     expect(unit?.content).toContain('-v /opt/postgres/wal_archive:/wal_archive');
     expect(unit?.content).toContain('postgres:17-alpine');
     expect(unit?.content).not.toMatch(/POSTGRES_PASSWORD=/);
     // systemd would expand a bare %f or %p in ExecStart= before PostgreSQL saw it.
     expect(unit?.content).toContain('test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f');
+  });
+
+  it('container: runs the image the cluster file names, the official one by default', () => {
+    const ctx = testHostContext();
+    const unitFor = (image?: string) =>
+      renderPostgres({
+        ...ctx,
+        postgres: { ...ctx.postgres, mode: 'container', ...(image ? { image } : {}) },
+      })[0]?.content ?? '';
+    expect(unitFor()).toContain(' docker.io/library/postgres:17-alpine -c listen_addresses=');
+    const local = unitFor('localhost/mailctl-postgres:17');
+    expect(local).toContain(' localhost/mailctl-postgres:17 -c listen_addresses=');
+    expect(local).not.toContain('alpine');
+    const problems = (image: string) =>
+      clusterProblems(minimalCluster(`postgres: { mode: container, image: '${image}' }\n`));
+    expect(problems('localhost/mailctl-postgres:17')).toEqual([]);
+    // It goes into ExecStart=: no word breaks, no % for systemd to expand.
+    expect(problems('postgres:17 --privileged')).toEqual([
+      expect.stringMatching(/^postgres\.image: must be an image reference such as /),
+    ]);
+    expect(problems('postgres:%H')).toHaveLength(1);
   });
 
   it('container: mailctl reaches it by a libpq service over the VPN, the password in a root-only passfile', () => {
