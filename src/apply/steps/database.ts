@@ -8,6 +8,7 @@ import {
   pendingMigrations,
 } from '../../db/index.js';
 import type { HostChange, HostStep } from '../../plan/host-steps.js';
+import { dovecotComponent } from '../../render/dovecot/index.js';
 import { DOVECOT_DB_PASSWORD_SECRET } from '../../render/dovecot/sql-conf.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import {
@@ -91,6 +92,12 @@ const CONTAINER_ROLE_SECRETS: readonly [role: string, secret: string][] = [
   ['mailctl_admin', POSTGRES_ADMIN_SECRET],
 ];
 
+/** The daemons that hold a connection as a role, restarted once its password is set. */
+const ROLE_UNITS: Readonly<Record<string, string>> = {
+  dovecot: dovecotComponent.units[0] ?? 'dovecot.service',
+  sogo: SOGO_UNIT,
+};
+
 /** The roles that log in with a password on this host, and the secret each one's is. */
 export function passwordRoles(
   ctx: Pick<MailHostContext, 'postgres' | 'monitoring'>,
@@ -152,6 +159,14 @@ export function rolePasswordsStep(roles: readonly (readonly [string, string])[])
           await db.rows(stmt?.sql ?? '');
         }, 'superuser');
         notes.push(`set the database password of role ${role}`);
+        // A daemon that started before its role had a password keeps failing: Dovecot's
+        // pgsql driver stays "Not connected" after the refused logins of the first apply
+        // (seen in container mode). Postfix's proxymap connects anew per lookup.
+        const unit = ROLE_UNITS[role];
+        if (unit && (await run('systemctl', ['is-active', '--quiet', unit])).code === 0) {
+          await mustRun('systemctl', ['restart', unit]);
+          notes.push(`restarted ${unit}, which had started before its password was set`);
+        }
       }
       return notes;
     },
