@@ -1,5 +1,6 @@
 import { LAB_ACME_HOST } from './acme.js';
 import { LAB_BACKUP_HOST } from './sftp-server.js';
+import { labOutboundDnsmasqLines } from './outbound-world.js';
 import type { LabLayout } from './layout.js';
 
 /** One record of the lab world's DNS (the shape `mailctl dns --json` prints). */
@@ -59,7 +60,13 @@ export function dnsmasqConfig(l: LabLayout, published: readonly LabDnsRecord[]):
     `host-record=${LAB_BACKUP_HOST},${n.internetRouter4}`,
     `txt-record=${LAB_OUTSIDE_DOMAIN},"v=spf1 ip4:${n.internetRouter4} ip4:${n.vpnClientWan4} -all"`,
     ...dmarcPolicyRecords(),
+    // The receivers of outbound DANE and MTA-STS (outbound-world.ts).
+    ...labOutboundDnsmasqLines(l),
   ];
+  // The lab world's DNS holds these zones: a name it does not have is NXDOMAIN, as from a
+  // real zone, not REFUSED (which a resolver in between turns into SERVFAIL).
+  const zones = new Set([LAB_OUTSIDE_DOMAIN, ...published.map((r) => r.domain.replace(/\.$/, ''))]);
+  lines.push(...[...zones].map((z) => `local=/${z}/`));
   for (const r of published) {
     const name = r.name.replace(/\.$/, '');
     if (r.type === 'MX') {

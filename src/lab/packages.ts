@@ -92,4 +92,8 @@ export const HOST_PACKAGES = [
   // ssh-keygen: the host key of the lab world's off-site backup server (sshd runs from the
   // lab root, not from this machine)
   'openssh-client',
+  // the lab world's DNSSEC-signed zone for outbound DANE: signed with ldns-signzone, served
+  // by nsd behind dnsmasq, in the internet namespace
+  'ldnsutils',
+  'nsd',
 ] as const;

@@ -14,6 +14,8 @@ import { publishLabDns, startLabDns } from './dns-server.js';
 import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from './acme.js';
 import { prepareLabAcme, startLabAcme } from './acme-server.js';
 import { LAB_BACKUP_HOST, resetLabOffsite, startLabSftp } from './sftp-server.js';
+import { LAB_CA_ON_HOST, LAB_TRUST_ANCHOR_ON_HOST } from './outbound-world.js';
+import { addLabOutboundAddresses, prepareLabOutbound, startLabNsd } from './outbound-server.js';
 import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
 import { hostExecArgv } from './exec.js';
@@ -47,10 +49,15 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   const hostKeys = generateWgKeyPair();
   const clientKeys = generateWgKeyPair();
   const acmeCa = await prepareLabAcme(l);
+  const trustAnchor = await prepareLabOutbound(l);
   const seeds = [
     ...labSeedFiles(l, hostKeys.privateKey, clientKeys.publicKey),
     // What an administrator copies to the host to use a private ACME server.
     { path: LAB_ACME_CA_ON_HOST, content: acmeCa, mode: 0o644 },
+    // Lab only: the lab world's signed zone validates from this key (resolver.trust_anchor_file),
+    // and the lab's CA, which signed its MTA-STS hosts' certificates, is a trusted CA there.
+    { path: LAB_TRUST_ANCHOR_ON_HOST, content: trustAnchor, mode: 0o644 },
+    { path: LAB_CA_ON_HOST, content: acmeCa, mode: 0o644 },
   ];
   for (const f of seeds) {
     const target = join(l.dirs.upper, f.path);
@@ -77,7 +84,10 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   progress.step('creating the internet, VPN client and lab host networks');
   await createNetworks(l);
 
+  await addLabOutboundAddresses(l);
   await startLabDns(l, []);
+  progress.step("starting the lab world's signed zone (nsd) for outbound DANE");
+  await startLabNsd(l);
   progress.step(`starting the lab world's ACME server (pebble) at ${LAB_ACME_DIRECTORY}`);
   await startLabAcme(l);
   progress.step(`starting the lab world's off-site backup server (SFTP) at ${LAB_BACKUP_HOST}`);
@@ -128,6 +138,9 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
 
   progress.step('waiting for systemd to finish booting');
   await waitForBoot(l, state, opts.bootTimeoutMs ?? 180_000);
+  // The lab's CA joins the host's CA bundle (LAB_CA_ON_HOST), as a company's own CA would.
+  const trust = hostExecArgv(state, ['update-ca-certificates']);
+  await mustRun(trust[0] ?? 'nsenter', trust.slice(1));
 
   progress.step('joining the VPN client over WireGuard (wireguard-go)');
   state.vpnClientPid = await startVpnClient(l, clientKeyFile, hostKeys.publicKey);

@@ -46,6 +46,7 @@ import {
 } from '../render/self-healing/index.js';
 import { renderSsh, sshComponent } from '../render/ssh/index.js';
 import { renderUnbound, unboundComponent } from '../render/unbound/index.js';
+import { mtaStsResolverComponent, renderMtaStsResolver } from '../render/mta-sts-resolver/index.js';
 import { renderSysctl, sysctlComponent } from '../render/sysctl/index.js';
 import {
   renderUnattended,
@@ -110,6 +111,7 @@ export function mailHostComponents(): ComponentDescriptor[] {
     unboundComponent,
     redisComponent,
     rspamdComponent,
+    mtaStsResolverComponent,
     postfixComponent,
     dovecotComponent,
     memcachedComponent,
@@ -165,6 +167,8 @@ export function mailHostDesiredState(
     // Rspamd keeps its state in Redis and connects to it at start.
     [redisComponent, renderRedis()],
     [rspamdComponent, renderRspamd(ctx)],
+    // Postfix's smtp client asks it for other domains' MTA-STS policies.
+    [mtaStsResolverComponent, renderMtaStsResolver()],
     // Postfix first: its check creates the queue's private/ directory, where Dovecot's
     // LMTP, auth and quota-status sockets live.
     [postfixComponent, renderPostfix(ctx)],

@@ -83,6 +83,8 @@ export interface MailHostContext {
     forwardTo: readonly string[];
     /** Whether unbound validates DNSSEC (off only where the root is not signed). */
     dnssec: boolean;
+    /** Trust anchors for zones validated without a chain from the root (the lab's). */
+    trustAnchorFile?: string | undefined;
   };
 }
 

@@ -70,7 +70,11 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       ...(spec.backup.offsite ? { offsite: offsiteContext(spec.backup.offsite) } : {}),
     },
     ...(spec.monitoring.wazuh ? { wazuh: wazuhContext(spec.monitoring.wazuh, host.name) } : {}),
-    resolver: { forwardTo: spec.resolver.forward_to, dnssec: spec.resolver.dnssec },
+    resolver: {
+      forwardTo: spec.resolver.forward_to,
+      dnssec: spec.resolver.dnssec,
+      trustAnchorFile: spec.resolver.trust_anchor_file,
+    },
     monitoring: monitoringContext(spec, host.fqdn),
   };
 }

@@ -449,11 +449,18 @@ export const clusterSchema = z.strictObject({
   // DNS blocklists refuse queries that come through public resolvers. By default it
   // resolves from the root servers and validates DNSSEC. `forward_to` sends every query to
   // these resolvers instead (a network without outside DNS, such as the lab's world);
-  // `dnssec: false` stops validating, for a world whose root is not signed (the lab).
+  // `dnssec: false` stops validating from the root, for a world whose root is not signed
+  // (the lab). `trust_anchor_file`: a file on the host of DS or DNSKEY records (unbound's
+  // trust-anchor-file) for zones validated without a chain from the root; with `dnssec:
+  // false` only these are validated (the lab world's signed zone, for outbound DANE).
   resolver: z
     .strictObject({
       forward_to: z.array(ipAddress).default([]),
       dnssec: z.boolean().default(true),
+      trust_anchor_file: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path on the host')
+        .optional(),
     })
     .prefault({}),
 });

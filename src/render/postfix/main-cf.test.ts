@@ -125,4 +125,10 @@ describe('main.cf', () => {
     expect(same.get('mydestination')).toBe('localhost');
     expect(main.get('mydestination')).toBe('$myhostname, localhost');
   });
+
+  it('verifies outbound TLS by DANE and by MTA-STS, through the validating resolver', () => {
+    expect(main.get('smtp_dns_support_level')).toBe('dnssec');
+    expect(main.get('smtp_tls_security_level')).toBe('dane');
+    expect(main.get('smtp_tls_policy_maps')).toBe('socketmap:inet:127.0.0.1:8461:postfix');
+  });
 });

@@ -7,6 +7,7 @@ import {
   RSPAMD_MILTER_ADDRESS,
 } from '../mail-sockets.js';
 import { MOZILLA_INTERMEDIATE_TLS12_CIPHERS } from '../mozilla-tls.js';
+import { MTA_STS_POLICY_MAP } from '../mta-sts-resolver/index.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
 import { isIpv6 } from '../wireguard/addresses.js';
 import { inetProtocols, postfixListenAddresses } from './listen-addresses.js';
@@ -256,9 +257,48 @@ function saslAndTls(ctx: MailHostContext): PostfixSection {
       { name: 'tls_preempt_cipherlist', value: 'no' },
       { name: 'smtpd_tls_received_header', value: 'yes' },
       { name: 'smtpd_tls_loglevel', value: '1' },
-      { name: 'smtp_tls_security_level', value: 'may' },
       { name: 'smtp_tls_CAfile', value: '/etc/ssl/certs/ca-certificates.crt' },
       { name: 'smtp_tls_loglevel', value: '1' },
+    ],
+  };
+}
+
+/**
+ * How outbound mail authenticates the receiving MX: DANE where the receiver's zone is
+ * signed and publishes TLSA records, its MTA-STS policy where it has one in mode enforce,
+ * opportunistic TLS everywhere else. A receiver that fails either is deferred, never sent
+ * to in clear or to an unverified server.
+ */
+function outboundTls(): PostfixSection {
+  return {
+    title: 'Outbound TLS: DANE and MTA-STS',
+    parameters: [
+      {
+        name: 'smtp_dns_support_level',
+        value: 'dnssec',
+        why: [
+          "Lookups go through the host's validating resolver (/etc/resolv.conf is unbound,",
+          'and the chroot gets a copy); only answers it validated (AD bit) count as secure.',
+        ],
+      },
+      {
+        name: 'smtp_tls_security_level',
+        value: 'dane',
+        why: [
+          'Opportunistic DANE (RFC 7672): a signed MX host with usable TLSA records must',
+          'present a matching certificate, or the mail is deferred; without TLSA records',
+          'this is "may".',
+        ],
+      },
+      {
+        name: 'smtp_tls_policy_maps',
+        value: MTA_STS_POLICY_MAP,
+        why: [
+          "Other domains' MTA-STS policies (RFC 8461) from postfix-mta-sts-resolver: mode",
+          'enforce becomes "secure" with the policy\'s MX names (certificate verified',
+          'against smtp_tls_CAfile); a domain without a policy keeps the level above.',
+        ],
+      },
     ],
   };
 }
@@ -460,6 +500,7 @@ export function renderPostfixMainCf(ctx: MailHostContext): RenderedFile {
       identity(ctx),
       virtualDelivery(),
       saslAndTls(ctx),
+      outboundTls(),
       restrictions(ctx),
       milter(),
       limits(),

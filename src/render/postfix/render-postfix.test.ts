@@ -29,6 +29,8 @@ describe('renderPostfix', () => {
       ['/etc/postfix/pgsql/disabled-recipients.cf', '640', 'root:postfix'],
       ['/etc/postfix/pgsql/sender-login-maps.cf', '640', 'root:postfix'],
       ['/etc/systemd/system/postfix.service.d/mailctl.conf', '644', 'root:root'],
+      // The chrooted smtp client's copy of the host's resolv.conf (unbound's).
+      ['/var/mail/queue/etc/resolv.conf', '644', 'root:root'],
     ]);
     expect(new Set(native.map((f) => f.component))).toEqual(new Set(['postfix']));
   });

@@ -1,5 +1,6 @@
 import type { MailHostContext } from '../host-context.js';
-import type { RenderedFile } from '../types.js';
+import { rootFile, type RenderedFile } from '../types.js';
+import { RESOLV_CONF_PATH, renderResolvConf } from '../unbound/index.js';
 import { renderPostfixMainCf } from './main-cf.js';
 import { renderPostfixMasterCf } from './master-cf.js';
 import { renderPostfixPgsqlMaps } from './pgsql-maps.js';
@@ -12,5 +13,8 @@ export function renderPostfix(ctx: MailHostContext): RenderedFile[] {
     renderPostfixMasterCf(ctx),
     ...renderPostfixPgsqlMaps(ctx),
     renderPostfixDropin(),
+    // The chrooted smtp client reads the queue directory's copy of resolv.conf, which Debian
+    // refreshes only when Postfix starts: written here, a change reaches it with the reload.
+    rootFile('postfix', `${ctx.paths.queue}${RESOLV_CONF_PATH}`, renderResolvConf()),
   ];
 }

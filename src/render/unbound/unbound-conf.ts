@@ -11,21 +11,46 @@ import {
 /** Debian's unbound.conf includes every file of this directory (include-toplevel). */
 export const UNBOUND_CONF_PATH = '/etc/unbound/unbound.conf.d/mailctl.conf';
 
+/**
+ * Debian's file that gives the validator the root's key (RFC 5011-managed by unbound).
+ * mailctl writes it, so that a world without a signed root (resolver.dnssec: false) can
+ * still validate the zones of resolver.trust_anchor_file: with the root's key loaded every
+ * unsigned answer from such a world would be bogus.
+ */
+export const UNBOUND_ROOT_ANCHOR_CONF_PATH =
+  '/etc/unbound/unbound.conf.d/root-auto-trust-anchor-file.conf';
+
+/** The host's resolver for every program on it, Postfix's smtp client included. */
+export const RESOLV_CONF_PATH = '/etc/resolv.conf';
+
 /** Where the host's own processes ask. */
 export const UNBOUND_ADDRESS = '127.0.0.1';
 export const UNBOUND_PORT = 53;
+
+/**
+ * The reverse zones unbound answers itself by default (RFC 6303's documentation ranges) that
+ * hold one of these addresses: only a lab's host has such addresses.
+ */
+function ownReverseZonesAnsweredLocally(addresses: readonly string[]): string[] {
+  const zones = addresses.map((a) => {
+    const v4 = /^(192\.0\.2|198\.51\.100|203\.0\.113)\./.exec(a)?.[1];
+    if (v4) return `${v4.split('.').reverse().join('.')}.in-addr.arpa.`;
+    return /^2001:0?db8:/i.test(a) ? '8.b.d.0.1.0.0.2.ip6.arpa.' : undefined;
+  });
+  return [...new Set(zones.filter((z) => z !== undefined))];
+}
 
 /**
  * unbound as the host's own resolver. Rspamd asks it (options.inc `dns { nameserver }`):
  * DNS blocklists such as Spamhaus refuse queries that arrive through public resolvers,
  * and SPF, DKIM and DMARC answers are only as trustworthy as the resolver that fetched them.
  *
- * Debian's own files stay: remote-control.conf (unbound-control over /run/unbound.ctl) and
- * root-auto-trust-anchor-file.conf (the root key, kept fresh by RFC 5011), which the
- * validator below uses. Without forwarders unbound resolves from the root servers itself.
+ * Debian's remote-control.conf stays (unbound-control over /run/unbound.ctl); its
+ * root-auto-trust-anchor-file.conf is rendered below. Without forwarders unbound resolves
+ * from the root servers itself.
  */
 export function renderUnboundConf(ctx: MailHostContext): string {
-  const { forwardTo, dnssec } = ctx.resolver;
+  const { forwardTo, dnssec, trustAnchorFile } = ctx.resolver;
   const vpnAddress = configToken(ctx.vpnAddress, 'vpnAddress');
   const vpnSubnet = configToken(ctx.vpnSubnet, 'vpnSubnet');
   const lines = [
@@ -50,13 +75,30 @@ export function renderUnboundConf(ctx: MailHostContext): string {
     '    harden-dnssec-stripped: yes',
     '    harden-below-nxdomain: yes',
     '    prefetch: yes',
-    ...(dnssec
+    ...ownReverseZonesAnsweredLocally(ctx.publicAddresses).flatMap((z, i) => [
+      ...(i === 0
+        ? [
+            "    # The host's own addresses are documentation addresses, whose reverse zones",
+            '    # unbound answers itself (NXDOMAIN): looked up instead, their PTR records are',
+            "    # found where the host's world publishes them.",
+          ]
+        : []),
+      `    local-zone: "${z}" nodefault`,
+    ]),
+    ...(dnssec || trustAnchorFile
       ? []
       : [
           '    # resolver.dnssec: false. The world this host resolves in has no signed root',
           '    # (the lab): without the validator, answers are taken as they come.',
           '    module-config: "iterator"',
         ]),
+    ...(trustAnchorFile
+      ? [
+          '    # resolver.trust_anchor_file: zones validated from these keys rather than from',
+          "    # the root's; their answers carry the AD bit that Postfix's DANE requires.",
+          `    trust-anchor-file: "${configToken(trustAnchorFile, 'resolver.trust_anchor_file')}"`,
+        ]
+      : []),
   ];
   if (forwardTo.length) {
     lines.push(
@@ -100,8 +142,45 @@ function vpnView(ctx: MailHostContext): string[] {
   ];
 }
 
+/** Debian's root anchor file, or (resolver.dnssec: false) the same file without the key. */
+export function renderUnboundRootAnchorConf(ctx: MailHostContext): string {
+  const lines = ctx.resolver.dnssec
+    ? [
+        "# The root's DNSSEC key (Debian's dns-root-data, kept current by RFC 5011): every",
+        '# answer is validated from the root down.',
+        'server:',
+        '    auto-trust-anchor-file: "/var/lib/unbound/root.key"',
+      ]
+    : [
+        '# resolver.dnssec: false. No root key: the world this host resolves in has no signed',
+        '# root, and with its key every answer would be bogus.',
+        'server:',
+      ];
+  return `${generatedHeader()}${lines.join('\n')}\n`;
+}
+
+/**
+ * /etc/resolv.conf: every program on the host resolves through unbound. Postfix's smtp
+ * client is why: DANE (smtp_dns_support_level = dnssec) trusts only answers whose AD bit
+ * the resolver set after validating. glibc (2.31 and later) clears that bit unless
+ * `options trust-ad` says the resolver is trusted, which is true only of one on loopback.
+ */
+export function renderResolvConf(): string {
+  return [
+    generatedHeader().trimEnd(),
+    "# The host's own validating resolver (unbound); Postfix's chroot gets a copy.",
+    `nameserver ${UNBOUND_ADDRESS}`,
+    'options edns0 trust-ad',
+    '',
+  ].join('\n');
+}
+
 export function renderUnbound(ctx: MailHostContext): RenderedFile[] {
-  return [rootFile('unbound', UNBOUND_CONF_PATH, renderUnboundConf(ctx))];
+  return [
+    rootFile('unbound', UNBOUND_CONF_PATH, renderUnboundConf(ctx)),
+    rootFile('unbound', UNBOUND_ROOT_ANCHOR_CONF_PATH, renderUnboundRootAnchorConf(ctx)),
+    rootFile('unbound', RESOLV_CONF_PATH, renderResolvConf()),
+  ];
 }
 
 export const unboundComponent: ComponentDescriptor = {

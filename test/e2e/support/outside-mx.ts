@@ -9,13 +9,17 @@ const SUPPORT = resolve(import.meta.dirname);
 const TSX = resolve(import.meta.dirname, '../../../node_modules/tsx/dist/esm/index.mjs');
 
 /**
- * The outside world's MX for example.org (mx.example.org is the internet namespace itself):
- * smtp-sink.ts on port 25 there, storing what the lab host delivers into a directory.
+ * Runs one of the support servers (a TypeScript file here) in the lab's internet namespace
+ * and waits (bounded, 30 s) for the READY file it makes once it listens: mail sent before
+ * a receiver listens is deferred by Postfix for minutes.
  */
-export function startOutsideMx(lab: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'mailctl-sink-'));
-  const ready = `${dir}.ready`;
-  const sink = spawn(
+export function startInInternet(
+  lab: string,
+  script: string,
+  args: readonly string[],
+  ready: string,
+) {
+  const server = spawn(
     'ip',
     [
       'netns',
@@ -24,20 +28,32 @@ export function startOutsideMx(lab: string) {
       'node',
       '--import',
       TSX,
-      join(SUPPORT, 'smtp-sink.ts'),
-      LAB_NET.internetRouter4,
-      '25',
-      dir,
+      join(SUPPORT, script),
+      ...args,
       ready,
     ],
     { stdio: 'ignore' },
   );
-  // Mail sent before the sink listens is deferred by Postfix for minutes: wait (bounded).
   for (let i = 0; i < 60 && !existsSync(ready); i++) sh('sleep 0.5');
   if (!existsSync(ready)) {
-    sink.kill();
-    throw new Error('the outside MX (smtp-sink.ts) did not start listening within 30 s');
+    server.kill();
+    throw new Error(`${script} did not start listening within 30 s`);
   }
+  return server;
+}
+
+/**
+ * The outside world's MX for example.org (mx.example.org is the internet namespace itself):
+ * smtp-sink.ts on port 25 there, storing what the lab host delivers into a directory.
+ */
+export function startOutsideMx(lab: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'mailctl-sink-'));
+  const sink = startInInternet(
+    lab,
+    'smtp-sink.ts',
+    [LAB_NET.internetRouter4, '25', dir],
+    `${dir}.ready`,
+  );
   return {
     dir,
     /** Waits (bounded, 30 s) for the message carrying `marker`; returns its file. */
