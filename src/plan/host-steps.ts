@@ -20,7 +20,8 @@ export interface HostChange {
     | 'file'
     | 'secret'
     | 'vpn-peer'
-    | 'repository';
+    | 'repository'
+    | 'package';
   action: 'create' | 'update' | 'remove' | 'run' | 'mask' | 'enable' | 'disable' | 'restart';
   /** What it is about: a mailbox address, a unit name, a path, a migration id. */
   target: string;

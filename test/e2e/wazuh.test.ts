@@ -73,6 +73,92 @@ describe('monitoring.wazuh on a host that cannot reach Wazuh', () => {
   });
 });
 
+// What an agent installed while monitoring.wazuh was on leaves behind. Wazuh's package
+// cannot be had here, so a stand-in package of the same name (built with dpkg-deb: a unit
+// that sleeps, a file under /var/ossec) takes its place, and the repository's files are
+// written as the wazuh-repository step writes them; dpkg, apt and systemd are the real ones.
+const STANDIN = String.raw`set -e
+d=$(mktemp -d)
+mkdir -p $d/DEBIAN $d/usr/lib/systemd/system $d/var/ossec/etc
+printf 'Package: wazuh-agent
+Version: 4.9.0-0mailctl1
+Architecture: all
+Maintainer: mailctl e2e <postmaster@example.com>
+Description: stand-in for the Wazuh agent (mailctl e2e)
+' > $d/DEBIAN/control
+printf '[Unit]
+Description=stand-in for the Wazuh agent
+[Service]
+ExecStart=/bin/sleep infinity
+[Install]
+WantedBy=multi-user.target
+' > $d/usr/lib/systemd/system/wazuh-agent.service
+echo '<ossec_config/>' > $d/var/ossec/etc/ossec.conf
+dpkg-deb -b $d /tmp/wazuh-agent-standin.deb >/dev/null
+dpkg -i /tmp/wazuh-agent-standin.deb >/dev/null
+rm -rf $d /tmp/wazuh-agent-standin.deb
+systemctl daemon-reload
+systemctl enable --now wazuh-agent.service 2>/dev/null
+mkdir -p /etc/apt/keyrings
+echo 'stand-in key' > /etc/apt/keyrings/wazuh.asc
+printf 'Types: deb
+URIs: https://packages.wazuh.com/4.x/apt/
+Suites: stable
+Components: main
+Signed-By: /etc/apt/keyrings/wazuh.asc
+' > /etc/apt/sources.list.d/wazuh.sources
+printf 'Package: *
+Pin: origin packages.wazuh.com
+Pin-Priority: -1
+' > /etc/apt/preferences.d/wazuh.pref
+: > /var/lib/apt/lists/packages.wazuh.com_4.x_apt_dists_stable_InRelease`;
+const LEFT = [
+  '/var/ossec',
+  '/etc/apt/keyrings/wazuh.asc',
+  '/etc/apt/sources.list.d/wazuh.sources',
+  '/etc/apt/preferences.d/wazuh.pref',
+  '/var/lib/apt/lists/packages.wazuh.com_4.x_apt_dists_stable_InRelease',
+];
+
+describe('monitoring.wazuh taken out of the cluster file', () => {
+  beforeAll(() => useSharedLab());
+  afterAll(() => {
+    // Whatever a failed run left: the stand-in and the repository's files.
+    labSh(
+      LAB,
+      'host',
+      `systemctl disable --now wazuh-agent.service 2>/dev/null; dpkg --purge wazuh-agent >/dev/null 2>&1; rm -rf ${LEFT.join(' ')}; systemctl daemon-reload; true`,
+    );
+  });
+
+  it('stops and disables the agent, purges its package and removes the repository', () => {
+    ok(labSh(LAB, 'host', STANDIN));
+    expect(onHost(['systemctl', 'is-active', 'wazuh-agent.service']).stdout.trim()).toBe('active');
+
+    const plan = onHost(['mailctl', 'plan']);
+    ok(plan);
+    expect(plan.stdout).toContain('- disable unit wazuh-agent.service');
+    expect(plan.stdout).toContain('- remove package wazuh-agent');
+    expect(plan.stdout).toContain("- remove repository Wazuh's apt repository");
+
+    const apply = onHost(['mailctl', 'apply']);
+    ok(apply);
+    expect(onHost(['systemctl', 'is-active', 'wazuh-agent.service']).stdout.trim()).not.toBe(
+      'active',
+    );
+    expect(onHost(['systemctl', 'is-enabled', 'wazuh-agent.service']).stdout.trim()).not.toBe(
+      'enabled',
+    );
+    const pkg = onHost(['dpkg-query', '-W', '-f=${db:Status-Status}', 'wazuh-agent']);
+    expect(pkg.code !== 0 || pkg.stdout.trim() === 'not-installed', pkg.stdout).toBe(true);
+    const gone = onHost(['sh', '-c', `ls -d ${LEFT.join(' ')} 2>&1; true`]);
+    expect(gone.stdout.match(/No such file or directory/g)).toHaveLength(LEFT.length);
+    const again = onHost(['mailctl', 'plan']);
+    ok(again);
+    expect(again.stdout).toMatch(/No changes/);
+  });
+});
+
 /** Journal entries (identifier and message) and file log lines written since the marks. */
 interface Marks {
   since: string;

@@ -13,6 +13,7 @@ import { sogoLogStep } from './sogo-log.js';
 import { emptySpamSettingsMapStep, spamSettingsMapStep } from './spam-settings-map.js';
 import { selfSignedCertificateStep } from './tls-certificate.js';
 import { unwantedUnitsStep } from './unwanted-units.js';
+import { wazuhRemovalStep } from './wazuh-removal.js';
 import { wazuhRepositoryStep } from './wazuh-repository.js';
 
 /**
@@ -25,6 +26,7 @@ import { wazuhRepositoryStep } from './wazuh-repository.js';
 export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclarations): HostStep[] {
   return [
     wazuhRepositoryStep(ctx.wazuh),
+    wazuhRemovalStep(ctx.wazuh !== undefined),
     selfSignedCertificateStep(ctx),
     dkimKeysStep(ctx.domains),
     emptySpamSettingsMapStep,

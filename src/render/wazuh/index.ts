@@ -12,5 +12,5 @@ export {
 export { renderWazuh, WAZUH_MANAGER_FILES_DIR, wazuhComponent } from './component.js';
 export type { WazuhContext } from './context.js';
 export { REPLACED_DECODER_FILES, WAZUH_DECODERS, type WazuhDecoder } from './decoders.js';
-export { AUTHD_PASS_SECRET, OSSEC_CONF_PATH } from './ossec-conf.js';
+export { AUTHD_PASS_SECRET, OSSEC_CONF_PATH, OSSEC_DIR } from './ossec-conf.js';
 export { DEFAULT_WAZUH_THRESHOLDS, HEALTH_LOG, type WazuhThresholds } from './rules.js';
