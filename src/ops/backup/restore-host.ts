@@ -12,6 +12,7 @@ import {
   PGBACKREST_CONF,
   RESTIC_PASSWORD_FILE,
   pgbackrestRepo,
+  REDIS_DUMP,
   restoreScratch,
   resticPaths,
   resticRepo,
@@ -106,6 +107,8 @@ const STOPPED = [
   'dovecot.service',
   'sogo.service',
   'rspamd.service',
+  // It writes its dump.rdb when it stops: stopped before the restored one is put in place.
+  'redis-server.service',
   POSTGRES_UNIT,
 ];
 
@@ -173,6 +176,7 @@ export async function restoreHost(
     // Owners by name: the new host's system users need not have the old uids.
     await mustRun('chown', ['-R', `${ctx.vmail.user}:${ctx.vmail.group}`, ctx.paths.vmail]);
     await mustRun('chown', ['-R', '_rspamd:_rspamd', DKIM_KEY_DIR]);
+    if (existsSync(REDIS_DUMP)) await mustRun('chown', ['redis:redis', REDIS_DUMP]);
     // Dovecot's indexes are caches (rebuilt from the Maildir and dovecot-uidlist).
     await mustRun('find', [
       ctx.paths.vmail,

@@ -8,7 +8,7 @@ import { generatedHeader, rootFile } from '../types.js';
 export { backupComponentFor } from './component.js';
 export * from './paths.js';
 export { PGBACKREST_ARCHIVE_COMMAND, PGBACKREST_CIPHER_SECRET } from './pgbackrest-conf.js';
-export { backupTimers, resticPaths } from './units.js';
+export { backupTimers, REDIS_DUMP, resticPaths } from './units.js';
 
 /** pgBackRest's configuration (native mode) and the backup units with their timers. */
 export function renderBackup(ctx: MailHostContext): RenderedFile[] {

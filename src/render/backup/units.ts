@@ -1,5 +1,9 @@
 import type { MailHostContext } from '../host-context.js';
 import { generatedHeader, rootFile, type RenderedFile } from '../types.js';
+import { REDIS_PASSWORD_SECRET } from '../redis/redis-conf.js';
+
+/** The host's secrets directory (apply/secrets.ts's SECRETS_DIR; render imports no I/O module). */
+const SECRETS_DIR_PATH = '/etc/mailctl/secrets';
 import {
   OFFSITE_UNITS,
   PGBACKREST_OFFSITE_REPO,
@@ -29,8 +33,21 @@ export function resticPaths(ctx: MailHostContext): string[] {
     '/var/lib/mailctl/history',
     '/var/lib/rspamd/dkim',
     ...(ctx.tls.acme ? ['/etc/letsencrypt'] : []),
+    // Rspamd's Bayes (and greylisting, rate limits) in Redis, as the SAVE before it wrote it.
+    REDIS_DUMP,
   ];
 }
+
+/** Redis's snapshot (its redis.conf: dir /var/lib/redis, dbfilename dump.rdb). */
+export const REDIS_DUMP = '/var/lib/redis/dump.rdb';
+
+/**
+ * Redis writes dump.rdb only on its own schedule: SAVE makes it now, whole (written to a
+ * temporary file and renamed), so the snapshot holds what Rspamd learnt up to this run.
+ * The password from the secrets file into the environment (REDISCLI_AUTH), never argv.
+ */
+const redisSave = () =>
+  `ExecStartPre=/bin/sh -c 'REDISCLI_AUTH=$$(cat ${SECRETS_DIR_PATH}/${REDIS_PASSWORD_SECRET}) exec /usr/bin/redis-cli -h 127.0.0.1 -p 6379 --no-auth-warning SAVE'`;
 
 /**
  * The backup units and their timers. systemd runs a oneshot unit once at a time (a timer
@@ -166,6 +183,7 @@ function resticService(ctx: MailHostContext, target?: ResticTarget): string {
     'NoNewPrivileges=yes',
     'Nice=10',
     'IOSchedulingClass=idle',
+    redisSave(),
     [
       `ExecStart=${restic} backup --quiet`,
       `--tag ${RESTIC_TAG}`,
