@@ -20,6 +20,8 @@ export interface MailHostContext {
   publicAddresses: readonly string[];
   /** This host's address inside the VPN, e.g. 10.100.0.1: IMAP, POP3, PostgreSQL listen here. */
   vpnAddress: string;
+  /** The machine (hosts[].size): process counts and memory settings are derived from it. */
+  size: { cpus: number; memoryBytes: number };
   /** The VPN network in CIDR form, e.g. 10.100.0.0/24. */
   vpnSubnet: string;
   /** WireGuard listen port (UDP). */

@@ -8,6 +8,7 @@ export function testHostContext(overrides: Partial<MailHostContext> = {}): MailH
     fqdn: 'mail.example.com',
     publicAddresses: ['192.0.2.10', '2001:db8::10'],
     vpnAddress: '10.100.0.1',
+    size: { cpus: 2, memoryBytes: 4 * 1024 ** 3 },
     vpnSubnet: '10.100.0.0/24',
     vpnPort: 51820,
     domains: ['example.com', 'example.org'],

@@ -25,6 +25,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
     fqdn: host.fqdn,
     publicAddresses: host.public_addresses,
     vpnAddress: host.vpn_address,
+    size: { cpus: host.size.cpus, memoryBytes: host.size.memory },
     vpnSubnet: spec.vpn.subnet,
     vpnPort: spec.vpn.port,
     domains: spec.domains.map((d) => d.name).sort(),

@@ -115,6 +115,14 @@ export const hostSchema = z.strictObject({
   public_addresses: z.array(ipAddress).min(1, 'a host needs at least one public address'),
   vpn_address: z.ipv4({ error: 'must be an IPv4 address inside vpn.subnet' }),
   roles: z.array(z.enum(['mail'])).default(['mail']),
+  // The machine's size (issue 14): process counts and memory settings are derived from it,
+  // so a bigger VPS gets a bigger configuration. The default is the seed's 2 CPU / 4 GB.
+  size: z
+    .strictObject({
+      cpus: z.number().int().min(1).max(256).default(2),
+      memory: size.default(4 * 1024 ** 3),
+    })
+    .prefault({}),
 });
 
 /** A Wazuh frequency rule's threshold: `count` events within `within`. */

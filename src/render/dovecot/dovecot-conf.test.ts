@@ -33,6 +33,16 @@ describe('dovecot.conf', () => {
     expect(block('sieve_global_extensions')).not.toContain('vnd.dovecot.execute');
   });
 
+  it('keeps one imap-login process per CPU of hosts[].size, serving many connections each', () => {
+    expect(block('service imap-login')).toMatch(
+      /restart_request_count = unlimited\n {2}process_min_avail = 2\n/,
+    );
+    const big = renderDovecotConf(
+      testHostContext({ size: { cpus: 8, memoryBytes: 16 * 1024 ** 3 } }),
+    ).content;
+    expect(big).toMatch(/^ {2}process_min_avail = 8$/m);
+  });
+
   it('uses the 2.4 configuration syntax', () => {
     expect(top('dovecot_config_version')).toBe('2.4.1');
     expect(top('dovecot_storage_version')).toBe('2.4.0');

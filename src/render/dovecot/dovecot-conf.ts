@@ -40,6 +40,23 @@ function postfixListener(path: string, mode: string): string[] {
   ];
 }
 
+/**
+ * imap-login in high-performance mode (issue 14): Dovecot's default starts a new login
+ * process, with its own TLS set-up, for every connection (restart_request_count = 1), which
+ * held a login storm to 38 sessions/s on the seed's 2 CPUs. One long-lived process per CPU
+ * (process_min_avail) serves many connections each (client_limit); they still run as
+ * dovenull in their chroot. Logins are VPN-only here, which narrows who can reach the
+ * pre-login code that the per-connection processes isolated.
+ */
+function imapLoginProcesses(ctx: Pick<MailHostContext, 'size'>): string[] {
+  return [
+    '  restart_request_count = unlimited',
+    `  process_min_avail = ${ctx.size.cpus}`,
+    // Each connection stays with its login process for TLS after login too.
+    '  client_limit = 1000',
+  ];
+}
+
 const SPECIAL_MAILBOXES = ['Drafts', 'Sent', 'Junk', 'Trash', 'Archive'] as const;
 
 function mailboxes(): string[] {
@@ -94,6 +111,7 @@ export function renderDovecotConf(ctx: MailHostContext): RenderedFile {
     `listen = ${dovecotListenAddresses(ctx).join(' ')}`,
     '',
     'service imap-login {',
+    ...imapLoginProcesses(ctx),
     '  inet_listener imap {',
     '    port = 143',
     '  }',
