@@ -57,6 +57,8 @@ export interface MailHostContext {
     addHeaderScore: number;
     greylistScore: number;
   };
+  /** postscreen(8) on port 25 (mail.postscreen): DNSBL sites as Postfix writes them. */
+  postscreen: { dnsblSites: readonly string[]; dnsblThreshold: number };
   /** The MTA-STS policy (mail.mta_sts) every domain publishes. */
   mtaSts: { mode: 'testing' | 'enforce' | 'none'; maxAgeSeconds: number };
   tls: {

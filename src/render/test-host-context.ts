@@ -30,6 +30,10 @@ export function testHostContext(overrides: Partial<MailHostContext> = {}): MailH
     submissionLimit: { burst: 100, perHour: 100 },
     defaultQuotaBytes: 1_073_741_824,
     spam: { rejectScore: 15, addHeaderScore: 6, greylistScore: 4 },
+    postscreen: {
+      dnsblSites: ['zen.spamhaus.org=127.0.0.[2..11]*3', 'list.dnswl.org=127.0.[0..255].[1..3]*-2'],
+      dnsblThreshold: 3,
+    },
     mtaSts: { mode: 'testing', maxAgeSeconds: 604_800 },
     tls: {
       certFile: '/etc/mailctl/tls/mail.example.com.crt',

@@ -55,6 +55,10 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       addHeaderScore: spec.mail.spam.add_header,
       greylistScore: spec.mail.spam.greylist,
     },
+    postscreen: {
+      dnsblSites: [...spec.mail.postscreen.dnsbl_sites],
+      dnsblThreshold: spec.mail.postscreen.dnsbl_threshold,
+    },
     mtaSts: {
       mode: spec.mail.mta_sts.mode,
       maxAgeSeconds: spec.mail.mta_sts.max_age_days * 86_400,

@@ -275,6 +275,32 @@ export const clusterSchema = z.strictObject({
           per_hour: z.number().int().min(1).max(1_000_000).default(100),
         })
         .prefault({}),
+      // postscreen(8) on port 25 (issue 16): a client that talks before the banner is
+      // refused, and one whose address the DNS blocklists below list, weighted, to at
+      // least `dnsbl_threshold` too. Sites in postscreen_dnsbl_sites syntax,
+      // zone[=reply filter][*weight]; a negative weight is an allow list. The filters
+      // count real listings only: Spamhaus answers 127.255.255.x to queries through
+      // public resolvers, which would otherwise list every client. [] turns DNSBLs off
+      // (the lab, which has none).
+      postscreen: z
+        .strictObject({
+          dnsbl_sites: z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^[a-z0-9-]+(\.[a-z0-9-]+)+(=[0-9.;[\]]+)?(\*-?[0-9]{1,2})?$/,
+                  'must be zone[=reply filter][*weight], e.g. zen.spamhaus.org=127.0.0.[2..11]*3',
+                ),
+            )
+            .default([
+              'zen.spamhaus.org=127.0.0.[2..11]*3',
+              'bl.spamcop.net=127.0.0.2*2',
+              'list.dnswl.org=127.0.[0..255].[1..3]*-2',
+            ]),
+          dnsbl_threshold: z.number().int().min(1).max(100).default(3),
+        })
+        .prefault({}),
       // MTA-STS (RFC 8461): the policy served at https://mta-sts.<domain>/.well-known/mta-sts.txt.
       // testing: senders report failures (TLS-RPT) but deliver anyway; enforce: senders that
       // honour it deliver only over TLS with a valid certificate for the MX; none: withdraws

@@ -104,11 +104,19 @@ function failAuth(side: 'internet' | 'vpn', host: string, port: 465 | 587): numb
   return smtpCode(r.replies[port === 587 ? 4 : 1]);
 }
 
-/** Whether a fresh TCP connection gets the SMTP greeting (bounded: 4 s). */
+/**
+ * Whether a fresh TCP connection gets the SMTP greeting (bounded: 4 s, 10 s on port 25,
+ * where postscreen ends a new client's banner postscreen_greet_wait, 6 s, after it begins).
+ */
 const greets = (side: 'internet' | 'vpn', host: string, port: number): boolean =>
   /^220 /m.test(
-    dialogFrom(LAB, side, { host, port, tls: port === 465, steps: [], timeoutMs: 4000 }).greeting ??
-      '',
+    dialogFrom(LAB, side, {
+      host,
+      port,
+      tls: port === 465,
+      steps: [],
+      timeoutMs: port === 25 ? 10_000 : 4000,
+    }).greeting ?? '',
   );
 
 const banned = (jail: string): string =>

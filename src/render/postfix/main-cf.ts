@@ -13,6 +13,7 @@ import { isIpv6 } from '../wireguard/addresses.js';
 import { inetProtocols, postfixListenAddresses } from './listen-addresses.js';
 import { formatMainCf, type PostfixParameter, type PostfixSection } from './main-cf-format.js';
 import { pgsqlMapReference } from './pgsql-maps.js';
+import { postscreenSection } from './postscreen.js';
 
 export const POSTFIX_MAIN_CF_PATH = '/etc/postfix/main.cf';
 
@@ -502,6 +503,7 @@ export function renderPostfixMainCf(ctx: MailHostContext): RenderedFile {
       saslAndTls(ctx),
       outboundTls(),
       restrictions(ctx),
+      postscreenSection(ctx),
       milter(),
       limits(),
     ]),

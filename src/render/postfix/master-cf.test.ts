@@ -35,6 +35,14 @@ describe('master.cf', () => {
     for (const s of byPort(25)) expect(s.options).toEqual([]);
   });
 
+  it('puts postscreen on port 25 and hands the clients that pass to smtpd', () => {
+    for (const s of byPort(25))
+      expect(s.columns).toEqual(['inet', 'n', '-', 'y', '-', '1', 'postscreen']);
+    for (const name of ['smtpd', 'dnsblog', 'tlsproxy'])
+      expect(all.find((s) => s.name === name)?.columns.at(-1), name).toBe(name);
+    expect(all.find((s) => s.name === 'smtpd')?.columns[0]).toBe('pass');
+  });
+
   it('listens for submission on the public addresses and the VPN address only', () => {
     const expected = ['192.0.2.10', '[2001:db8::10]', '10.100.0.1'];
     expect(byPort(587).map((s) => s.name)).toEqual(expected.map((a) => `${a}:587`));

@@ -101,9 +101,17 @@ function listeners(ctx: MailHostContext): { comment: string; services: MasterSer
   return [
     {
       comment:
-        '# MX (port 25) on the public addresses, the VPN address and loopback. Opportunistic\n' +
-        '# TLS, no AUTH: mail for the domains served here, from anyone.',
-      services: addresses.mx.map((a) => smtpd(a, 25, [])),
+        '# MX (port 25) on the public addresses, the VPN address and loopback: postscreen\n' +
+        '# first (main.cf), then smtpd. Opportunistic TLS, no AUTH: mail for the domains\n' +
+        '# served here, from anyone.',
+      services: [
+        ...addresses.mx.map((a) =>
+          svc(masterServiceName(a, 25), 'inet', 'n - y - 1', 'postscreen'),
+        ),
+        svc('smtpd', 'pass', '- - y - -', 'smtpd'),
+        svc('dnsblog', 'unix', '- - y - 0', 'dnsblog'),
+        svc('tlsproxy', 'unix', '- - y - 0', 'tlsproxy'),
+      ],
     },
     {
       comment:

@@ -23,6 +23,7 @@ describe('renderPostfix', () => {
     expect(native.map((f) => [f.path, f.mode.toString(8), `${f.owner}:${f.group}`])).toEqual([
       ['/etc/postfix/main.cf', '644', 'root:root'],
       ['/etc/postfix/master.cf', '644', 'root:root'],
+      ['/etc/postfix/postscreen_access.cidr', '644', 'root:root'],
       ['/etc/postfix/pgsql/virtual-mailbox-domains.cf', '640', 'root:postfix'],
       ['/etc/postfix/pgsql/virtual-mailbox-maps.cf', '640', 'root:postfix'],
       ['/etc/postfix/pgsql/virtual-alias-maps.cf', '640', 'root:postfix'],
