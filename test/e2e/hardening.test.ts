@@ -50,7 +50,8 @@ const SMTP_PROBE_IDS = [
   'smtp-smuggling-crlf-dot-lf',
 ];
 /** What the VPN client reaches on the VPN address: SSH, mail, IMAP, POP3, ManageSieve, PostgreSQL. */
-const VPN_OPEN = [22, 25, 110, 143, 443, 465, 587, 993, 995, 4190, 5432];
+/** 53: unbound, the VPN's resolver. */
+const VPN_OPEN = [22, 25, 53, 110, 143, 443, 465, 587, 993, 995, 4190, 5432];
 
 /** The bundled CLI, run inside the internet or VPN namespace as on an administrator's laptop. */
 const BUNDLE = resolve(import.meta.dirname, '../../dist/mailctl.mjs');
@@ -346,7 +347,8 @@ describe('a hardened lab host', () => {
       // Over the VPN it answers, and a port with nothing behind it says so (ICMP port
       // unreachable): the scanner does hear what comes back.
       expect(udpScan(NETNS.vpn, VPN, [port]).open).toEqual([port]);
-      expect(udpScan(NETNS.vpn, VPN, [53, 123]).closed).toEqual([53, 123]);
+      // (53 is the VPN's resolver, unbound: it answers there.)
+      expect(udpScan(NETNS.vpn, VPN, [123, 161]).closed).toEqual([123, 161]);
       // From the internet nothing answers at all, not even with an ICMP error: dropped unseen,
       // the listener too. (WireGuard answers only a valid handshake, so its port looks the same.)
       const probes = [53, 123, 161, 500, 4500, 5353, port, 51820];
@@ -910,7 +912,8 @@ describe('a hardened lab host', () => {
 
   it('fails mailctl audit --remote from the internet on a port the cluster file does not open, naming it', () => {
     const before = onHost(['nft', 'list', 'table', 'inet', 'mailctl_firewall']).stdout;
-    withRogueListener(8080, () => {
+    // 8443: 8080 is nginx's stub_status on loopback now, which a wildcard listener cannot share.
+    withRogueListener(8443, () => {
       try {
         // A hole made by hand in mailctl's own table, as a quick fix on the host might leave.
         const hole = onHost([
@@ -922,7 +925,7 @@ describe('a hardened lab host', () => {
           'input',
           'tcp',
           'dport',
-          '8080',
+          '8443',
           'accept',
         ]);
         expect(hole.code, hole.stderr).toBe(0);
@@ -930,8 +933,8 @@ describe('a hardened lab host', () => {
         expect(r.code, r.stderr).toBe(1);
         const ports = r.report.checks.find((c) => c.id === 'tcp-ports');
         expect(ports?.ok).toBe(false);
-        expect(ports?.detail).toContain('unexpected open 8080');
-        expect(r.report.portScan?.open).toEqual([...PUBLIC_OPEN, 8080]);
+        expect(ports?.detail).toContain('unexpected open 8443');
+        expect(r.report.portScan?.open).toEqual([...PUBLIC_OPEN, 8443]);
         // The other checks still ran and passed.
         expect(r.report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['tcp-ports']);
       } finally {

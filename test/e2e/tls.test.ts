@@ -185,17 +185,26 @@ describe('nginx on a lab host: the public and the VPN side', () => {
     }
   });
 
-  it('tells mail clients their settings (autoconfig), as well-formed XML', () => {
-    for (const path of ['/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml']) {
-      const r = httpFrom(LAB, 'internet', `https://${FQDN}${path}`);
-      expect(r.status, path).toBe(200);
-      expect(r.headers['content-type'], path).toBe('text/xml');
-      expect(r.body).toContain('<domain>example.com</domain>');
-      expect(r.body).toContain(`<hostname>${FQDN}</hostname><port>465</port>`);
-      const parsed = sh(
-        `printf %s '${r.body}' | python3 -c 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.read()); print(len(d.getElementsByTagName("incomingServer")), len(d.getElementsByTagName("outgoingServer")))'`,
-      );
-      expect(parsed.stdout.trim(), parsed.stderr).toBe('2 2');
+  it('tells mail clients their settings (autoconfig), as well-formed XML: IMAP and POP3 to the VPN only', () => {
+    // The internet is offered submission only; the VPN side adds IMAP and POP3.
+    for (const [ns, servers] of [
+      ['internet', '0 2'],
+      ['vpn', '2 2'],
+    ] as const) {
+      for (const path of [
+        '/.well-known/autoconfig/mail/config-v1.1.xml',
+        '/mail/config-v1.1.xml',
+      ]) {
+        const r = httpFrom(LAB, ns, `https://${FQDN}${path}`);
+        expect(r.status, `${ns} ${path}`).toBe(200);
+        expect(r.headers['content-type'], path).toBe('text/xml');
+        expect(r.body).toContain('<domain>example.com</domain>');
+        expect(r.body).toContain(`<hostname>${FQDN}</hostname><port>465</port>`);
+        const parsed = sh(
+          `printf %s '${r.body}' | python3 -c 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.read()); print(len(d.getElementsByTagName("incomingServer")), len(d.getElementsByTagName("outgoingServer")))'`,
+        );
+        expect(parsed.stdout.trim(), `${ns} ${parsed.stderr}`).toBe(servers);
+      }
     }
   });
 

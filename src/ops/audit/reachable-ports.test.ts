@@ -18,7 +18,7 @@ describe('expectedOpenPorts', () => {
   it('adds SSH for an admin network, and every VPN service (no port 80) on the VPN side', () => {
     expect(expectedOpenPorts(ctx, 'admin')).toEqual([22, 25, 80, 443, 465, 587]);
     expect(expectedOpenPorts(ctx, 'vpn')).toEqual([
-      22, 25, 110, 143, 443, 465, 587, 993, 995, 4190, 5432,
+      22, 25, 53, 110, 143, 443, 465, 587, 993, 995, 4190, 5432,
     ]);
   });
 

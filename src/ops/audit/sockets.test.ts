@@ -7,6 +7,7 @@ const ctx = testHostContext({ publicAddresses: ['192.0.2.10'] });
 /** `ss -Htlnu` of a converged host (trimmed to the interesting lines). */
 const SS = `udp   UNCONN 0 0           0.0.0.0:51820      0.0.0.0:*
 udp   UNCONN 0 0              [::]:51820         [::]:*
+udp   UNCONN 0 0        10.100.0.1:53         0.0.0.0:*
 tcp   LISTEN 0 511       127.0.0.1:6379       0.0.0.0:*
 tcp   LISTEN 0 100      192.0.2.10:587        0.0.0.0:*
 tcp   LISTEN 0 100      192.0.2.10:465        0.0.0.0:*
@@ -17,6 +18,7 @@ tcp   LISTEN 0 511      10.100.0.1:443        0.0.0.0:*
 tcp   LISTEN 0 100      10.100.0.1:25         0.0.0.0:*
 tcp   LISTEN 0 100      10.100.0.1:465        0.0.0.0:*
 tcp   LISTEN 0 100      10.100.0.1:587        0.0.0.0:*
+tcp   LISTEN 0 256      10.100.0.1:53         0.0.0.0:*
 tcp   LISTEN 0 100      10.100.0.1:110        0.0.0.0:*
 tcp   LISTEN 0 100      10.100.0.1:143        0.0.0.0:*
 tcp   LISTEN 0 100      10.100.0.1:993        0.0.0.0:*

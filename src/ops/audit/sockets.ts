@@ -31,8 +31,11 @@ export function parseSs(output: string): ListeningSocket[] {
   return sockets;
 }
 
-/** Ports the VPN side serves: IMAP, IMAPS, POP3, POP3S, ManageSieve, PostgreSQL. */
-const VPN_ONLY_PORTS = [110, 143, 993, 995, 4190] as const;
+/**
+ * Ports the VPN side serves: unbound (the VPN's resolver, TCP and UDP), POP3, IMAP,
+ * IMAPS, POP3S, ManageSieve; PostgreSQL is added from the cluster file.
+ */
+const VPN_ONLY_PORTS = [53, 110, 143, 993, 995, 4190] as const;
 
 /**
  * What may listen beyond loopback, and what must (pure, from the cluster file). SSH is
@@ -44,7 +47,7 @@ export function intendedSockets(
 ): { allowed: ListeningSocket[]; required: ListeningSocket[] } {
   const tcp = (address: string, port: number): ListeningSocket => ({ proto: 'tcp', address, port });
   // Postfix (25, 465, 587) and nginx (80 for ACME, 443) on the public addresses; on the
-  // VPN address Postfix, Dovecot, PostgreSQL and nginx's internal server (443).
+  // VPN address Postfix, Dovecot, PostgreSQL, unbound and nginx's internal server (443).
   const publicPorts = [25, 80, 443, 465, 587];
   const vpnPorts = [25, 443, 465, 587, ...VPN_ONLY_PORTS, ctx.postgres.port];
   const required = [
@@ -58,6 +61,7 @@ export function intendedSockets(
     ),
     tcp('*', SSH_PORT),
     { proto: 'udp' as const, address: '*', port: ctx.vpnPort },
+    { proto: 'udp' as const, address: ctx.vpnAddress, port: 53 },
   ];
   return { allowed, required };
 }
