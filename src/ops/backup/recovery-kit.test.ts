@@ -1,9 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../util/errors.js';
-import { formatRecoveryKit, parseRecoveryKit, type RecoveryKit } from './recovery-kit.js';
+import {
+  formatRecoveryKit,
+  OPENSSH_KEY_ARMOUR,
+  parseRecoveryKit,
+  type RecoveryKit,
+} from './recovery-kit.js';
 
-const key =
-  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+/** A throwaway key made for this run (never one kept in the repository). */
+function throwawayKey(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kit-key-'));
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
+    return readFileSync(join(dir, 'k'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const key = throwawayKey();
 const kit: RecoveryKit = {
   host: 'mail.example.com',
   resticPassword: 'r3st1c-pa55',
@@ -24,7 +43,7 @@ describe('the recovery kit', () => {
   it('reads back what it wrote, the SSH key as one block', () => {
     const text = formatRecoveryKit(kit);
     expect(text).toMatch(/^# mailctl recovery kit of mail\.example\.com/);
-    expect(text).toContain('offsite_ssh_key: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n');
+    expect(text).toContain(`offsite_ssh_key: |\n  ${OPENSSH_KEY_ARMOUR}\n`);
     expect(parseRecoveryKit(text)).toEqual(kit);
     const local: RecoveryKit = { ...kit, offsiteSshKey: undefined };
     delete local.offsiteSshKey;
