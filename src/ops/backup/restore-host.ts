@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HISTORY_DIR } from '../../apply/history.js';
 import { readSecret, SECRETS_DIR } from '../../apply/secrets.js';
+import { dropDovecotIndexes } from './dovecot-indexes.js';
 import {
   BACKUP_UNITS,
   backupTimers,
@@ -177,20 +178,7 @@ export async function restoreHost(
     await mustRun('chown', ['-R', `${ctx.vmail.user}:${ctx.vmail.group}`, ctx.paths.vmail]);
     await mustRun('chown', ['-R', '_rspamd:_rspamd', DKIM_KEY_DIR]);
     if (existsSync(REDIS_DUMP)) await mustRun('chown', ['redis:redis', REDIS_DUMP]);
-    // Dovecot's indexes are caches (rebuilt from the Maildir and dovecot-uidlist).
-    await mustRun('find', [
-      ctx.paths.vmail,
-      '-type',
-      'f',
-      '(',
-      '-name',
-      'dovecot.index*',
-      '-o',
-      '-name',
-      'dovecot.list.index*',
-      ')',
-      '-delete',
-    ]);
+    await dropDovecotIndexes(ctx.paths.vmail);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

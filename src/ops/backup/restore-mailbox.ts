@@ -9,6 +9,7 @@ import { mustRun } from '../../util/exec.js';
 import { parseAddress, type MailAddress } from '../accounts/address.js';
 import * as accounts from '../accounts/store.js';
 import { restic, resticSnapshots, type ResticSnapshot } from './tools.js';
+import { dropDovecotIndexes } from './dovecot-indexes.js';
 
 export interface MailboxRestore {
   from: MailAddress;
@@ -112,19 +113,7 @@ export async function restoreMailbox(
     }
     await mkdir(dirname(r.dest), { recursive: true });
     await mustRun('cp', ['-a', restored, r.dest]);
-    await mustRun('find', [
-      r.dest,
-      '-type',
-      'f',
-      '(',
-      '-name',
-      'dovecot.index*',
-      '-o',
-      '-name',
-      'dovecot.list.index*',
-      ')',
-      '-delete',
-    ]);
+    await dropDovecotIndexes(r.dest);
     await mustRun('chown', ['-R', `${ctx.vmail.user}:${ctx.vmail.group}`, r.dest]);
     // Dovecot may have the (empty) mailbox open or indexed: it reads it again from disk.
     await mustRun('doveadm', ['force-resync', '-u', r.to.address, '*']);
