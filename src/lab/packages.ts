@@ -54,6 +54,13 @@ export const PREFETCH_PACKAGES: readonly string[] = [
     'unattended-upgrades',
     'lynis',
     'sudo',
+    // Optional on a real host, so not in the components above: ClamAV for Rspamd's antivirus
+    // module (`antivirus: clamav`), and podman with buildah for `postgres.mode: container`,
+    // whose image the lab builds offline from the prefetched postgresql-17 packages.
+    'clamav-daemon',
+    'clamav-freshclam',
+    'podman',
+    'buildah',
     // The checker root installs from this cache only.
     ...CHECKER_TOOLS,
   ]),
