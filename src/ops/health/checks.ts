@@ -86,7 +86,19 @@ export const diskPaths = (ctx: MailHostContext): string[] => [
 export function healthChecks(ctx: MailHostContext, now: () => number = Date.now): Check[] {
   const publicAddress = ctx.publicAddresses[0] ?? '127.0.0.1';
   const probe = healthProbeAddress(ctx);
-  const password = () => readSecret(HEALTH_PROBE_SECRET);
+  // The probe mailbox and its password are made by apply's last phase, after the health
+  // timer's first run on a fresh host: until then the login checks wait, not fail.
+  const withProbePassword =
+    (login: (password: string) => Promise<Finding>) => async (): Promise<Finding> => {
+      let password: string;
+      try {
+        password = readSecret(HEALTH_PROBE_SECRET);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        return warning('the health probe mailbox is not made yet (mailctl apply makes it)');
+      }
+      return login(password);
+    };
   const smtp = (port: number, tls = false) =>
     check(`smtp-${port}`, () =>
       smtpCheck(
@@ -110,8 +122,14 @@ export function healthChecks(ctx: MailHostContext, now: () => number = Date.now)
     smtp(465, true),
     smtp(587),
     check('lmtp', () => lmtpCheck(`${queueDir}/${POSTFIX_PRIVATE_SOCKETS.lmtp}`, ctx.fqdn, probe)),
-    check('imap', () => imapCheck(vpnTls(993), probe, password())),
-    check('pop3', () => pop3Check(vpnTls(995), probe, password())),
+    check(
+      'imap',
+      withProbePassword((pw) => imapCheck(vpnTls(993), probe, pw)),
+    ),
+    check(
+      'pop3',
+      withProbePassword((pw) => pop3Check(vpnTls(995), probe, pw)),
+    ),
     check('rspamd', () => rspamdPing(RSPAMD_CONTROLLER)),
     check('rspamd-gtube', () => rspamdGtube(RSPAMD_CONTROLLER), 20_000),
     ...daemonRoleChecks(ctx),
