@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import { formatAuth, runAuthBench } from '../ops/bench/auth-bench.js';
+import { runAuthLoad } from '../ops/bench/auth-load.js';
 import { countTagged } from '../ops/bench/imap-search.js';
 import { formatImap, runImapBench } from '../ops/bench/imap-bench.js';
 import { runImapLoad } from '../ops/bench/imap-load.js';
@@ -206,6 +208,55 @@ export function registerBenchCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       },
     );
+
+  bench
+    .command('auth')
+    .description(
+      "logins per second Dovecot's auth process sustains, with its auth cache and without (off for the run)",
+    )
+    .requiredOption(
+      '--lab <name>',
+      'the lab host to measure (its bench mailboxes are removed after)',
+    )
+    .option('--seconds <n>', 'length of each run (at most 300)', '10')
+    .option('--concurrency <n>', 'logins in flight (at most 100)', '8')
+    .option('--users <n>', 'mailboxes logged in as in turn (at most 100)', '10')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (o: {
+        lab: string;
+        seconds: string;
+        concurrency: string;
+        users: string;
+        json?: boolean;
+      }) => {
+        const report = await runAuthBench(labTarget(o.lab), {
+          seconds: parseCount('--seconds', o.seconds, 1, 300),
+          concurrency: parseCount('--concurrency', o.concurrency, 1, 100),
+          users: parseCount('--users', o.users, 1, 100),
+        });
+        process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAuth(report));
+        if (!report.planClean || report.cached.failed || report.uncached.failed)
+          process.exitCode = 1;
+      },
+    );
+  // The load of `bench auth`, run on the host as root; password on stdin.
+  bench
+    .command('auth-load', { hidden: true })
+    .requiredOption('--socket <path>', "Dovecot's auth client socket")
+    .requiredOption('--users <list>', 'logins, comma-separated')
+    .option('--seconds <n>', 'length of the run', '10')
+    .option('--concurrency <n>', 'logins in flight', '8')
+    .action(async (o: { socket: string; users: string; seconds: string; concurrency: string }) => {
+      const figures = await runAuthLoad({
+        socket: o.socket,
+        users: o.users.split(',').map((u) => parseAddress(u).address),
+        pass: await readPassword(true),
+        seconds: parseCount('--seconds', o.seconds, 1, 300),
+        concurrency: parseCount('--concurrency', o.concurrency, 1, 100),
+      });
+      process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    });
 
   bench
     .command('memory')

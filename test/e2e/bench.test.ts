@@ -101,6 +101,26 @@ describe('mailctl bench', () => {
     expect(benchMailboxes()).toEqual([]);
   });
 
+  it('auth: logins with the auth cache and without, dovecot.conf put back, plan clean', () => {
+    const conf = () => {
+      const r = labSh(LAB, 'host', 'sha256sum /etc/dovecot/dovecot.conf; doveconf auth_cache_size');
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const before = conf();
+    const r = mailctl(
+      ['bench', 'auth', '--lab', LAB, '--seconds', '2', '--concurrency', '2', '--users', '2'],
+      { timeoutMs: 300_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/auth cache on +[\d.]+ lookups\/s \([1-9]\d* in 2 s, 0 failed/);
+    expect(r.stdout).toMatch(/auth cache off +[\d.]+ lookups\/s \([1-9]\d* in 2 s, 0 failed/);
+    expect(r.stdout).toMatch(/plan after +clean/);
+    expect(conf()).toBe(before);
+    expect(before).not.toMatch(/auth_cache_size = 0\n/);
+    expect(benchMailboxes()).toEqual([]);
+  });
+
   it('memory: PSS per unit of the running stack, with the total', () => {
     const r = mailctl(['bench', 'memory', '--lab', LAB, '--json']);
     expect(r.code, r.stderr).toBe(0);

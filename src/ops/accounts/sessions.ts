@@ -22,7 +22,8 @@ export function sogoCacheKeysOf(address: string, keys: readonly string[]): strin
  * Ends what a mailbox has open, so that taking access away takes effect now, not at the
  * next login: Dovecot's IMAP, POP3 and ManageSieve connections (`doveadm kick`, which
  * closes them; the client's next command finds the connection gone and its next login is
- * checked against the database again, Dovecot having no auth_cache here), and SOGo's cached
+ * checked against the database again, the store having flushed Dovecot's auth cache for
+ * it), and SOGo's cached
  * view of the user (web sessions and ActiveSync re-check the password on their next
  * request). Returns what it ended, as lines for the user.
  */

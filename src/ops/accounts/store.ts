@@ -7,6 +7,7 @@ import {
 } from '../../db/index.js';
 import { UserError } from '../../util/errors.js';
 import { parseAddress, parseDomain } from './address.js';
+import { flushAuthCache } from './auth-cache.js';
 import { hashPassword } from './password-hash.js';
 import { removeSogoUserData } from './sogo-data.js';
 
@@ -133,6 +134,8 @@ export async function addMailbox(
     if (sqlState(e) === FOREIGN_KEY_VIOLATION) throw unknownDomain(a.domain);
     throw e;
   }
+  // A login tried before the mailbox existed is cached as unknown (auth_cache_negative_ttl).
+  await flushAuthCache([a.address]);
 }
 
 /** Changes one mailbox's row; E_UNKNOWN_MAILBOX when there is none. */
@@ -145,6 +148,7 @@ async function updateMailbox(
     db.rows(`UPDATE mailboxes SET ${set} = $2 WHERE address = $1 RETURNING 1`, [address, value]),
   );
   if (updated.length === 0) throw unknownMailbox(address);
+  await flushAuthCache([address]);
 }
 
 export async function setPassword(input: string, password: string): Promise<void> {
@@ -155,7 +159,7 @@ export async function setPassword(input: string, password: string): Promise<void
 /** Sets whether a mailbox may log in and receive mail; false when it already was so. */
 export async function setMailboxActive(input: string, active: boolean): Promise<boolean> {
   const a = parseAddress(input);
-  return changeAccounts(async (db) => {
+  const changed = await changeAccounts(async (db) => {
     const [row] = await db.rows<{ was: boolean }>(
       'SELECT active AS was FROM mailboxes WHERE address = $1 FOR UPDATE',
       [a.address],
@@ -165,6 +169,8 @@ export async function setMailboxActive(input: string, active: boolean): Promise<
     await db.rows('UPDATE mailboxes SET active = $2 WHERE address = $1', [a.address, active]);
     return true;
   });
+  if (changed) await flushAuthCache([a.address]);
+  return changed;
 }
 
 export async function setQuota(input: string, quotaBytes: number): Promise<void> {
@@ -184,6 +190,7 @@ export async function removeMailbox(input: string): Promise<void> {
     await db.rows('DELETE FROM aliases WHERE destination = $1', [a.address]);
     await db.rows('DELETE FROM mailboxes WHERE address = $1', [a.address]);
   });
+  await flushAuthCache([a.address]);
 }
 
 export async function listAliases(): Promise<{ source: string; destination: string }[]> {

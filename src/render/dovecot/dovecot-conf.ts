@@ -5,6 +5,7 @@ import {
   MOZILLA_INTERMEDIATE_MIN_PROTOCOL,
   MOZILLA_INTERMEDIATE_TLS12_CIPHERS,
 } from '../mozilla-tls.js';
+import { tuningFor } from '../tuning.js';
 import { generatedHeader, type RenderedFile } from '../types.js';
 import {
   LEARN_HAM_SCRIPT,
@@ -158,6 +159,14 @@ export function renderDovecotConf(ctx: MailHostContext): RenderedFile {
     '# passwords. Fail2ban (dovecot-vpn) bans an address that keeps trying.',
     'auth_failure_delay = 2s',
     'login_trusted_networks =',
+    '# The auth cache (issue 14): a login that succeeded is answered from memory for',
+    '# auth_cache_ttl, the password checked against the cached hash, instead of a PostgreSQL',
+    '# query; unknown users and wrong passwords for auth_cache_negative_ttl. mailctl flushes',
+    "# a login's entries whenever its row changes (doveadm auth cache flush), so a changed",
+    '# password, a disabled or removed mailbox, or a new quota counts from the next login.',
+    `auth_cache_size = ${dovecotSize(tuningFor(ctx.size).dovecotAuthCacheBytes)}`,
+    'auth_cache_ttl = 1h',
+    'auth_cache_negative_ttl = 1h',
     `!include ${DOVECOT_SQL_CONF_PATH}`,
     '',
     'service auth {',
