@@ -7,6 +7,19 @@ import {
   type WireguardPeer,
 } from '../render/wireguard/index.js';
 import type { LabLayout } from './layout.js';
+import { CLAMAV_DATABASE_DIR } from '../render/clamav/index.js';
+
+/**
+ * The lab's stand-in for freshclam's signatures (no internet here): ClamAV's own hash
+ * signature of the EICAR test file (md5:size:name, as in its main database), so that clamd
+ * starts and names the test file as on a real host. Lab only: apply never writes it, and
+ * turning the antivirus off leaves it (only freshclam's files are removed).
+ */
+export const LAB_CLAMAV_DATABASE = {
+  path: `${CLAMAV_DATABASE_DIR}/mailctl-lab-eicar.hdb`,
+  content: '44d88612fea8a8f36de82e1278abb02f:68:Win.Test.EICAR_HDB-1\n',
+  mode: 0o644,
+};
 
 export const LAB_CLIENT_PEER_NAME = 'lab-vpn-client';
 
@@ -84,6 +97,7 @@ export function labSeedFiles(
       mode: 0o777,
       symlinkTo: '/dev/null',
     })),
+    LAB_CLAMAV_DATABASE,
     {
       path: '/etc/systemd/system/multi-user.target.wants/wg-quick@wg0.service',
       content: '',

@@ -1,5 +1,6 @@
 import type { MailHostContext } from '../render/host-context.js';
 import { certbotComponent, renderCertbot } from '../render/certbot/index.js';
+import { clamavComponent, renderClamav } from '../render/clamav/index.js';
 import { dovecotComponent, renderDovecot } from '../render/dovecot/index.js';
 import { fail2banComponent, renderFail2ban } from '../render/fail2ban/index.js';
 import { kernelModulesComponent, renderModprobeBlacklist } from '../render/kernel-modules/index.js';
@@ -166,6 +167,11 @@ export function mailHostDesiredState(
     [unboundComponent, renderUnbound(ctx)],
     // Rspamd keeps its state in Redis and connects to it at start.
     [redisComponent, renderRedis()],
+    // Only with mail.antivirus: clamav, before Rspamd, which asks clamd. Like Wazuh, not in
+    // mailHostComponents(): optional, its packages are prefetched by the lab on their own.
+    ...(ctx.antivirus
+      ? [[clamavComponent, renderClamav()] satisfies [ComponentDescriptor, RenderedFile[]]]
+      : []),
     [rspamdComponent, renderRspamd(ctx)],
     // Postfix's smtp client asks it for other domains' MTA-STS policies.
     [mtaStsResolverComponent, renderMtaStsResolver()],

@@ -57,6 +57,8 @@ export interface MailHostContext {
     addHeaderScore: number;
     greylistScore: number;
   };
+  /** mail.antivirus: ClamAV scans through Rspamd; absent with `none`. */
+  antivirus?: 'clamav';
   /** postscreen(8) on port 25 (mail.postscreen): DNSBL sites as Postfix writes them. */
   postscreen: { dnsblSites: readonly string[]; dnsblThreshold: number };
   /** The MTA-STS policy (mail.mta_sts) every domain publishes. */

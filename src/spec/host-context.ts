@@ -55,6 +55,7 @@ export function hostContextFromSpec(spec: Spec, hostName?: string): MailHostCont
       addHeaderScore: spec.mail.spam.add_header,
       greylistScore: spec.mail.spam.greylist,
     },
+    ...(spec.mail.antivirus === 'clamav' ? { antivirus: 'clamav' as const } : {}),
     postscreen: {
       dnsblSites: [...spec.mail.postscreen.dnsbl_sites],
       dnsblThreshold: spec.mail.postscreen.dnsbl_threshold,

@@ -301,6 +301,11 @@ export const clusterSchema = z.strictObject({
           dnsbl_threshold: z.number().int().min(1).max(100).default(3),
         })
         .prefault({}),
+      // ClamAV through Rspamd's antivirus module (issue 16): a message carrying a virus is
+      // refused at SMTP time, inbound and submitted alike. clamd holds every signature in
+      // memory, about 1 GB with the full set (twice that while it reloads them), which a
+      // 4 GB host feels: hence off by default. none removes ClamAV again.
+      antivirus: z.enum(['none', 'clamav']).default('none'),
       // MTA-STS (RFC 8461): the policy served at https://mta-sts.<domain>/.well-known/mta-sts.txt.
       // testing: senders report failures (TLS-RPT) but deliver anyway; enforce: senders that
       // honour it deliver only over TLS with a valid certificate for the MX; none: withdraws

@@ -2,6 +2,7 @@ import type { HostStep } from '../../plan/host-steps.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import type { ClusterDeclarations } from '../../spec/index.js';
 import { accountsStep } from './accounts.js';
+import { antivirusRemovalStep } from './antivirus-removal.js';
 import { backupStep } from './backup.js';
 import { backupStanzaStep } from './backup-stanza.js';
 import { acmeCertificateStep } from './acme-certificate.js';
@@ -27,6 +28,7 @@ export function mailHostSteps(ctx: MailHostContext, declared: ClusterDeclaration
   return [
     wazuhRepositoryStep(ctx.wazuh),
     wazuhRemovalStep(ctx.wazuh !== undefined),
+    antivirusRemovalStep(ctx.antivirus !== undefined),
     selfSignedCertificateStep(ctx),
     dkimKeysStep(ctx.domains),
     emptySpamSettingsMapStep,

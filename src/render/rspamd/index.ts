@@ -2,6 +2,7 @@ import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.j
 import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
 import { UNBOUND_ADDRESS, UNBOUND_PORT } from '../unbound/index.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
+import { renderAntivirusConf } from './antivirus.js';
 import { DKIM_SIGNING_MAP } from './dkim-signing.js';
 import { renderDmarcRejectRule } from './dmarc.js';
 import { OWN_DOMAIN_CHECK_PATH, renderOwnDomainCheck } from './own-domain-check.js';
@@ -110,6 +111,10 @@ try_fallback = false;
     // generic "Spam message rejected"; this rule gives the sender the reason.
     ['force_actions.conf', renderDmarcRejectRule()],
     [SENDER_CHECK_PATH, renderSenderCheck()],
+    // mail.antivirus: clamav. Without it the file is not rendered, and apply removes it.
+    ...(ctx.antivirus
+      ? [['antivirus.conf', renderAntivirusConf()] satisfies [string, string]]
+      : []),
     [OWN_DOMAIN_CHECK_PATH, renderOwnDomainCheck()],
     // Per-user settings (thresholds, allow and block lists) live in PostgreSQL; mailctl
     // writes them to a file map that the settings module re-reads on change. A map must be
