@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exampleClusterText, TEST_BUNDLE_URL } from '../../test/support/provision-input.js';
 import { buildProgram, main } from './program.js';
@@ -140,5 +141,55 @@ describe('mailctl provision terraform', () => {
     const more = ['--cluster', join(dir, 'cluster.yaml'), '--bundle', join(dir, 'b.mjs')];
     expect(await main([...args, ...more], () => buildProgram({ getuid: () => 1000 }))).toBe(0);
     expect(err).not.toContain('E_NEED_ROOT');
+  });
+});
+
+describe('mailctl provision ansible', () => {
+  const ansible = (...extra: string[]) => {
+    writeFileSync(join(dir, 'b.mjs'), '');
+    return main([
+      'provision',
+      'ansible',
+      '--out',
+      join(dir, 'tf'),
+      '--bundle',
+      join(dir, 'b.mjs'),
+      ...extra,
+    ]);
+  };
+
+  it('writes the inventory beside the Terraform module, then converges, leaving the module alone', async () => {
+    expect(await provision(exampleClusterText())).toBe(0);
+    const cluster = join(dir, 'cluster.yaml');
+    expect(await ansible('--cluster', cluster)).toBe(0);
+    expect(out).toContain('wrote inventory.yml');
+    const inv = parse(readFileSync(join(dir, 'tf', 'inventory.yml'), 'utf8')) as {
+      mailctl: { hosts: unknown; vars: Record<string, string> };
+    };
+    expect(inv.mailctl.hosts).toEqual({ mx1: { ansible_host: '10.100.0.1' } });
+    expect(inv.mailctl.vars).toMatchObject({
+      mailctl_cluster_file: cluster,
+      mailctl_bundle: join(dir, 'b.mjs'),
+    });
+    expect(readdirSync(join(dir, 'tf'))).toContain('mx1.tf.json');
+    out = '';
+    expect(await ansible('--cluster', cluster, '--json')).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ files: ['inventory.yml'], changed: [] });
+  });
+
+  it('refuses a bad cluster file or a missing key with one clear line, and writes nothing', async () => {
+    const cluster = join(dir, 'cluster.yaml');
+    writeFileSync(
+      cluster,
+      exampleClusterText((d) => d.setIn(['hosts', 0, 'vpn_address'], 'vpn')),
+    );
+    expect(await ansible('--cluster', cluster)).toBe(2);
+    expect(err).toMatch(/^mailctl: E_SPEC_INVALID: /);
+    expect(err).toMatch(/hosts\[0\]\.vpn_address: must be an IPv4 address/);
+    writeFileSync(cluster, exampleClusterText());
+    err = '';
+    expect(await ansible('--cluster', cluster, '--ssh-key', join(dir, 'nokey'))).toBe(2);
+    expect(err).toMatch(/^mailctl: E_PROVISION_INPUT: cannot read the SSH key .*nokey/);
+    expect(existsSync(join(dir, 'tf'))).toBe(false);
   });
 });

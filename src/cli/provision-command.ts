@@ -3,7 +3,12 @@ import { readFile, mkdir, readdir, rm, stat, writeFile, rename } from 'node:fs/p
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { renderProvisionModule, sha256Hex, type ProvisionFile } from '../provision/index.js';
+import {
+  renderAnsibleInventory,
+  renderProvisionModule,
+  sha256Hex,
+  type ProvisionFile,
+} from '../provision/index.js';
 import { parseClusterFile } from '../spec/index.js';
 import { UserError } from '../util/errors.js';
 import { printJson } from './output.js';
@@ -88,7 +93,11 @@ function runningBundle(): string {
 }
 
 /** Writes each file only if it changed, by rename, so a second run leaves the directory as it was. */
-async function writeModule(out: string, files: readonly ProvisionFile[]): Promise<string[]> {
+async function writeModule(
+  out: string,
+  files: readonly ProvisionFile[],
+  prune = true,
+): Promise<string[]> {
   const existing = await stat(out).catch(() => undefined);
   if (existing && !existing.isDirectory())
     throw usage(`--out ${out} exists and is not a directory`);
@@ -103,6 +112,7 @@ async function writeModule(out: string, files: readonly ProvisionFile[]): Promis
     changed.push(f.path);
   }
   // A host taken out of the cluster file takes its generated files with it.
+  if (!prune) return changed.sort();
   const wanted = new Set(files.map((f) => f.path));
   for (const name of await readdir(out)) {
     if (wanted.has(name) || !/\.cloud-init\.yaml$|^[a-z][a-z0-9-]*\.tf\.json$/.test(name)) continue;
@@ -112,6 +122,38 @@ async function writeModule(out: string, files: readonly ProvisionFile[]): Promis
     changed.push(name);
   }
   return changed.sort();
+}
+
+interface AnsibleOptions {
+  out: string;
+  cluster: string;
+  bundle?: string;
+  sshKey?: string;
+  json?: boolean;
+}
+
+/** `mailctl provision ansible`: the inventory ansible/mailctl.yml converges. */
+async function provisionAnsible(o: AnsibleOptions): Promise<void> {
+  const spec = parseClusterFile(await readClusterFile(o.cluster), o.cluster);
+  const bundle = resolve(o.bundle ?? runningBundle());
+  // Checked here, where a wrong path is one clear line, not a failed task per host.
+  await readBytes(bundle, 'the mailctl bundle');
+  if (o.sshKey !== undefined) await readBytes(o.sshKey, 'the SSH key');
+  const file = renderAnsibleInventory({
+    spec,
+    clusterFile: resolve(o.cluster),
+    bundle,
+    ...(o.sshKey !== undefined ? { sshKey: resolve(o.sshKey) } : {}),
+  });
+  // The inventory may sit beside the Terraform module, whose files are not its to remove.
+  const changed = await writeModule(o.out, [file], false);
+  if (o.json) {
+    printJson({ out: resolve(o.out), files: [file.path], changed });
+    return;
+  }
+  process.stdout.write(
+    changed.length === 0 ? `${o.out}: no changes\n` : `${o.out}: wrote ${changed.join(', ')}\n`,
+  );
 }
 
 /** `mailctl provision terraform`: a Terraform root module that creates the cluster's hosts. */
@@ -161,4 +203,17 @@ export function registerProvisionCommand(program: Command): void {
       );
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
     });
+  provision
+    .command('ansible')
+    .description('write the inventory for ansible/mailctl.yml: the hosts of a cluster file')
+    .requiredOption('--out <dir>', 'the directory to write inventory.yml to')
+    .option(
+      '--cluster <file>',
+      `the cluster file the playbook installs (default: ${DEFAULT_CLUSTER_FILE})`,
+      DEFAULT_CLUSTER_FILE,
+    )
+    .option('--bundle <file>', 'the bundle the playbook installs (default: the mailctl running)')
+    .option('--ssh-key <file>', "the private key Ansible logs in with (default: SSH's own)")
+    .option('--json', 'machine-readable output')
+    .action(provisionAnsible);
 }

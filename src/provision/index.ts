@@ -3,6 +3,7 @@ import { hostContextFromSpec, type Spec } from '../spec/index.js';
 import { checkProvisionable, provisionNotes } from './checks.js';
 import { renderVultrModule, type ProvisionFile } from './vultr/module.js';
 
+export { renderAnsibleInventory, type AnsibleInventoryInput } from './ansible/inventory.js';
 export { sha256Hex } from './cloud-init.js';
 export type { ProvisionFile } from './vultr/module.js';
 export { VULTR_PROVIDER } from './vultr/provider.js';

@@ -1,5 +1,6 @@
 /**
- * The Ansible playbook (ansible/mailctl.yml), run for real by Debian's ansible-core on this
+ * The Ansible playbook (ansible/mailctl.yml) on the inventory `mailctl provision ansible`
+ * writes from the cluster file, run for real by Debian's ansible-core on this
  * machine from the lab's VPN client, over SSH to the host's VPN address with a key made here
  * and the host's own key pinned: the way an administrator who already runs Ansible reaches
  * a mail host whose SSH answers on the VPN only.
@@ -8,11 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labRun, sh, uniqueTag } from './support/cli.js';
+import { labRun, mailctl, sh, uniqueTag } from './support/cli.js';
 import { VPN } from './support/lab-world.js';
 import { useSharedLab } from './support/shared-lab.js';
 
 const PLAYBOOK = resolve(import.meta.dirname, '../../ansible/mailctl.yml');
+const BUNDLE = resolve(import.meta.dirname, '../../dist/mailctl.mjs');
 const CLUSTER = '/etc/mailctl/cluster.yaml';
 
 interface Recap {
@@ -36,7 +38,7 @@ describe('the Ansible playbook', () => {
    * ansible-playbook from the VPN client, as docs/install.md shows it (the bundle from the
    * playbook's default, dist/mailctl.mjs); the recap of the one host, and its output.
    */
-  const playbook = (clusterFile: string, extra: string[] = []) => {
+  const playbook = (clusterFile: string | undefined, extra: string[] = []) => {
     const r = labRun(
       lab,
       'vpn',
@@ -48,8 +50,10 @@ describe('the Ansible playbook', () => {
         '-i',
         join(work, 'inventory.yml'),
         PLAYBOOK,
+        // The host key pinned: the test's own known_hosts, not this machine's.
         '-e',
-        `mailctl_cluster_file=${clusterFile}`,
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${join(work, 'known_hosts')} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'`,
+        ...(clusterFile ? ['-e', `mailctl_cluster_file=${clusterFile}`] : []),
         ...extra,
       ],
       { timeoutMs: 300_000 },
@@ -79,21 +83,22 @@ describe('the Ansible playbook', () => {
     const hostKey = onHost('cut -d" " -f1,2 /etc/ssh/ssh_host_ed25519_key.pub').stdout.trim();
     expect(hostKey).toMatch(/^ssh-ed25519 /);
     writeFileSync(join(work, 'known_hosts'), `${VPN} ${hostKey}\n`);
-    writeFileSync(
-      join(work, 'inventory.yml'),
-      [
-        'mailctl:',
-        '  hosts:',
-        '    mx1:',
-        `      ansible_host: ${VPN}`,
-        '      ansible_user: root',
-        `      ansible_ssh_private_key_file: ${key}`,
-        `      ansible_ssh_common_args: -o UserKnownHostsFile=${join(work, 'known_hosts')} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
-        '      ansible_python_interpreter: /usr/bin/python3',
-        '',
-      ].join('\n'),
-    );
     original = onHost(`cat ${CLUSTER}`).stdout;
+    writeFileSync(join(work, 'cluster.yaml'), original);
+    // The inventory as docs/install.md makes it: from the cluster file, with the test's key.
+    const inv = mailctl([
+      'provision',
+      'ansible',
+      '--out',
+      work,
+      '--cluster',
+      join(work, 'cluster.yaml'),
+      '--bundle',
+      BUNDLE,
+      '--ssh-key',
+      key,
+    ]);
+    expect(inv.code, inv.stderr).toBe(0);
     expect(original).toContain('hosts:');
     originalMode = onHost(`stat -c %a ${CLUSTER}`).stdout.trim();
     // The host as the file says (a file before this one may have left a runtime change
@@ -127,13 +132,13 @@ describe('the Ansible playbook', () => {
 
   it('installs the cluster file and applies it, then reports no change on a second run', () => {
     // A comment only: the file changes, the host's configuration does not.
-    const file = join(work, 'cluster.yaml');
-    writeFileSync(file, `${original}# managed with Ansible\n`);
-    const first = playbook(file);
+    // The file the inventory names: no -e needed.
+    writeFileSync(join(work, 'cluster.yaml'), `${original}# managed with Ansible\n`);
+    const first = playbook(undefined);
     expect(first.recap, first.out).toMatchObject({ failed: 0, unreachable: 0, changed: 1 });
     expect(first.out).toMatch(/TASK \[The cluster file\] \*+\nchanged: \[mx1\]/);
     expect(onHost(`cat ${CLUSTER}`).stdout).toBe(`${original}# managed with Ansible\n`);
-    const second = playbook(file);
+    const second = playbook(undefined);
     expect(second.recap, second.out).toMatchObject({ failed: 0, unreachable: 0, changed: 0 });
     expect(second.recap.ok).toBeGreaterThanOrEqual(5);
   });
