@@ -22,7 +22,8 @@ import {
 import { pageCheck, rspamdGtube, rspamdPing } from './http-probes.js';
 import { healthProbeAddress, HEALTH_PROBE_SECRET } from '../../render/health/index.js';
 import { imapCheck, lmtpCheck, pop3Check, smtpCheck } from './protocol-probes.js';
-import { assessOutbound, tryOutboundSmtp } from './outbound-smtp.js';
+import { readRecordedOutbound, recordOutbound } from './outbound-record.js';
+import { assessOutbound, reusableOutbound, tryOutboundSmtp } from './outbound-smtp.js';
 import { critical, ok, warning, type Check, type Finding } from './run-checks.js';
 import {
   assessCertificate,
@@ -83,7 +84,11 @@ export const diskPaths = (ctx: MailHostContext): string[] => [
   ...new Set([dirname(ctx.paths.vmail), dirname(ctx.postgres.walArchiveDir), '/']),
 ];
 
-export function healthChecks(ctx: MailHostContext, now: () => number = Date.now): Check[] {
+export function healthChecks(
+  ctx: MailHostContext,
+  now: () => number = Date.now,
+  { reuseOutboundMs = 0 }: { reuseOutboundMs?: number } = {},
+): Check[] {
   const publicAddress = ctx.publicAddresses[0] ?? '127.0.0.1';
   const probe = healthProbeAddress(ctx);
   // The probe mailbox and its password are made by apply's last phase, after the health
@@ -158,18 +163,33 @@ export function healthChecks(ctx: MailHostContext, now: () => number = Date.now)
       assessCertificate(ctx.tls.certFile, await certificateValidTo(ctx.tls.certFile), now()),
     ),
     ...backupChecks(ctx),
-    ...outboundChecks(ctx),
+    ...outboundChecks(ctx, now, reuseOutboundMs),
   ];
 }
 
-/** Port 25 to the internet: the connect and the greeting each get 8 s, QUIT the rest. */
-function outboundChecks(ctx: MailHostContext): Check[] {
+/**
+ * Port 25 to the internet: the connect and the greeting each get 8 s, QUIT the rest. With
+ * `reuseOutboundMs` (the timer's runs) an open way found within that time is not tried again.
+ */
+function outboundChecks(ctx: MailHostContext, now: () => number, reuseMs: number): Check[] {
   const domain = ctx.monitoring.outboundProbe;
   if (!domain) return [];
   return [
     check(
       'outbound-25',
-      async () => assessOutbound(domain, await tryOutboundSmtp(domain, 8_000)),
+      async () => {
+        const at = now();
+        const recorded = await readRecordedOutbound();
+        const reused = reusableOutbound(recorded, domain, at, reuseMs);
+        if (reused && recorded) {
+          const f = assessOutbound(domain, reused);
+          const minutes = Math.round((at - recorded.at) / 60_000);
+          return { ...f, detail: `${f.detail} (tried ${minutes} min ago)` };
+        }
+        const attempt = await tryOutboundSmtp(domain, 8_000);
+        await recordOutbound({ at, domain, attempt });
+        return assessOutbound(domain, attempt);
+      },
       30_000,
     ),
   ];

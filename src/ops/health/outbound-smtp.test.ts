@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hostContextFromSpec, parseClusterFile } from '../../spec/index.js';
 import { healthChecks } from './checks.js';
-import { assessOutbound } from './outbound-smtp.js';
+import { assessOutbound, reusableOutbound } from './outbound-smtp.js';
 
 describe('the outbound port 25 check', () => {
   const mx = 'gmail-smtp-in.l.google.com';
@@ -52,5 +52,39 @@ describe('the outbound port 25 check', () => {
     expect(names('').probe).toBe('gmail.com');
     expect(names('').names).toContain('outbound-25');
     expect(names('outbound_probe: false').names).not.toContain('outbound-25');
+  });
+});
+
+describe("the timer's reuse of an outbound port 25 attempt", () => {
+  const mx = 'gmail-smtp-in.l.google.com';
+  const open = { kind: 'answered', mx, greeting: '220 ready' } as const;
+  const hour = 60 * 60_000;
+  const at = 1_000_000_000;
+
+  it('reuses an open way for the same domain within the time given', () => {
+    const r = { at, domain: 'gmail.com', attempt: open };
+    expect(reusableOutbound(r, 'gmail.com', at + hour - 1, hour)).toEqual(open);
+    const refused = { ...r, attempt: { kind: 'refused', mx } as const };
+    expect(reusableOutbound(refused, 'gmail.com', at + 1, hour)?.kind).toBe('refused');
+  });
+
+  it('tries again when older, for another domain, from the future, or nothing recorded', () => {
+    const r = { at, domain: 'gmail.com', attempt: open };
+    expect(reusableOutbound(r, 'gmail.com', at + hour + 1, hour)).toBeUndefined();
+    expect(reusableOutbound(r, 'example.org', at + 1, hour)).toBeUndefined();
+    expect(reusableOutbound(r, 'gmail.com', at - 1, hour)).toBeUndefined();
+    expect(reusableOutbound(undefined, 'gmail.com', at, hour)).toBeUndefined();
+    expect(reusableOutbound(r, 'gmail.com', at + 1, 0)).toBeUndefined();
+  });
+
+  it('never reuses a blocked or failed try', () => {
+    for (const attempt of [
+      { kind: 'timeout', mx, ms: 8_000 },
+      { kind: 'failed', mx, reason: 'EHOSTUNREACH' },
+      { kind: 'no-mx', reason: 'no MX' },
+    ] as const)
+      expect(
+        reusableOutbound({ at, domain: 'gmail.com', attempt }, 'gmail.com', at + 1, hour),
+      ).toBe(undefined);
   });
 });

@@ -36,6 +36,32 @@ export function assessOutbound(domain: string, a: OutboundAttempt): Finding {
   }
 }
 
+/** An attempt as the timer's last run recorded it (ms since the epoch). */
+export interface RecordedOutbound {
+  at: number;
+  domain: string;
+  attempt: OutboundAttempt;
+}
+
+/**
+ * The recorded attempt, when it found the way out open for this domain no longer than
+ * `maxAgeMs` ago: the timer runs every few minutes, and a provider's block does not come
+ * and go that fast, while a stranger's MX need not see us every five minutes. A blocked or
+ * failed try is never reused: until the way is open, every run tries again.
+ */
+export function reusableOutbound(
+  recorded: RecordedOutbound | undefined,
+  domain: string,
+  now: number,
+  maxAgeMs: number,
+): OutboundAttempt | undefined {
+  if (!recorded || recorded.domain !== domain || maxAgeMs <= 0) return undefined;
+  const age = now - recorded.at;
+  if (age < 0 || age > maxAgeMs) return undefined;
+  const { kind } = recorded.attempt;
+  return kind === 'answered' || kind === 'refused' ? recorded.attempt : undefined;
+}
+
 /** Connects to port 25 of the domain's most preferred MX, reads its greeting, says QUIT. */
 export async function tryOutboundSmtp(domain: string, timeoutMs: number): Promise<OutboundAttempt> {
   let mx: string | undefined;
