@@ -14,6 +14,7 @@ import { inetProtocols, postfixListenAddresses } from './listen-addresses.js';
 import { formatMainCf, type PostfixParameter, type PostfixSection } from './main-cf-format.js';
 import { pgsqlMapReference } from './pgsql-maps.js';
 import { postscreenSection } from './postscreen.js';
+import { tuningFor } from '../tuning.js';
 
 export const POSTFIX_MAIN_CF_PATH = '/etc/postfix/main.cf';
 
@@ -472,10 +473,21 @@ function milter(): PostfixSection {
   };
 }
 
-function limits(): PostfixSection {
+function limits(ctx: MailHostContext): PostfixSection {
+  const { processLimit, clientConnectionLimit } = tuningFor(ctx.size).postfix;
   return {
     title: 'Limits',
     parameters: [
+      {
+        name: 'default_process_limit',
+        value: String(processLimit),
+        why: ['From hosts[].size: 50 per CPU, at most 25 per GiB (src/render/tuning.ts).'],
+      },
+      {
+        name: 'smtpd_client_connection_count_limit',
+        value: String(clientConnectionLimit),
+        why: ['Half of them for one client address, so no single client takes them all.'],
+      },
       { name: 'message_size_limit', value: String(POSTFIX_MESSAGE_SIZE_LIMIT) },
       {
         name: 'mailbox_size_limit',
@@ -505,7 +517,7 @@ export function renderPostfixMainCf(ctx: MailHostContext): RenderedFile {
       restrictions(ctx),
       postscreenSection(ctx),
       milter(),
-      limits(),
+      limits(ctx),
     ]),
     mode: 0o644,
     owner: 'root',

@@ -7,6 +7,7 @@ import {
   type ComponentDescriptor,
   type RenderedFile,
 } from '../types.js';
+import { tuningFor } from '../tuning.js';
 
 const CONF_DIR = '/etc/postgresql/17/main';
 
@@ -35,6 +36,19 @@ export function renderPostgres(ctx: MailHostContext): RenderedFile[] {
   return ctx.postgres.mode === 'native' ? renderNative(ctx) : renderContainer(ctx);
 }
 
+/** Memory settings from hosts[].size (src/render/tuning.ts); both modes take the same. */
+export function postgresMemorySettings(
+  ctx: Pick<MailHostContext, 'size'>,
+): [name: string, value: string][] {
+  const t = tuningFor(ctx.size).postgres;
+  return [
+    ['shared_buffers', `${t.sharedBuffersMiB}MB`],
+    ['effective_cache_size', `${t.effectiveCacheSizeMiB}MB`],
+    ['work_mem', `${t.workMemMiB}MB`],
+    ['maintenance_work_mem', `${t.maintenanceWorkMemMiB}MB`],
+  ];
+}
+
 function renderNative(ctx: MailHostContext): RenderedFile[] {
   const pg = ctx.postgres;
   const conf = [
@@ -51,6 +65,7 @@ function renderNative(ctx: MailHostContext): RenderedFile[] {
     'archive_mode = on',
     `archive_command = '${PGBACKREST_ARCHIVE_COMMAND}'`,
     'archive_timeout = 300',
+    ...postgresMemorySettings(ctx).map(([name, value]) => `${name} = '${value}'`),
     'log_connections = on',
     'log_disconnections = off',
     "log_line_prefix = '%m [%p] %q%u@%d from %h '",
@@ -145,7 +160,10 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
       `-e POSTGRES_DB=${pg.database} ${image} ` +
       // %% because systemd expands %f and %p itself; PostgreSQL must receive them as written.
       `-c listen_addresses=${ctx.vpnAddress} -c port=${pg.port} ` +
-      '-c archive_mode=on -c "archive_command=test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f" -c password_encryption=scram-sha-256',
+      '-c archive_mode=on -c "archive_command=test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f" -c password_encryption=scram-sha-256 ' +
+      postgresMemorySettings(ctx)
+        .map(([name, value]) => `-c ${name}=${value}`)
+        .join(' '),
     'ExecStop=/usr/bin/podman stop -t 30 mailctl-postgres',
     'Restart=on-failure',
     '',
@@ -190,7 +208,7 @@ export const postgresNativeComponent: ComponentDescriptor = {
   name: 'postgres',
   packages: ['postgresql-17', 'postgresql-client-17'],
   units: ['postgresql@17-main.service'],
-  // listen_addresses and archive_mode only change on restart; a restart of PostgreSQL is
+  // listen_addresses, archive_mode and shared_buffers only change on restart; a restart of PostgreSQL is
   // brief, and the daemons reconnect on their next lookup.
   onChange: 'restart',
   readyPorts: ['127.0.0.1:5432'],

@@ -15,6 +15,16 @@ describe('renderPostgres', () => {
     await expect(files.map((f) => f.path)).toMatchFileSnapshot('./golden/native-paths.json');
   });
 
+  it('takes its memory settings from hosts[].size, in both modes', () => {
+    const big = testHostContext({ size: { cpus: 8, memoryBytes: 16 * 1024 ** 3 } });
+    const conf = renderPostgres(big).find((f) => f.path.endsWith('conf.d/mailctl.conf'));
+    expect(conf?.content).toContain("shared_buffers = '512MB'");
+    expect(conf?.content).toContain("effective_cache_size = '4096MB'");
+    const container = { ...big, postgres: { ...big.postgres, mode: 'container' as const } };
+    const unit = renderPostgres(container).find((f) => f.path.endsWith('.service'));
+    expect(unit?.content).toMatch(/ -c shared_buffers=512MB -c effective_cache_size=4096MB /);
+  });
+
   it('native: peer auth locally, SCRAM for the admin role from the VPN, everything else rejected', () => {
     const hba =
       renderPostgres(testHostContext()).find((f) => f.path.endsWith('pg_hba.conf'))?.content ?? '';

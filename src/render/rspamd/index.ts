@@ -1,6 +1,7 @@
 import { secretRef, secretRefsIn, type MailHostContext } from '../host-context.js';
 import { REDIS_ENDPOINT, REDIS_PASSWORD_SECRET } from '../redis/index.js';
 import { UNBOUND_ADDRESS, UNBOUND_PORT } from '../unbound/index.js';
+import { tuningFor } from '../tuning.js';
 import { generatedHeader, type ComponentDescriptor, type RenderedFile } from '../types.js';
 import { renderAntivirusConf } from './antivirus.js';
 import { DKIM_SIGNING_MAP } from './dkim-signing.js';
@@ -37,6 +38,9 @@ export function renderRspamd(ctx: MailHostContext): RenderedFile[] {
         `password = "${secretRef(RSPAMD_CONTROLLER_PASSWORD_SECRET)}";\n` +
         `enable_password = "${secretRef(RSPAMD_CONTROLLER_PASSWORD_SECRET)}";\n`,
     ],
+    // The scanners: their count from hosts[].size (src/render/tuning.ts), not the CPUs
+    // Rspamd sees, which in a container are the machine's.
+    ['worker-normal.inc', `${h}count = ${tuningFor(ctx.size).rspamdNormalWorkers};\n`],
     [
       'actions.conf',
       `${h}reject = ${ctx.spam.rejectScore};\nadd_header = ${ctx.spam.addHeaderScore};\ngreylist = ${ctx.spam.greylistScore};\n`,

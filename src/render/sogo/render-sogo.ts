@@ -6,7 +6,7 @@ import { renderSogoDropin } from './systemd-dropin.js';
 
 /** SOGo's own files (its nginx locations come from renderSogoNginx, for the nginx component). */
 export function renderSogo(ctx: MailHostContext): RenderedFile[] {
-  return [renderSogoConf(ctx), renderSogoDropin()];
+  return [renderSogoConf(ctx), renderSogoDropin(ctx)];
 }
 
 /** Memcached, SOGo's cache. */
