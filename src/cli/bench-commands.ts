@@ -44,6 +44,10 @@ export function registerBenchCommands(program: Command): void {
     .option('--timeout <seconds>', 'how long to wait for delivery', '120')
     .option('--rate <n>', 'send at most N messages/s, at a fixed pace (for latency figures)')
     .option('--helo <name>', "the name to greet with (default: this machine's host name)")
+    .option(
+      '--per-connection <n>',
+      'messages per connection before a new one (1: each timed as a whole session)',
+    )
     .option('--json', 'machine-readable output')
     .action(async (raw: RawBenchOptions & { json?: boolean }) => {
       const plan = parseBenchOptions(raw);

@@ -39,6 +39,10 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions({ ...base, imap: ':993' })).toThrow(/--imap/);
     expect(() => parseBenchOptions({ ...base, rate: '0' })).toThrow(/--rate: '0'/);
     expect(parseBenchOptions({ ...base, rate: '25' }).load.ratePerSecond).toBe(25);
+    expect(parseBenchOptions({ ...base, perConnection: '1' }).load.messagesPerConnection).toBe(1);
+    expect(() => parseBenchOptions({ ...base, perConnection: '0' })).toThrow(
+      /--per-connection: '0'/,
+    );
   });
 
   it('never sends a password in clear, and reads only one', () => {

@@ -18,6 +18,7 @@ export interface RawBenchOptions {
   timeout: string;
   helo?: string;
   rate?: string;
+  perConnection?: string;
 }
 
 export interface BenchPlan {
@@ -79,6 +80,9 @@ export function parseBenchOptions(o: RawBenchOptions): BenchPlan {
       sizeBytes: Math.min(parseSize(o.size), 50 * 1024 ** 2),
       ...(o.helo ? { helo: o.helo } : {}),
       ...(o.rate === undefined ? {} : { ratePerSecond: parseCount('--rate', o.rate, 1, 10_000) }),
+      ...(o.perConnection === undefined
+        ? {}
+        : { messagesPerConnection: parseCount('--per-connection', o.perConnection, 1, 10_000) }),
       ...(authUser ? { authUser } : {}),
     },
     ...(imap ? { imap } : {}),

@@ -22,6 +22,12 @@ export interface SmtpLoad {
    * for latency); unset: as fast as the connections go.
    */
   ratePerSecond?: number;
+  /**
+   * Messages on one connection before it is closed and a new one opened; unset: no limit.
+   * With 1, every latency is a whole session (connect, banner, EHLO, STARTTLS, one message),
+   * as from a new sender: what postscreen(8) costs.
+   */
+  messagesPerConnection?: number;
 }
 
 /** A tag that marks every message of one run, for finding them again over IMAP. */
@@ -57,7 +63,7 @@ export async function runSmtpLoad(
       ...(load.helo ? { name: load.helo } : {}),
       pool: true,
       maxConnections: 1,
-      maxMessages: Infinity,
+      maxMessages: load.messagesPerConnection ?? Infinity,
       connectionTimeout: 10_000,
       socketTimeout: 60_000,
     }),
