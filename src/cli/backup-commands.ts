@@ -3,7 +3,7 @@ import { dbSettingsFor, useDatabase } from '../db/index.js';
 import { createInterface } from 'node:readline';
 import { statusLines } from '../ops/backup/assess.js';
 import { backupStatus } from '../ops/backup/gather.js';
-import { listBackups, listLines } from '../ops/backup/list-backups.js';
+import { listBackups, listLines, unreadableError } from '../ops/backup/list-backups.js';
 import {
   planMailboxRestore,
   restoreMailbox,
@@ -95,12 +95,24 @@ export function registerBackupCommands(program: Command): void {
   withCluster(
     backup
       .command('list')
-      .description('the backups in each repository, with times and sizes')
+      .description(
+        'the backups in each repository (local and off-site), with times and sizes; exit 1 if one cannot be read',
+      )
       .option('--json', 'machine-readable output'),
   ).action(async (o: Common) => {
-    const backups = await listBackups(await hostContext(o));
-    if (o.json) printJson(backups);
-    else print(listLines(backups));
+    const listing = await listBackups(await hostContext(o));
+    // What could be read is listed either way; a repository that could not be is exit 1.
+    const unreadable = unreadableError(listing);
+    if (!o.json) {
+      print(listLines(listing.backups));
+      if (unreadable) throw unreadable;
+      return;
+    }
+    printJson(listing.backups);
+    if (unreadable) {
+      process.stderr.write(`mailctl: ${unreadable.code}: ${unreadable.message}\n`);
+      process.exitCode = unreadable.exitCode;
+    }
   });
 
   withCluster(

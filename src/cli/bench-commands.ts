@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { formatAuth, runAuthBench } from '../ops/bench/auth-bench.js';
 import { runAuthLoad } from '../ops/bench/auth-load.js';
+import { runBackupBench } from '../ops/bench/backup-bench.js';
+import { formatBackupBench } from '../ops/bench/backup-bench-report.js';
 import { countTagged } from '../ops/bench/imap-search.js';
 import { formatImap, runImapBench } from '../ops/bench/imap-bench.js';
 import { runImapLoad } from '../ops/bench/imap-load.js';
@@ -260,6 +262,29 @@ export function registerBenchCommands(program: Command): void {
         concurrency: parseCount('--concurrency', o.concurrency, 1, 100),
       });
       process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    });
+
+  bench
+    .command('backup')
+    .description(
+      'backup and restore times: seed a mailbox, time backup run, add 1% and time it again, time restore mailbox --as',
+    )
+    .requiredOption('--lab <name>', 'the lab host to measure (its repositories grow by the mail)')
+    .option('--messages <n>', 'messages to seed (10 to 100000)', '1000')
+    .option('--size <MB>', 'their total size in MB (1 to 4096)', '100')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { lab: string; messages: string; size: string; json?: boolean }) => {
+      const messages = parseCount('--messages', o.messages, 10, 100_000);
+      const total = parseCount('--size', o.size, 1, 4096) * 1_000_000;
+      const report = await runBackupBench(
+        labTarget(o.lab),
+        o.lab,
+        { messages, messageBytes: Math.max(200, Math.round(total / messages)) },
+        (line) => process.stderr.write(`bench: ${line}\n`),
+      );
+      process.stdout.write(
+        o.json ? `${JSON.stringify(report, null, 2)}\n` : formatBackupBench(report),
+      );
     });
 
   bench

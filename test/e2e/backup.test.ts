@@ -12,7 +12,8 @@ import {
   stopLabSftp,
 } from '../../src/lab/sftp-server.js';
 import { readLabState } from '../../src/lab/state.js';
-import { labHost, labSh, sh, uniqueTag } from './support/cli.js';
+import type { BackupBenchReport } from '../../src/ops/bench/backup-bench-report.js';
+import { labHost, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
 import { smtpSend, testMessage } from './support/mail.js';
 import {
   imapInbox as sharedInbox,
@@ -319,6 +320,35 @@ describe('backups and restores', () => {
   });
 });
 
+describe('mailctl bench backup', () => {
+  beforeAll(() => {
+    useSharedLab();
+  });
+
+  it('times backup run, the 1% incremental and restore mailbox --as on seeded mail, and removes its mailboxes', () => {
+    const refused = mailctl(['bench', 'backup', '--lab', LAB, '--messages', '5']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--messages: '5' is not a whole number from 10 to 100000");
+
+    const r = mailctl(
+      ['bench', 'backup', '--lab', LAB, '--messages', '100', '--size', '2', '--json'],
+      { timeoutMs: 900_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as BackupBenchReport;
+    expect(report.messageBytes).toBe(20_000);
+    // restic read the new mail and stored about as much (random text compresses little).
+    expect(report.first.filesProcessed).toBeGreaterThan(2_000_000);
+    expect(report.first.filesAdded).toBeGreaterThan(1_000_000);
+    expect(report.changedMessages).toBe(1);
+    expect(report.incremental.filesAdded).toBeLessThan(report.first.filesAdded ?? 0);
+    expect(report.restore.messages).toBe(101);
+    expect(report.repositoryBytes.restic).toBeGreaterThan(2_000_000);
+    const left = labSh(LAB, 'host', 'mailctl mailbox list --json; ls /var/mail/vmail/*/');
+    expect(left.stdout).not.toContain('bkbench-');
+  });
+});
+
 describe('off-site backups over SFTP (backup.example.org in the lab world)', () => {
   const l = labLayout(LAB);
   const CLUSTER = '/etc/mailctl/cluster.yaml';
@@ -370,6 +400,28 @@ describe('off-site backups over SFTP (backup.example.org in the lab world)', () 
     expect(pub, first.stdout).toBeDefined();
     expect(first.stdout).toContain('WARNING: restic cannot use the off-site server');
     expect(onHost(['mailctl', 'backup', 'status']).code).toBe(1);
+    // archive-push fails while repo2 refuses this host (pg_stat_archiver counts it), yet
+    // the local repository gets every new segment, not only the first PostgreSQL retries.
+    const failed = () => Number(psql('SELECT failed_count FROM pg_stat_archiver').stdout.trim());
+    const failedBefore = failed();
+    const segs = [1, 2, 3].map(
+      () =>
+        psql(
+          "SELECT pg_logical_emit_message(false, 'mailctl-test', 'x'); SELECT pg_walfile_name(pg_switch_wal())",
+        )
+          .stdout.trim()
+          .split('\n')
+          .at(-1) ?? '',
+    );
+    const inLocalRepo = () =>
+      labSh(LAB, 'host', 'ls /var/mail/backups/pgbackrest/archive/mail/*/*/').stdout;
+    let local = inLocalRepo();
+    for (let i = 0; i < 60 && !segs.every((g) => local.includes(`${g}-`)); i++) {
+      labSh(LAB, 'host', 'sleep 1');
+      local = inLocalRepo();
+    }
+    for (const g of segs) expect(local).toContain(`${g}-`);
+    expect(failed()).toBeGreaterThan(failedBefore);
 
     await authorizeLabSftpKey(l, pub ?? '');
     const second = labSh(LAB, 'host', 'mailctl apply', 600_000);
@@ -435,5 +487,98 @@ describe('off-site backups over SFTP (backup.example.org in the lab world)', () 
       healed = json<Status>(['backup', 'status']);
     }
     expect(healed.code, healed.stdout).toBe(0);
+  });
+
+  it('list and verify cover the off-site copies: bytes flipped on the server are named as off-site damage; the server down, list says which repositories it could not read', async () => {
+    type Verified = { repository: string; ok: boolean }[];
+    // The schedule as docs/backup-and-restore.md shows it: each repository its timers.
+    const timers = onHost(['systemctl', 'list-timers', 'mailctl-backup*']).stdout;
+    for (const t of [
+      'db-full',
+      'db-diff',
+      'db-check',
+      'files',
+      'offsite-db-full',
+      'offsite-db',
+      'offsite-files',
+    ])
+      expect(timers).toContain(` mailctl-backup-${t}.timer `);
+    const listed = json<{ repository: string }[]>(['backup', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect([...new Set(listed.value.map((b) => b.repository))].sort()).toEqual([
+      'database',
+      'database-offsite',
+      'files',
+      'files-offsite',
+    ]);
+    // On the server's disk: its biggest restic pack and the biggest file of its newest full
+    // pgBackRest backup, kept aside byte for byte and put back afterwards.
+    const data = labSftpFiles(l).data;
+    const pick = sh(
+      [
+        `pack=$(find ${data}/restic/data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
+        `full=$(ls -d ${data}/pgbackrest/backup/mail/*F | tail -1)`,
+        `pg=$(find $full/pg_data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
+        'echo $pack; echo $pg',
+      ].join('; '),
+    );
+    const [pack = '', pgFile = ''] = pick.stdout.trim().split('\n');
+    expect(pack).toMatch(/\/restic\/data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+    expect(pgFile).toMatch(/\/backup\/mail\/\d{8}-\d{6}F\/pg_data\/.+/);
+    const keep = sh('mktemp -d').stdout.trim();
+    const flip = (f: string) =>
+      `printf '\\377\\377\\377\\377' | dd of=${f} bs=1 seek=200 conv=notrunc status=none`;
+    const saved = sh(
+      `cp -p ${pack} ${keep}/pack && cp -p ${pgFile} ${keep}/pg && ${flip(pack)} && ${flip(pgFile)}`,
+    );
+    expect(saved.code, saved.stderr).toBe(0);
+    try {
+      const bad = onHost(['mailctl', 'backup', 'verify', '--read-data']);
+      expect(bad.code, bad.stdout).toBe(1);
+      const packId = pack.split('/').at(-1) ?? '';
+      const pgName = pgFile.replace(/^.*\/backup\/mail\//, '');
+      // The local repositories are sound; the damage is named in the off-site ones.
+      expect(bad.stdout).toMatch(/^OK +files: /m);
+      expect(bad.stdout).toMatch(/^OK +database: /m);
+      expect(bad.stdout).toMatch(
+        new RegExp(`^DAMAGED files-offsite: .*\\n +damaged: pack ${packId}$`, 'm'),
+      );
+      expect(bad.stdout).toMatch(
+        new RegExp(
+          `^DAMAGED database-offsite: .*\\n +damaged: ${pgName} \\(invalid checksum\\)$`,
+          'm',
+        ),
+      );
+      expect(bad.stderr).toMatch(
+        new RegExp(
+          `E_BACKUP_DAMAGED: files-offsite repository sftp:${LAB_SFTP_USER}@${LAB_BACKUP_HOST}:\\S+: damaged: pack ${packId}; database-offsite repository sftp://\\S+: damaged: .*${pgName}`,
+        ),
+      );
+    } finally {
+      sh(`cp -p ${keep}/pack ${pack}; cp -p ${keep}/pg ${pgFile}; rm -rf ${keep}`);
+    }
+    // Put back, every repository reads as sound again, all four on their own line.
+    const healed = json<{ repositories: Verified }>(['backup', 'verify', '--read-data']);
+    expect(healed.code, healed.stdout + healed.stderr).toBe(0);
+    expect(healed.value.repositories.map((r) => [r.repository, r.ok])).toEqual([
+      ['files', true],
+      ['database', true],
+      ['files-offsite', true],
+      ['database-offsite', true],
+    ]);
+
+    // The server down: what is local is still listed; the off-site repositories are named.
+    await stopLabSftp(l);
+    try {
+      const partial = onHost(['mailctl', 'backup', 'list']);
+      expect(partial.code).toBe(1);
+      expect(partial.stdout).toMatch(/^files\t/m);
+      expect(partial.stdout).not.toMatch(/^files-offsite\t/m);
+      expect(partial.stderr).toMatch(
+        /E_BACKUP_UNREADABLE: database-offsite repository sftp:\/\/\S+ could not be read: .+; files-offsite repository sftp:\S+ could not be read: /,
+      );
+    } finally {
+      await startLabSftp(l, rootfs);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import {
   BACKUP_UNITS,
   OFFSITE_UNITS,
-  offsitePgbackrestDir,
+  pgbackrestOffsiteLocation,
   PGBACKREST_OFFSITE_REPO,
   pgbackrestRepo,
   RESTIC_TAG,
@@ -136,8 +136,8 @@ async function offsiteFacts(ctx: MailHostContext, o: OffsiteContext): Promise<Re
   if (ctx.postgres.mode !== 'native') return facts;
   const db = {
     name: 'database-offsite' as const,
-    location: `sftp://${o.user}@${o.host}:${o.port}${offsitePgbackrestDir(o)}`,
-    units: await unitRuns([`${OFFSITE_UNITS.db}.service`]),
+    location: pgbackrestOffsiteLocation(o),
+    units: await unitRuns([OFFSITE_UNITS.dbFull, OFFSITE_UNITS.db].map((u) => `${u}.service`)),
   };
   const stanza = await pgbackrestInfo(PGBACKREST_OFFSITE_REPO);
   if (!stanzaExists(stanza))

@@ -103,7 +103,7 @@ export interface HostRestoreResult {
 }
 
 /** The daemons stopped while their data is replaced (started again at the end). */
-const STOPPED = [
+export const STOPPED = [
   'postfix.service',
   'dovecot.service',
   'sogo.service',
@@ -112,6 +112,41 @@ const STOPPED = [
   'redis-server.service',
   POSTGRES_UNIT,
 ];
+
+/**
+ * The order to start them one by one (pure): the reverse of the stop order, so PostgreSQL
+ * first (every daemon looks up in it), Redis before Rspamd, Dovecot before Postfix, which
+ * hands mail to Dovecot's LMTP and Rspamd's milter.
+ */
+export const startOrder = (stopped: readonly string[]) => [...stopped].reverse();
+
+export interface StartOutcome {
+  unit: string;
+  ok: boolean;
+}
+
+/**
+ * E_RESTORE_FAILED after the final apply failed (pure): which daemons run again and which
+ * did not, and the next commands. The backup timers stay stopped: the next good apply
+ * enables them, and `backup run` then takes the first snapshot into the new repositories.
+ */
+export function applyFailed(
+  code: number,
+  started: readonly StartOutcome[],
+  clusterFile: string,
+): UserError {
+  const up = started.filter((s) => s.ok).map((s) => s.unit);
+  const down = started.filter((s) => !s.ok).map((s) => s.unit);
+  return new UserError(
+    'E_RESTORE_FAILED',
+    `the data is back, but 'mailctl apply' failed (exit ${code}, above); ` +
+      (up.length ? `started again: ${up.join(', ')}; ` : '') +
+      (down.length ? `NOT running: ${down.join(', ')} (journalctl -u ${down[0] ?? ''}); ` : '') +
+      `the backup timers stay stopped; fix what apply reported, then run ` +
+      `'mailctl apply --cluster ${clusterFile}' and 'mailctl backup run'`,
+    { exitCode: 1 },
+  );
+}
 
 /**
  * Disaster recovery onto a host that has had its first apply: the daemons stop; restic's
@@ -220,12 +255,17 @@ export async function restoreHost(
     [process.argv[1] ?? '', 'apply', '--cluster', opts.clusterFile],
     { timeoutMs: 30 * 60_000, inherit: true },
   );
-  if (apply.code !== 0)
-    throw new UserError(
-      'E_RESTORE_FAILED',
-      `the data is back, but 'mailctl apply' failed (exit ${apply.code}, above); fix that and run 'mailctl apply' again`,
-      { exitCode: 1 },
-    );
+  if (apply.code !== 0) {
+    // Mail must not stay down unsaid: each daemon is started on its own, in dependency
+    // order, with what the restore put back and what apply managed to write.
+    say(`'mailctl apply' failed (exit ${apply.code}): starting the mail daemons again`);
+    const started: StartOutcome[] = [];
+    for (const unit of startOrder(STOPPED)) {
+      const r = await run('systemctl', ['start', unit], { timeoutMs: 5 * 60_000 });
+      started.push({ unit, ok: r.code === 0 });
+    }
+    throw applyFailed(apply.code, started, opts.clusterFile);
+  }
   await mustRun('systemctl', ['start', ...STOPPED]);
   // The new local restic repository's first snapshot now, not at tonight's timer:
   // until then `backup status` would call it stale. The timers after it.

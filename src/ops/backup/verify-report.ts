@@ -3,6 +3,8 @@
  * `now`, the tools' output as text).
  */
 
+import type { RepositoryFacts } from './assess.js';
+
 /** How many parts restic's data is read in by default: all of it once a week, run daily. */
 export const READ_DATA_PARTS = 7;
 
@@ -16,7 +18,8 @@ export function readDataSubset(now: number, parts = READ_DATA_PARTS): string {
 }
 
 export interface VerifyResult {
-  repository: 'files' | 'database';
+  /** The local repositories, and with backup.offsite their off-site copies. */
+  repository: RepositoryFacts['name'];
   location: string;
   /** The tool's check that ran, e.g. `restic check --read-data-subset=3/7`. */
   check: string;

@@ -63,6 +63,10 @@ export const offsiteResticDir = (o: OffsiteContext) => `${o.path.replace(/\/$/, 
 export const offsitePgbackrestDir = (o: OffsiteContext) =>
   `${o.path.replace(/\/$/, '')}/pgbackrest`;
 
+/** pgBackRest's off-site repository (repo2) as reports name it. */
+export const pgbackrestOffsiteLocation = (o: OffsiteContext) =>
+  `sftp://${o.user}@${o.host}:${o.port}${offsitePgbackrestDir(o)}`;
+
 /** restic's repository URL for the off-site copy. */
 export const resticOffsiteRepo = (o: OffsiteContext) =>
   `sftp:${o.user}@${o.host}:${offsiteResticDir(o)}`;
@@ -90,6 +94,9 @@ export const offsiteKnownHostsLine = (o: OffsiteContext) =>
 
 /** The off-site units, beside BACKUP_UNITS: each repository its own, so status names which failed. */
 export const OFFSITE_UNITS = {
+  /** pgBackRest repo2: a full backup every week, its own chain beside the local one's. */
+  dbFull: 'mailctl-backup-offsite-db-full',
+  /** pgBackRest repo2: a differential backup against repo2's last full one, the other days. */
   db: 'mailctl-backup-offsite-db',
   files: 'mailctl-backup-offsite-files',
 } as const;

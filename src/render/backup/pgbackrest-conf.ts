@@ -12,6 +12,8 @@ import {
 
 /** The key pgBackRest encrypts its repository with; kept in the host's secrets, backed up by restic. */
 export const PGBACKREST_CIPHER_SECRET = 'pgbackrest-cipher-pass';
+/** Where asynchronous archive-push and archive-get keep their queue (the package makes it). */
+const PGBACKREST_SPOOL = '/var/spool/pgbackrest';
 /** Debian's cluster 17/main, the one native mode runs. */
 const NATIVE_DATA_DIR = '/var/lib/postgresql/17/main';
 
@@ -89,6 +91,14 @@ function offsiteRepo(ctx: MailHostContext): string[] {
     `${r}-cipher-pass=${secretRef(PGBACKREST_CIPHER_SECRET)}`,
     `${r}-retention-full=${ctx.backup.retention.weekly}`,
     `${r}-retention-diff=${ctx.backup.retention.daily}`,
+    // archive-push waits for every repository. Synchronous, an unreachable repo2 (its
+    // server down, or this host's key not yet accepted) holds PostgreSQL on one segment,
+    // and repo1 gets no further than that one either; asynchronous, a background process
+    // keeps pushing each new segment to every repository it reaches, so the local one
+    // stays current while the failures stay visible in pg_stat_archiver. The spool is
+    // Debian's (/var/spool/pgbackrest, postgres's own).
+    'archive-async=y',
+    `spool-path=${PGBACKREST_SPOOL}`,
   ];
 }
 

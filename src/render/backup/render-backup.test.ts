@@ -98,7 +98,8 @@ describe('renderBackup', () => {
       path: '/repo',
       hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOUMmymwF8wBajZxfhHtjLkJVSq3zmEMwkb1oIaRxBfy',
     };
-    const ctx = testHostContext({ backup: { retention: native.backup.retention, offsite } });
+    const retention = { daily: 5, weekly: 3, monthly: 2 };
+    const ctx = testHostContext({ backup: { retention, offsite } });
     const conf = file(ctx, 'pgbackrest.conf');
     for (const line of [
       'repo2-type=sftp',
@@ -124,6 +125,21 @@ describe('renderBackup', () => {
     expect(file(ctx, 'mailctl-backup-offsite-db.service')).toContain(
       'ExecStart=/usr/bin/pgbackrest --stanza=mail --repo=2 --type=diff backup\n',
     );
+    // repo2's own weekly full backup, the differential ones the other days.
+    expect(file(ctx, 'mailctl-backup-offsite-db-full.service')).toContain(
+      'ExecStart=/usr/bin/pgbackrest --stanza=mail --repo=2 --type=full backup\n',
+    );
+    expect(file(ctx, 'mailctl-backup-offsite-db-full.timer')).toContain(
+      'OnCalendar=Sun *-*-* 03:00\n',
+    );
+    expect(file(ctx, 'mailctl-backup-offsite-db.timer')).toContain(
+      'OnCalendar=Mon..Sat *-*-* 03:00\n',
+    );
+    // The cluster file's retention in both repositories of each tool.
+    expect(conf).toContain('repo2-retention-full=3\nrepo2-retention-diff=5\n');
+    expect(restic).toContain('--keep-daily 5 --keep-weekly 3 --keep-monthly 2\n');
+    // An unreachable repo2 does not hold the local archive back.
+    expect(conf).toContain('archive-async=y\nspool-path=/var/spool/pgbackrest\n');
     // Each repository has its own unit and timer, verified and enabled like the others.
     const c = backupComponentFor('native', true);
     expect(c.units).toEqual(
@@ -134,7 +150,7 @@ describe('renderBackup', () => {
     expect(c.packages).toContain('openssh-client');
     // Without it, nothing off-site.
     expect(renderBackup(native).some((f) => /offsite/.test(f.path))).toBe(false);
-    expect(file(native, 'pgbackrest.conf')).not.toContain('repo2');
+    expect(file(native, 'pgbackrest.conf')).not.toMatch(/repo2|archive-async/);
   });
 
   it('logs every failed backup unit at error level with the stable tag', () => {

@@ -102,17 +102,29 @@ export function renderBackupUnits(ctx: MailHostContext): RenderedFile[] {
     );
     if (native)
       files.push(
+        // repo2 keeps its own chain of full and differential backups (pgBackRest schedules
+        // each repository on its own), an hour after the local ones; expire after each
+        // applies the cluster file's retention there (repo2-retention-full/-diff).
+        unit(
+          `${OFFSITE_UNITS.dbFull}.service`,
+          pgbackrestService(`full PostgreSQL backup to ${o.host}`, [
+            `--repo=${PGBACKREST_OFFSITE_REPO} --type=full backup`,
+          ]),
+        ),
+        unit(
+          `${OFFSITE_UNITS.dbFull}.timer`,
+          timer(`full off-site PostgreSQL backup to ${o.host}`, 'Sun *-*-* 03:00'),
+        ),
         unit(
           `${OFFSITE_UNITS.db}.service`,
-          // A differential backup against the off-site repository's last full one (the
-          // first run makes the full one); expire then applies the retention there.
+          // The first run, with no full backup in repo2 yet, makes a full one.
           pgbackrestService(`PostgreSQL backup to ${o.host}`, [
             `--repo=${PGBACKREST_OFFSITE_REPO} --type=diff backup`,
           ]),
         ),
         unit(
           `${OFFSITE_UNITS.db}.timer`,
-          timer(`off-site PostgreSQL backup to ${o.host}`, '*-*-* 03:00'),
+          timer(`off-site PostgreSQL backup to ${o.host}`, 'Mon..Sat *-*-* 03:00'),
         ),
       );
   }
@@ -125,7 +137,9 @@ const scheduled = (mode: Mode, offsite: boolean) => [
   ...(mode === 'native'
     ? [BACKUP_UNITS.dbCheck, BACKUP_UNITS.dbDiff, BACKUP_UNITS.dbFull, BACKUP_UNITS.files]
     : [BACKUP_UNITS.files]),
-  ...(offsite ? [...(mode === 'native' ? [OFFSITE_UNITS.db] : []), OFFSITE_UNITS.files] : []),
+  ...(offsite
+    ? [...(mode === 'native' ? [OFFSITE_UNITS.dbFull, OFFSITE_UNITS.db] : []), OFFSITE_UNITS.files]
+    : []),
 ];
 
 /** The timers apply enables (the services run only from them or from `mailctl backup run`). */
