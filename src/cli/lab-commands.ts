@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRootfs } from '../lab/build.js';
@@ -8,6 +8,7 @@ import { LAB_NAMESPACES, labExec, type LabNamespace } from '../lab/exec.js';
 import { LAB_ACME_CA_ON_HOST, LAB_ACME_DIRECTORY } from '../lab/acme.js';
 import { labLayout } from '../lab/layout.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
+import { buildLabPostgresImage } from '../lab/postgres-image/build-image.js';
 import { LAB_CLUSTER_PATH, labUp } from '../lab/up.js';
 import { publishLabDns } from '../lab/dns-server.js';
 import { stderrProgress } from '../util/progress.js';
@@ -59,10 +60,29 @@ export function registerLabCommands(program: Command): void {
           bundlePath: fileURLToPath(import.meta.url),
           clusterFile: opts.bare ? undefined : opts.cluster,
           apply: !opts.bare,
+          postgresEntrypoint: postgresEntrypointFile(),
         },
         stderrProgress('lab up'),
       );
       process.stdout.write(reachText(await labStatus(opts.name), !opts.bare));
+    });
+
+  lab
+    .command('image')
+    .description(
+      'build an image on the lab host with buildah from its prefetched Debian 13 packages, no registry (postgres: PostgreSQL 17 for postgres.mode: container, tagged localhost/mailctl/postgres:17)',
+    )
+    .addArgument(new Argument('<image>', 'which image').choices(['postgres']))
+    .addOption(nameOption())
+    .action(async (_image: string, opts: { name: string }) => {
+      const built = await buildLabPostgresImage(
+        opts.name,
+        postgresEntrypointFile(),
+        stderrProgress('lab image'),
+      );
+      process.stdout.write(
+        `${built.tag} ${built.id.slice(0, 12)} ${(built.bytes / 1e6).toFixed(0)} MB\n`,
+      );
     });
 
   lab
@@ -132,6 +152,18 @@ function statusText(s: LabStatus): string {
 /** The example cluster file of the checkout the running CLI was built from. */
 function defaultClusterFile(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'cluster.yaml');
+}
+
+/** The entrypoint the lab's PostgreSQL image carries, from the checkout the CLI was built from. */
+function postgresEntrypointFile(): string {
+  return resolve(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    'src',
+    'lab',
+    'postgres-image',
+    'entrypoint.sh',
+  );
 }
 
 function reachText(s: LabStatus, applied: boolean): string {

@@ -19,6 +19,9 @@ import { addLabOutboundAddresses, prepareLabOutbound, startLabNsd } from './outb
 import { writeLabState, type LabState } from './state.js';
 import { generateWgKeyPair } from './wg-keys.js';
 import { hostExecArgv } from './exec.js';
+import { parseClusterFile } from '../spec/index.js';
+import { buildLabPostgresImage } from './postgres-image/build-image.js';
+import { LAB_POSTGRES_IMAGE } from './postgres-image/build-script.js';
 
 /** Where the lab host keeps its cluster file, as an administrator would on a VPS. */
 export const LAB_CLUSTER_PATH = '/etc/mailctl/cluster.yaml';
@@ -33,6 +36,11 @@ export interface UpOptions {
   /** Run `mailctl apply` on the lab host with that cluster file once it is up. */
   apply?: boolean;
   bootTimeoutMs?: number;
+  /**
+   * The entrypoint of the lab's PostgreSQL image: built on the host before apply when the
+   * cluster file runs PostgreSQL in a container from that image (LAB_POSTGRES_IMAGE).
+   */
+  postgresEntrypoint?: string;
 }
 
 /** Boots a fresh lab host, recovering first from whatever an earlier lab of this name left. */
@@ -147,6 +155,10 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   await writeLabState(state);
   await waitForHandshake(l);
   if (opts.clusterFile && opts.apply) {
+    // No registry here: the image apply's unit runs must be on the host before apply.
+    if (opts.postgresEntrypoint && (await usesLabPostgresImage(opts.clusterFile))) {
+      await buildLabPostgresImage(l.name, opts.postgresEntrypoint, progress);
+    }
     progress.step(`mailctl apply on the lab host, as on a fresh VPS (${LAB_CLUSTER_PATH})`);
     const argv = hostExecArgv(state, ['mailctl', 'apply', '--cluster', LAB_CLUSTER_PATH]);
     const r = await run(argv[0] ?? 'nsenter', argv.slice(1), {
@@ -166,6 +178,16 @@ export async function labUp(opts: UpOptions, progress: Progress): Promise<LabSta
   }
   progress.done(`lab '${l.name}' is up`);
   return state;
+}
+
+async function usesLabPostgresImage(clusterFile: string): Promise<boolean> {
+  try {
+    const spec = parseClusterFile(await readFile(clusterFile, 'utf8'), clusterFile);
+    return spec.postgres.mode === 'container' && spec.postgres.image === LAB_POSTGRES_IMAGE;
+  } catch {
+    // apply reports a cluster file it cannot read, with every problem and its path.
+    return false;
+  }
 }
 
 async function waitForInit(unsharePid: number): Promise<number> {

@@ -9,8 +9,8 @@ bin=/usr/lib/postgresql/17/bin
 PGDATA=${PGDATA:-/var/lib/postgresql/data}
 export PGDATA
 if [ "$(id -u)" = 0 ]; then
-  # Read while still root: mailctl's secret files are root's alone (0600), which the
-  # official image, reading it as postgres, could not open.
+  # Read while still root, as the official image does (its file_env runs before it drops
+  # to postgres): mailctl's secret files are root's alone (0600).
   if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
     POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
     export POSTGRES_PASSWORD

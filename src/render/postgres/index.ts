@@ -153,14 +153,18 @@ function renderContainer(ctx: MailHostContext): RenderedFile[] {
     // the lab). --cgroups=disabled keeps the container's processes in this unit's cgroup,
     // so systemd supervises and stops them as its own (and crun needs no delegated
     // controller, which the lab's cgroup2 has none of). The superuser's password comes from
-    // a file that apply keeps in /etc/mailctl/secrets.
-    `ExecStart=/usr/bin/podman run --rm --name mailctl-postgres --network host --cgroups=disabled ` +
+    // a file that apply keeps in /etc/mailctl/secrets. --log-driver=none: the server's
+    // output reaches this unit's journal once, through podman's own stdout (podman's
+    // journald driver would log each line a second time).
+    `ExecStart=/usr/bin/podman run --rm --name mailctl-postgres --network host --cgroups=disabled --log-driver=none ` +
       `-v ${pg.dataDir}:/var/lib/postgresql/data -v ${pg.walArchiveDir}:/wal_archive ` +
       `-v /etc/mailctl/secrets/${POSTGRES_SUPERUSER_SECRET}:/run/secrets/pw:ro -e POSTGRES_PASSWORD_FILE=/run/secrets/pw ` +
       `-e POSTGRES_DB=${pg.database} ${image} ` +
       // %% because systemd expands %f and %p itself; PostgreSQL must receive them as written.
       `-c listen_addresses=${ctx.vpnAddress} -c port=${pg.port} ` +
       '-c archive_mode=on -c "archive_command=test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f" -c password_encryption=scram-sha-256 ' +
+      // Each login and how it authenticated, in this unit's journal, as native mode logs it.
+      '-c log_connections=on ' +
       postgresMemorySettings(ctx)
         .map(([name, value]) => `-c ${name}=${value}`)
         .join(' '),

@@ -67,6 +67,7 @@ describe('renderPostgres', () => {
     const [unit] = renderPostgres({ ...ctx, postgres: { ...ctx.postgres, mode: 'container' } });
     expect(unit?.path).toBe('/etc/systemd/system/mailctl-postgres.service');
     expect(unit?.content).toContain('--network host');
+    expect(unit?.content).toContain(' --cgroups=disabled --log-driver=none ');
     expect(unit?.content).toContain('-c listen_addresses=10.100.0.1 -c port=5432');
     expect(unit?.content).not.toMatch(/ -p /);
     expect(unit?.content).toContain('-v /opt/postgres/data:/var/lib/postgresql/data');
@@ -75,6 +76,7 @@ describe('renderPostgres', () => {
     expect(unit?.content).not.toMatch(/POSTGRES_PASSWORD=/);
     // systemd would expand a bare %f or %p in ExecStart= before PostgreSQL saw it.
     expect(unit?.content).toContain('test ! -f /wal_archive/%%f && cp %%p /wal_archive/%%f');
+    expect(unit?.content).toContain(' -c log_connections=on ');
   });
 
   it('container: runs the image the cluster file names, the official one by default', () => {
