@@ -8,6 +8,7 @@ import {
   historyShow,
 } from '../apply/history.js';
 import { withApplyLock } from '../apply/lock.js';
+import { refusePostgresModeSwitch } from '../apply/postgres-data.js';
 import { mailHostSteps } from '../apply/steps/index.js';
 import { checkAcmePrerequisites } from '../ops/tls/acme.js';
 import { planJson } from '../plan/plan.js';
@@ -60,7 +61,10 @@ async function desiredFor(path: string) {
 
 /** A whole mail host: every managed file, and every host step. */
 const mailHostOptions = (ctx: MailHostContext, declared: ClusterDeclarations): ApplyOptions => ({
-  preflight: async () => checkAcmePrerequisites(ctx),
+  preflight: async () => {
+    refusePostgresModeSwitch(ctx);
+    await checkAcmePrerequisites(ctx);
+  },
   steps: mailHostSteps(ctx, declared),
   complete: true,
 });
@@ -111,6 +115,7 @@ export function registerApplyCommands(program: Command): void {
       .option('--json', 'machine-readable output'),
   ).action(async (o: { cluster: string; json?: boolean }) => {
     const { ctx, declared, desired } = await desiredFor(o.cluster);
+    refusePostgresModeSwitch(ctx);
     const { plan, text } = await planHost(desired, mailHostOptions(ctx, declared));
     if (o.json) printJson(planJson(plan));
     else process.stdout.write(text);
