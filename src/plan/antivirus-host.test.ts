@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { antivirusRemovalStep } from '../apply/steps/antivirus-removal.js';
 import { LAB_CLAMAV_DATABASE } from '../lab/host-files.js';
+import { clamdPing } from '../ops/health/clamd-probe.js';
+import { healthChecks } from '../ops/health/checks.js';
 import { CHECKER_PACKAGES, PREFETCH_PACKAGES } from '../lab/packages.js';
 import { CLAMD_SOCKET } from '../render/clamav/index.js';
 import { testHostContext } from '../render/test-host-context.js';
@@ -64,6 +66,20 @@ describe('a mail host with mail.antivirus: clamav', () => {
     expect(service).toContain('[Unit]\nConditionPathExistsGlob=\n');
     expect(service).toMatch(/^ExecStartPre=\/bin\/sh -c 'until find \/var\/lib\/clamav /m);
     expect(service).toContain('Restart=on-failure');
+  });
+});
+
+describe("mailctl health's clamd check", () => {
+  it('is there with the antivirus only', () => {
+    const names = (ctx: Parameters<typeof healthChecks>[0]) => healthChecks(ctx).map((c) => c.name);
+    expect(names(testHostContext({ antivirus: 'clamav' }))).toContain('clamd');
+    expect(names(testHostContext())).not.toContain('clamd');
+  });
+
+  it('is critical when no clamd listens, saying that mail goes unscanned', async () => {
+    const f = await clamdPing('/nonexistent/clamd.ctl', 1_000);
+    expect(f.status).toBe('critical');
+    expect(f.detail).toMatch(/ENOENT.*Rspamd delivers mail unscanned/);
   });
 });
 

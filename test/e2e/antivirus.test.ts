@@ -99,6 +99,15 @@ function received(tag: string): string | undefined {
 const clamdPackage = () =>
   onHost(['dpkg-query', '-W', '-f=${db:Status-Status}', 'clamav-daemon']).stdout.trim();
 
+/** `mailctl health`'s clamd finding (present only with the antivirus on). */
+function clamdHealth(cluster: string) {
+  const r = onHost(['mailctl', 'health', '--json', '--cluster', cluster]);
+  const report = JSON.parse(r.stdout) as {
+    checks: { name: string; status: string; detail: string }[];
+  };
+  return report.checks.find((c) => c.name === 'clamd');
+}
+
 let scanning = false;
 
 describe('the optional antivirus (mail.antivirus: clamav)', () => {
@@ -145,6 +154,7 @@ describe('the optional antivirus (mail.antivirus: clamav)', () => {
     expect(ok(onHost(['ss', '-Hlxp']))).toMatch(/\/run\/clamav\/clamd\.ctl/);
     expect(ok(onHost(['ss', '-Hltnup']))).not.toMatch(/clamd/);
     expect(ok(onHost(['mailctl', 'plan', '--cluster', SCANNING]))).toMatch(/No changes/);
+    expect(clamdHealth(SCANNING)).toMatchObject({ status: 'ok' });
   }, 300_000);
 
   it('refuses the EICAR test file from the internet at the end of DATA, naming it', () => {
@@ -184,7 +194,12 @@ describe('the optional antivirus (mail.antivirus: clamav)', () => {
     );
     expect(r.codes.end, endReply(r)).toBe(250);
     expect(received(tag)).toMatch(/^X-Spamd-Result: [^]*?CLAM_VIRUS_FAIL/m);
-  });
+    // Which is why health says so.
+    expect(clamdHealth(SCANNING)).toMatchObject({
+      status: 'critical',
+      detail: expect.stringMatching(/Rspamd delivers mail unscanned/),
+    });
+  }, 60_000);
 
   it('turned off, plans and makes the removal: no clamd, no antivirus.conf, then a clean plan', () => {
     const plan = ok(onHost(['mailctl', 'plan', '--cluster', HOST_CLUSTER]));
@@ -196,5 +211,6 @@ describe('the optional antivirus (mail.antivirus: clamav)', () => {
     expect(onHost(['test', '-e', '/etc/rspamd/local.d/antivirus.conf']).code).not.toBe(0);
     expect(onHost(['pgrep', '-x', 'clamd']).code).not.toBe(0);
     expect(ok(onHost(['mailctl', 'plan', '--cluster', HOST_CLUSTER]))).toMatch(/No changes/);
+    expect(clamdHealth(HOST_CLUSTER)).toBeUndefined();
   }, 300_000);
 });

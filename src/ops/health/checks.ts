@@ -20,6 +20,8 @@ import {
   wireguardPeers,
 } from './gather.js';
 import { pageCheck, rspamdGtube, rspamdPing } from './http-probes.js';
+import { clamdPing } from './clamd-probe.js';
+import { CLAMD_SOCKET } from '../../render/clamav/index.js';
 import { healthProbeAddress, HEALTH_PROBE_SECRET } from '../../render/health/index.js';
 import { imapCheck, lmtpCheck, pop3Check, smtpCheck } from './protocol-probes.js';
 import { readRecordedOutbound, recordOutbound } from './outbound-record.js';
@@ -137,6 +139,8 @@ export function healthChecks(
     ),
     check('rspamd', () => rspamdPing(RSPAMD_CONTROLLER)),
     check('rspamd-gtube', () => rspamdGtube(RSPAMD_CONTROLLER), 20_000),
+    // mail.antivirus: Rspamd fails open, so clamd down means mail goes unscanned.
+    ...(ctx.antivirus ? [check('clamd', () => clamdPing(CLAMD_SOCKET, 8_000))] : []),
     ...daemonRoleChecks(ctx),
     check('sogo', () =>
       pageCheck(`https://${ctx.vpnAddress}/SOGo/`, ctx.fqdn, { status: 200, contains: 'SOGo' }),
