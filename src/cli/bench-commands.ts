@@ -6,7 +6,8 @@ import { formatBackupBench } from '../ops/bench/backup-bench-report.js';
 import { countTagged } from '../ops/bench/imap-search.js';
 import { formatImap, runImapBench } from '../ops/bench/imap-bench.js';
 import { runImapLoad } from '../ops/bench/imap-load.js';
-import { labTarget } from '../ops/bench/lab-target.js';
+import { labTarget, type BenchTarget } from '../ops/bench/lab-target.js';
+import { sshTarget } from '../ops/bench/ssh-target.js';
 import { formatMemory, measureMemory } from '../ops/bench/memory.js';
 import { parseBenchOptions, parseCount, type RawBenchOptions } from '../ops/bench/options.js';
 import { runPipeline } from '../ops/bench/pipeline.js';
@@ -16,6 +17,18 @@ import { newRunId, runSmtpLoad } from '../ops/bench/smtp-load.js';
 import { formatSummary } from '../ops/bench/stats.js';
 import { UserError } from '../util/errors.js';
 import { readPassword } from './read-password.js';
+
+const SSH_OPTION = [
+  '--ssh <destination>',
+  'instead of --lab, any host by address: its scripts over ssh as [USER@]HOST (root, key only), the load from this machine',
+] as const;
+
+/** The host a bench acts on: a lab by name, or any host over SSH; exactly one. */
+function targetOf(o: { lab?: string; ssh?: string }): BenchTarget {
+  if (o.lab && !o.ssh) return labTarget(o.lab);
+  if (o.ssh && !o.lab) return sshTarget(o.ssh);
+  throw new UserError('E_USAGE', 'name the host with --lab NAME or --ssh [USER@]HOST, one of them');
+}
 
 /** `mailctl bench`: figures for a mail host, measured as its clients would see them. */
 export function registerBenchCommands(program: Command): void {
@@ -96,10 +109,8 @@ export function registerBenchCommands(program: Command): void {
     .description(
       'the mail path taken apart in one run: smtp-sink, Postfix to discard:, Postfix + Rspamd to discard:, the whole path; then delivery latency at half the rate',
     )
-    .requiredOption(
-      '--lab <name>',
-      'the lab host to measure (temporary listeners are added and removed)',
-    )
+    .option(SSH_OPTION[0], SSH_OPTION[1])
+    .option('--lab <name>', 'the lab host to measure (temporary listeners are added and removed)')
     .option('--server <address>', "the host's VPN address", '10.100.0.1')
     .option('--count <n>', 'messages per stage (at most 10000)', '600')
     .option('--concurrency <n>', 'parallel SMTP connections (at most 64)', '8')
@@ -109,7 +120,8 @@ export function registerBenchCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       async (o: {
-        lab: string;
+        lab?: string;
+        ssh?: string;
         server: string;
         count: string;
         concurrency: string;
@@ -120,7 +132,7 @@ export function registerBenchCommands(program: Command): void {
       }) => {
         const concurrency = parseCount('--concurrency', o.concurrency, 1, 64);
         const report = await runPipeline(
-          labTarget(o.lab),
+          targetOf(o),
           {
             server: o.server,
             count: parseCount('--count', o.count, 1, 10_000),
@@ -147,10 +159,8 @@ export function registerBenchCommands(program: Command): void {
     .description(
       'IMAP as clients see it: N sessions looping SELECT+FETCH, then a storm of new TLS sessions',
     )
-    .requiredOption(
-      '--lab <name>',
-      'the lab host to measure (its bench mailboxes are removed after)',
-    )
+    .option(SSH_OPTION[0], SSH_OPTION[1])
+    .option('--lab <name>', 'the lab host to measure (its bench mailboxes are removed after)')
     .option('--server <address>', "the host's VPN address", '10.100.0.1')
     .option('--clients <n>', 'connected clients in the steady state (at most 500)', '100')
     .option(
@@ -162,14 +172,15 @@ export function registerBenchCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       async (o: {
-        lab: string;
+        lab?: string;
+        ssh?: string;
         server: string;
         clients: string;
         stormWorkers: string;
         seconds: string;
         json?: boolean;
       }) => {
-        const report = await runImapBench(labTarget(o.lab), {
+        const report = await runImapBench(targetOf(o), {
           server: o.server,
           clients: parseCount('--clients', o.clients, 1, 500),
           stormWorkers: parseCount('--storm-workers', o.stormWorkers, 1, 100),
@@ -220,23 +231,22 @@ export function registerBenchCommands(program: Command): void {
     .description(
       "logins per second Dovecot's auth process sustains, with its auth cache and without (off for the run)",
     )
-    .requiredOption(
-      '--lab <name>',
-      'the lab host to measure (its bench mailboxes are removed after)',
-    )
+    .option(SSH_OPTION[0], SSH_OPTION[1])
+    .option('--lab <name>', 'the lab host to measure (its bench mailboxes are removed after)')
     .option('--seconds <n>', 'length of each run (at most 300)', '10')
     .option('--concurrency <n>', 'logins in flight (at most 100)', '8')
     .option('--users <n>', 'mailboxes logged in as in turn (at most 100)', '10')
     .option('--json', 'machine-readable output')
     .action(
       async (o: {
-        lab: string;
+        lab?: string;
+        ssh?: string;
         seconds: string;
         concurrency: string;
         users: string;
         json?: boolean;
       }) => {
-        const report = await runAuthBench(labTarget(o.lab), {
+        const report = await runAuthBench(targetOf(o), {
           seconds: parseCount('--seconds', o.seconds, 1, 300),
           concurrency: parseCount('--concurrency', o.concurrency, 1, 100),
           users: parseCount('--users', o.users, 1, 100),
@@ -290,10 +300,11 @@ export function registerBenchCommands(program: Command): void {
   bench
     .command('memory')
     .description("the host's memory by systemd unit: PSS, shared pages split among their sharers")
-    .requiredOption('--lab <name>', 'the lab host to measure')
+    .option(SSH_OPTION[0], SSH_OPTION[1])
+    .option('--lab <name>', 'the lab host to measure')
     .option('--json', 'machine-readable output')
-    .action(async (o: { lab: string; json?: boolean }) => {
-      const report = await measureMemory(labTarget(o.lab));
+    .action(async (o: { lab?: string; ssh?: string; json?: boolean }) => {
+      const report = await measureMemory(targetOf(o));
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatMemory(report));
     });
 }

@@ -132,6 +132,14 @@ describe('mailctl bench', () => {
     expect(Math.abs(sum - report.totalMiB)).toBeLessThan(1);
   });
 
+  it('refuses a run that names no host, or two', () => {
+    for (const args of [[], ['--lab', LAB, '--ssh', 'root@10.100.0.1']]) {
+      const r = mailctl(['bench', 'memory', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/E_USAGE: name the host with --lab NAME or --ssh \[USER@\]HOST/);
+    }
+  });
+
   it('refuses a lab that is not running', () => {
     const r = mailctl(['bench', 'pipeline', '--lab', 'nolab9']);
     expect(r.code).toBe(2);

@@ -18,12 +18,14 @@ export interface BenchTarget {
 const selfArgv = () => [process.execPath, realpathSync(process.argv[1] ?? '')];
 
 /**
- * A lab host: scripts run on the host, the load comes from the lab's VPN client namespace
- * (10.100.0.0/24, over WireGuard), as the team's mail clients do.
+ * The load generator's side of a target: this mailctl, its argv wrapped by `where` (into
+ * the lab's VPN namespace, or left as it is on this machine).
  */
-export function labTarget(name: string): BenchTarget {
+export function loadGenerator(
+  where: (argv: string[]) => Promise<string[]>,
+): Pick<BenchTarget, 'client' | 'smtp'> {
   const client: BenchTarget['client'] = async (args, opts) => {
-    const argv = await labExecArgv(name, 'vpn', [...selfArgv(), ...args]);
+    const argv = await where([...selfArgv(), ...args]);
     const r = await run(argv[0] ?? 'false', argv.slice(1), opts);
     if (r.code !== 0 && !r.stdout.trim().startsWith('{'))
       throw new UserError(
@@ -34,19 +36,36 @@ export function labTarget(name: string): BenchTarget {
     return r.stdout;
   };
   return {
-    async host(script, opts = {}) {
-      const argv = await labExecArgv(name, 'host', ['sh', '-ec', script]);
-      const r = await mustRun(argv[0] ?? 'false', argv.slice(1), {
-        timeoutMs: opts.timeoutMs ?? 120_000,
-        ...(opts.input === undefined ? {} : { input: opts.input, secrets: [opts.input.trim()] }),
-      });
-      return r.stdout;
-    },
     client,
     async smtp(args, timeoutMs) {
       return JSON.parse(
         await client(['bench', 'smtp', '--json', ...args], { timeoutMs }),
       ) as BenchSummary;
     },
+  };
+}
+
+/** Runs a host script's argv with its input as a secret (never in an error message). */
+export async function runHostScript(
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number },
+): Promise<string> {
+  const r = await mustRun(argv[0] ?? 'false', argv.slice(1), {
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    ...(opts.input === undefined ? {} : { input: opts.input, secrets: [opts.input.trim()] }),
+  });
+  return r.stdout;
+}
+
+/**
+ * A lab host: scripts run on the host, the load comes from the lab's VPN client namespace
+ * (10.100.0.0/24, over WireGuard), as the team's mail clients do.
+ */
+export function labTarget(name: string): BenchTarget {
+  return {
+    async host(script, opts = {}) {
+      return runHostScript(await labExecArgv(name, 'host', ['sh', '-ec', script]), opts);
+    },
+    ...loadGenerator((argv) => labExecArgv(name, 'vpn', argv)),
   };
 }
