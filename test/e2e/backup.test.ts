@@ -64,6 +64,44 @@ const json = <T>(args: string[]) => {
 const psql = (sql: string) =>
   labSh(LAB, 'host', `runuser -u postgres -- psql -XAtq -d postgres -c "${sql}"`);
 
+/**
+ * Damage in a restic repository and a pgBackRest one (shell scripts, for the lab host or
+ * the off-site server's disk): `pick` prints the biggest pack and the biggest file of the
+ * newest full backup; `damage` keeps both aside in `keep` and flips four bytes in each;
+ * `repair` puts the originals back byte for byte.
+ */
+const damageScripts = (resticDir: string, pgbackrestDir: string, keep: string) => {
+  const flip = (f: string) =>
+    `printf '\\377\\377\\377\\377' | dd of=${f} bs=1 seek=200 conv=notrunc status=none`;
+  const biggest = (dir: string) =>
+    `$(find ${dir} -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`;
+  return {
+    pick: [
+      `pack=${biggest(`${resticDir}/data`)}`,
+      `full=$(ls -d ${pgbackrestDir}/backup/mail/*F | tail -1)`,
+      `pg=${biggest('$full/pg_data')}`,
+      'echo $pack; echo $pg',
+    ].join('; '),
+    damage: (pack: string, pg: string) =>
+      `mkdir -p ${keep} && cp -p ${pack} ${keep}/pack && cp -p ${pg} ${keep}/pg && ${flip(pack)} && ${flip(pg)}`,
+    repair: (pack: string, pg: string) =>
+      `cp -p ${keep}/pack ${pack}; cp -p ${keep}/pg ${pg}; rm -rf ${keep}`,
+  };
+};
+
+/** What `pick` printed, checked, with the names `backup verify` gives them. */
+function picked(stdout: string) {
+  const [pack = '', pgFile = ''] = stdout.trim().split('\n');
+  expect(pack).toMatch(/\/data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+  expect(pgFile).toMatch(/\/backup\/mail\/\d{8}-\d{6}F\/pg_data\/.+/);
+  return {
+    pack,
+    pgFile,
+    packId: pack.split('/').at(-1) ?? '',
+    pgName: pgFile.replace(/^.*\/backup\/mail\//, ''),
+  };
+}
+
 describe('backups and restores', () => {
   beforeAll(() => {
     useSharedLab();
@@ -241,33 +279,17 @@ describe('backups and restores', () => {
 
     // The biggest restic pack and the biggest file of the newest full pgBackRest backup, kept
     // aside byte for byte and put back afterwards: the shared lab's repositories stay sound.
-    const pick = labSh(
-      LAB,
-      'host',
-      [
-        `pack=$(find ${RESTIC_REPO}/data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
-        'full=$(ls -d /var/mail/backups/pgbackrest/backup/mail/*F | tail -1)',
-        `pg=$(find $full/pg_data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
-        'echo $pack; echo $pg',
-      ].join('; '),
+    const d = damageScripts(
+      RESTIC_REPO,
+      '/var/mail/backups/pgbackrest',
+      '/var/tmp/bk-verify-originals',
     );
-    const [pack = '', pgFile = ''] = pick.stdout.trim().split('\n');
-    expect(pack).toMatch(/\/data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
-    expect(pgFile).toMatch(/\/backup\/mail\/\d{8}-\d{6}F\/pg_data\/.+/);
-    const keep = '/var/tmp/bk-verify-originals';
-    const flip = (f: string) =>
-      `printf '\\377\\377\\377\\377' | dd of=${f} bs=1 seek=200 conv=notrunc status=none`;
-    const saved = labSh(
-      LAB,
-      'host',
-      `mkdir -p ${keep} && cp -p ${pack} ${keep}/pack && cp -p ${pgFile} ${keep}/pg && ${flip(pack)} && ${flip(pgFile)}`,
-    );
+    const { pack, pgFile, packId, pgName } = picked(labSh(LAB, 'host', d.pick).stdout);
+    const saved = labSh(LAB, 'host', d.damage(pack, pgFile));
     expect(saved.code, saved.stderr).toBe(0);
     try {
       const bad = onHost(['mailctl', 'backup', 'verify', '--read-data']);
       expect(bad.code, bad.stdout).toBe(1);
-      const packId = pack.split('/').at(-1) ?? '';
-      const pgName = pgFile.replace(/^.*\/backup\/mail\//, '');
       expect(bad.stdout).toContain(`damaged: pack ${packId}`);
       expect(bad.stdout).toContain(`damaged: ${pgName} (invalid checksum)`);
       expect(bad.stderr).toMatch(
@@ -284,7 +306,7 @@ describe('backups and restores', () => {
       expect(asJson.value.ok).toBe(false);
       expect(asJson.value.repositories.map((r) => r.ok)).toEqual([false, false]);
     } finally {
-      labSh(LAB, 'host', `cp -p ${keep}/pack ${pack}; cp -p ${keep}/pg ${pgFile}; rm -rf ${keep}`);
+      labSh(LAB, 'host', d.repair(pack, pgFile));
     }
     const healed = onHost(['mailctl', 'backup', 'verify', '--read-data']);
     expect(healed.code, healed.stdout + healed.stderr).toBe(0);
@@ -514,29 +536,13 @@ describe('off-site backups over SFTP (backup.example.org in the lab world)', () 
     // On the server's disk: its biggest restic pack and the biggest file of its newest full
     // pgBackRest backup, kept aside byte for byte and put back afterwards.
     const data = labSftpFiles(l).data;
-    const pick = sh(
-      [
-        `pack=$(find ${data}/restic/data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
-        `full=$(ls -d ${data}/pgbackrest/backup/mail/*F | tail -1)`,
-        `pg=$(find $full/pg_data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2)`,
-        'echo $pack; echo $pg',
-      ].join('; '),
-    );
-    const [pack = '', pgFile = ''] = pick.stdout.trim().split('\n');
-    expect(pack).toMatch(/\/restic\/data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
-    expect(pgFile).toMatch(/\/backup\/mail\/\d{8}-\d{6}F\/pg_data\/.+/);
-    const keep = sh('mktemp -d').stdout.trim();
-    const flip = (f: string) =>
-      `printf '\\377\\377\\377\\377' | dd of=${f} bs=1 seek=200 conv=notrunc status=none`;
-    const saved = sh(
-      `cp -p ${pack} ${keep}/pack && cp -p ${pgFile} ${keep}/pg && ${flip(pack)} && ${flip(pgFile)}`,
-    );
+    const d = damageScripts(`${data}/restic`, `${data}/pgbackrest`, sh('mktemp -d').stdout.trim());
+    const { pack, pgFile, packId, pgName } = picked(sh(d.pick).stdout);
+    const saved = sh(d.damage(pack, pgFile));
     expect(saved.code, saved.stderr).toBe(0);
     try {
       const bad = onHost(['mailctl', 'backup', 'verify', '--read-data']);
       expect(bad.code, bad.stdout).toBe(1);
-      const packId = pack.split('/').at(-1) ?? '';
-      const pgName = pgFile.replace(/^.*\/backup\/mail\//, '');
       // The local repositories are sound; the damage is named in the off-site ones.
       expect(bad.stdout).toMatch(/^OK +files: /m);
       expect(bad.stdout).toMatch(/^OK +database: /m);
@@ -555,10 +561,11 @@ describe('off-site backups over SFTP (backup.example.org in the lab world)', () 
         ),
       );
     } finally {
-      sh(`cp -p ${keep}/pack ${pack}; cp -p ${keep}/pg ${pgFile}; rm -rf ${keep}`);
+      sh(d.repair(pack, pgFile));
     }
-    // Put back, every repository reads as sound again, all four on their own line.
-    const healed = json<{ repositories: Verified }>(['backup', 'verify', '--read-data']);
+    // Put back byte for byte: every repository reads as sound again (pgBackRest verify reads
+    // every file; restic the day's seventh), all four on their own line.
+    const healed = json<{ repositories: Verified }>(['backup', 'verify']);
     expect(healed.code, healed.stdout + healed.stderr).toBe(0);
     expect(healed.value.repositories.map((r) => [r.repository, r.ok])).toEqual([
       ['files', true],
