@@ -165,9 +165,10 @@ describe('PostgreSQL in a container (postgres.mode: container) on a lab host', (
       'postfix SCRAM-SHA-256',
       'sogo SCRAM-SHA-256',
     ]);
-    // Dovecot and Postfix keep their connections open: how each first logged in is in the
-    // unit's journal (log_connections), whichever test made them connect.
+    // A delivery makes Postfix and Dovecot look the user up. They keep their connections
+    // open: how each logged in is in the unit's journal (log_connections) since it began.
     expect(imapLogin()).toBe(true);
+    expect(deliverAndRead(uniqueTag('pgct'))).toBeDefined();
     const log = hostSh(`journalctl -u ${UNIT} --no-pager -o cat`).stdout;
     for (const role of ['dovecot', 'postfix', 'sogo', 'mailctl_admin'])
       expect(log).toMatch(
