@@ -5,7 +5,9 @@ import { statusLines } from '../ops/backup/assess.js';
 import { backupStatus } from '../ops/backup/gather.js';
 import { listBackups, listLines, unreadableError } from '../ops/backup/list-backups.js';
 import {
+  mailboxRestoreLines,
   planMailboxRestore,
+  refuseOverLiveMailbox,
   restoreMailbox,
   restoreSummary,
 } from '../ops/backup/restore-mailbox.js';
@@ -19,6 +21,7 @@ import {
 import { openWithKit, type RestoreSource } from '../ops/backup/kit-access.js';
 import { readRecoveryKit, recoveryKitText } from '../ops/backup/kit-io.js';
 import { failedRuns, runBackups, runLines } from '../ops/backup/run-backup.js';
+import { dumpSogoUsers } from '../ops/backup/sogo-dump.js';
 import { damageError, verifyBackups } from '../ops/backup/verify.js';
 import { verifyLines } from '../ops/backup/verify-report.js';
 import type { MailHostContext } from '../render/host-context.js';
@@ -163,30 +166,52 @@ export function registerBackupCommands(program: Command): void {
     process.stdout.write(await recoveryKitText(await hostContext(o)));
   });
 
+  withCluster(
+    backup
+      .command('sogo-dump')
+      .description(
+        "write every SOGo user's calendars, contacts and preferences (sogo-tool backup) for the next snapshot; the backup units run it first",
+      ),
+  ).action(async (o: Common) => {
+    await hostContext(o);
+    const done = await dumpSogoUsers();
+    print([`dumped the SOGo data of ${done.users} user(s) into ${done.dir}`]);
+  });
+
   const restore = program.command('restore').description('bring data back from the backups');
   withCluster(
     restore
       .command('mailbox <address>')
       .description(
-        "put a mailbox's mail from the newest snapshot into another (existing, empty) mailbox, keeping UIDs",
+        "bring a mailbox's mail (keeping UIDs) and, in place, its SOGo calendars, contacts and preferences back from a snapshot",
       )
-      .requiredOption('--as <address>', 'the mailbox that receives the restored mail')
+      .option(
+        '--as <address>',
+        'put the mail into this (existing, empty) mailbox instead, leaving the original alone',
+      )
+      .option('--at <time>', 'from the newest snapshot taken at or before this moment')
       .option('--yes', 'do not ask for confirmation')
       .option(
         '--force',
-        'restore even if that mailbox holds mail (it is moved aside, not deleted)',
+        'restore over the live mailbox, or a target that holds mail (what it held is moved aside, not deleted)',
       ),
-  ).action(async (address: string, o: Common & { as: string; yes?: boolean; force?: boolean }) => {
-    const ctx = await hostContext(o);
-    const plan = await planMailboxRestore(ctx, address, o.as);
-    await confirm(restoreSummary(plan), o.yes === true);
-    const done = await restoreMailbox(ctx, plan, o.force === true);
-    print([
-      `restored ${done.messages} message(s) of ${plan.from.address} from snapshot ` +
-        `${plan.snapshot.short_id} (${plan.snapshot.time}) into ${plan.to.address} (${plan.dest})`,
-      ...(done.movedAside ? [`what ${plan.to.address} held before is in ${done.movedAside}`] : []),
-    ]);
-  });
+  ).action(
+    async (
+      address: string,
+      o: Common & { as?: string; at?: string; yes?: boolean; force?: boolean },
+    ) => {
+      const ctx = await hostContext(o);
+      const plan = await planMailboxRestore(ctx, address, {
+        ...(o.as === undefined ? {} : { as: o.as }),
+        ...(o.at === undefined ? {} : { at: o.at }),
+        now: Date.now(),
+      });
+      refuseOverLiveMailbox(plan, o.force === true);
+      await confirm(restoreSummary(plan), o.yes === true);
+      const done = await restoreMailbox(ctx, plan, o.force === true);
+      print(mailboxRestoreLines(plan, done));
+    },
+  );
 
   withCluster(
     restore

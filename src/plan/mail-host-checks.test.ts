@@ -37,7 +37,7 @@ const ctx = testHostContext({
 });
 const desired = mailHostDesiredState(ctx, []);
 
-/** What apply has made by the time it checks: users, directories, the certificate, SOGo's log. */
+/** What apply has made by the time it checks: users, directories, the certificate, SOGo's log (and mailctl, installed before). */
 const SETUP = [
   ...desired.users.map(
     (u) =>
@@ -52,6 +52,9 @@ const SETUP = [
   `mkdir -p $(dirname ${ctx.tls.certFile}) $(dirname ${ctx.tls.keyFile})`,
   `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=${ctx.fqdn} -keyout ${ctx.tls.keyFile} -out ${ctx.tls.certFile} 2>/dev/null`,
   `mkdir -p $(dirname ${SOGO_LOG_FILE}) && : > ${SOGO_LOG_FILE}`,
+  // mailctl itself, where cloud-init, the playbook and the lab install it: the backup
+  // units run `mailctl backup sogo-dump`, and systemd-analyze verify wants it there.
+  'install -D -m 0755 /dev/null /usr/local/bin/mailctl',
 ].join('\n');
 
 function check(name: string, edit: (f: RenderedFile) => RenderedFile = (f) => f) {

@@ -23,23 +23,35 @@ import {
 } from './support/imap-inbox.js';
 import { PUBLIC } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
+import { deleteEvent, getEvent, putEvent } from './support/caldav-event.js';
 
 // Issue 11, first slice: pgBackRest's WAL archive and backups, restic's snapshots of the
-// Maildirs, `backup run|list|status` and `restore mailbox --as`, on the shared lab.
+// Maildirs, `backup run|list|status` and `restore mailbox [--as|--at]` with SOGo's per-user
+// dumps (sogo-tool), on the shared lab.
 const LAB = SHARED_LAB;
 const PITR = 'bk-pitr@example.com';
 const LATER = 'bk-later@example.com';
 const ORIG = { user: 'bk-orig@example.com', pass: 'correct horse battery staple 11' };
 const COPY = { user: 'bk-copy@example.com', pass: 'correct horse battery staple 12' };
-const HOMES = ['/var/mail/vmail/example.com/bk-orig', '/var/mail/vmail/example.com/bk-copy'];
+const CAL = { user: 'bk-cal@example.com', pass: 'correct horse battery staple 15' };
+const CAL_COPY = { user: 'bk-cal-copy@example.com', pass: 'correct horse battery staple 16' };
+const HOMES = ['bk-orig', 'bk-copy', 'bk-cal', 'bk-cal-copy'].map(
+  (m) => `/var/mail/vmail/example.com/${m}`,
+);
 const RESTIC_REPO = '/var/mail/backups/restic';
+const RESTIC_ENV = `RESTIC_REPOSITORY=${RESTIC_REPO} RESTIC_PASSWORD_FILE=/etc/mailctl/secrets/restic-password RESTIC_CACHE_DIR=/var/cache/restic`;
 
 const { run: onHost } = labHost(LAB);
 
 /** Removes the test mailboxes and their mail on disk (mailbox remove leaves the Maildir). */
 function cleanUp() {
-  for (const m of [ORIG.user, COPY.user, PITR, LATER]) onHost(['mailctl', 'mailbox', 'remove', m]);
-  labSh(LAB, 'host', `rm -rf ${HOMES.map((h) => `${h} ${h}.before-restore-*`).join(' ')}`);
+  for (const m of [ORIG.user, COPY.user, CAL.user, CAL_COPY.user, PITR, LATER])
+    onHost(['mailctl', 'mailbox', 'remove', m]);
+  labSh(
+    LAB,
+    'host',
+    `rm -rf ${HOMES.map((h) => `${h} ${h}.before-restore-*`).join(' ')} /var/lib/mailctl/sogo-backup.before-restore-*`,
+  );
 }
 
 /** The INBOX as an IMAP client on the VPN sees it: UIDVALIDITY, UIDs, flags and messages. */
@@ -106,7 +118,7 @@ describe('backups and restores', () => {
   beforeAll(() => {
     useSharedLab();
     cleanUp();
-    for (const m of [ORIG, COPY]) {
+    for (const m of [ORIG, COPY, CAL, CAL_COPY]) {
       const r = onHost(['mailctl', 'mailbox', 'add', m.user, '--password-stdin'], `${m.pass}\n`);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -182,6 +194,142 @@ describe('backups and restores', () => {
     ]);
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toContain('E_UNKNOWN_MAILBOX');
+  });
+
+  it('restores a mailbox in place with its SOGo calendar: an event deleted after the backup is back over CalDAV; refused without --force, asked without --yes', () => {
+    const event = uniqueTag('bk-ev');
+    expect(putEvent(LAB, CAL, event, `Backed up ${event}`).status).toBe('201');
+    expect(deliver(CAL.user, uniqueTag('cal')).codes.end).toBe(250);
+    const before = waitForCount(CAL, 1);
+    const run = onHost(['mailctl', 'backup', 'run']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // sogo-tool's dump of the user, in the snapshot beside the Maildir.
+    const dumped = labSh(
+      LAB,
+      'host',
+      `${RESTIC_ENV} restic ls --no-lock latest /var/lib/mailctl/sogo-backup/${CAL.user}`,
+    );
+    expect(dumped.stdout, dumped.stderr).toContain(`/var/lib/mailctl/sogo-backup/${CAL.user}`);
+
+    // After the backup: the event deleted, a new message in.
+    expect(deleteEvent(LAB, CAL, event).status).toBe('204');
+    expect(getEvent(LAB, CAL, event).status).toBe('404');
+    expect(deliver(CAL.user, uniqueTag('cal')).codes.end).toBe(250);
+    expect(waitForCount(CAL, 2).messages.size).toBe(2);
+
+    // Over the live mailbox: refused without --force, before anything is asked; with it
+    // but without --yes and a terminal, asked and so refused. Nothing changed.
+    for (const args of [[], ['--yes']]) {
+      const r = onHost(['mailctl', 'restore', 'mailbox', CAL.user, ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`E_RESTORE_OVER_LIVE_DATA: ${CAL.user} is a live mailbox`);
+    }
+    const unasked = onHost(['mailctl', 'restore', 'mailbox', CAL.user, '--force']);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain('E_CONFIRMATION_REQUIRED');
+    expect(getEvent(LAB, CAL, event).status).toBe('404');
+    expect(imapInbox(CAL).messages.size).toBe(2);
+
+    const r = onHost(['mailctl', 'restore', 'mailbox', CAL.user, '--yes', '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`restored 1 message(s) of ${CAL.user} from snapshot`);
+    expect(r.stdout).toContain(
+      `restored the SOGo data of ${CAL.user}: Calendar/personal (Personal Calendar), and its preferences`,
+    );
+    const aside = /held before is in (\S+)/.exec(r.stdout)?.[1] ?? '';
+    expect(aside).toMatch(/\/bk-cal\.before-restore-/);
+    expect(r.stdout).toMatch(/its SOGo data before \(sogo-tool backup\) is in \S+/);
+
+    const back = getEvent(LAB, CAL, event);
+    expect(back.status).toBe('200');
+    expect(back.body).toContain(`UID:${event}`);
+    expect(back.body).toContain(`SUMMARY:Backed up ${event}`);
+    const after = imapInbox(CAL);
+    expect(after.uidValidity).toBe(before.uidValidity);
+    expect([...after.messages.entries()]).toEqual([...before.messages.entries()]);
+    // The two messages it held are kept where it said.
+    expect(
+      labSh(
+        LAB,
+        'host',
+        `find ${aside}/Maildir/new ${aside}/Maildir/cur -type f | wc -l`,
+      ).stdout.trim(),
+    ).toBe('2');
+  });
+
+  it('restore mailbox --at T takes the snapshot at or before T; --as another mailbox says SOGo data stays behind', () => {
+    const later = uniqueTag('bk-ev');
+    const t = labSh(
+      LAB,
+      'host',
+      'sleep 1.2; date -u +%Y-%m-%dT%H:%M:%S.%3NZ; sleep 1.2',
+    ).stdout.trim();
+    expect(putEvent(LAB, CAL, later, `Later ${later}`).status).toBe('201');
+    // A second snapshot today, as the timer's would be tomorrow's: the units' forget keeps
+    // one a day (--keep-daily), so this one is taken without it, after the units' SOGo dump.
+    const dump = onHost(['mailctl', 'backup', 'sogo-dump']);
+    expect(dump.code, dump.stderr).toBe(0);
+    expect(dump.stdout).toMatch(
+      /^dumped the SOGo data of \d+ user\(s\) into \/var\/lib\/mailctl\/sogo-backup$/m,
+    );
+    const second = labSh(
+      LAB,
+      'host',
+      `${RESTIC_ENV} restic backup --json --tag mailctl --host mail.example.com /var/mail/vmail /var/lib/mailctl/sogo-backup | tail -1`,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const newest = (JSON.parse(second.stdout) as { snapshot_id: string }).snapshot_id.slice(0, 8);
+    const snapshots = JSON.parse(
+      labSh(LAB, 'host', `${RESTIC_ENV} restic snapshots --no-lock --json --tag mailctl`).stdout,
+    ) as { short_id: string; time: string }[];
+    const atT = snapshots.filter((s) => Date.parse(s.time) <= Date.parse(t)).at(-1)?.short_id;
+    expect(atT).toBeDefined();
+    expect(atT).not.toBe(newest);
+
+    // A time before any snapshot, and one that is not a time, are refused.
+    const tooEarly = onHost([
+      'mailctl',
+      'restore',
+      'mailbox',
+      CAL.user,
+      '--at',
+      '2001-01-01T00:00:00Z',
+      '--yes',
+      '--force',
+    ]);
+    expect(tooEarly.code).toBe(1);
+    expect(tooEarly.stderr).toContain(
+      'E_NO_BACKUP: no snapshot was taken at or before 2001-01-01T00:00:00.000Z',
+    );
+    const notATime = onHost([
+      'mailctl',
+      'restore',
+      'mailbox',
+      CAL.user,
+      '--at',
+      'last tuesday',
+      '--yes',
+      '--force',
+    ]);
+    expect(notATime.code).toBe(2);
+    expect(notATime.stderr).toContain('E_BAD_TIME');
+
+    const r = onHost(['mailctl', 'restore', 'mailbox', CAL.user, '--at', t, '--yes', '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`from snapshot ${atT} (`);
+    // The state at T: the event made after it is gone (kept in the dump aside), the one before is there.
+    expect(getEvent(LAB, CAL, later).status).toBe('404');
+    expect(r.stdout).toContain('restored the SOGo data');
+
+    // --as another mailbox: the mail goes, the calendar cannot, and the output says so.
+    const as = onHost(['mailctl', 'restore', 'mailbox', CAL.user, '--as', CAL_COPY.user, '--yes']);
+    expect(as.code, as.stderr).toBe(0);
+    expect(as.stdout).toContain(`restored 1 message(s) of ${CAL.user} from snapshot ${newest} (`);
+    expect(as.stdout).toContain(
+      "SOGo data not restored: sogo-tool restores a user's calendars and contacts only to that user",
+    );
+    expect(imapInbox(CAL_COPY).messages.size).toBe(1);
+    expect(getEvent(LAB, CAL_COPY, later).status).toBe('404');
   });
 
   it('status is 0 when fresh; with the repository unwritable a run fails loudly and status exits 1, while mail flows', () => {

@@ -14,6 +14,8 @@ import {
   RESTIC_PASSWORD_FILE,
   pgbackrestRepo,
   REDIS_DUMP,
+  SOGO_DUMP_DIR,
+  SOGO_USER,
   restoreScratch,
   resticPaths,
   resticRepo,
@@ -213,6 +215,10 @@ export async function restoreHost(
     await mustRun('chown', ['-R', `${ctx.vmail.user}:${ctx.vmail.group}`, ctx.paths.vmail]);
     await mustRun('chown', ['-R', '_rspamd:_rspamd', DKIM_KEY_DIR]);
     if (existsSync(REDIS_DUMP)) await mustRun('chown', ['redis:redis', REDIS_DUMP]);
+    // SOGo's per-user dumps, for a later `restore mailbox` of one user (sogo-tool reads them
+    // as sogo); the database restored below already holds everyone's SOGo data.
+    if (existsSync(SOGO_DUMP_DIR))
+      await mustRun('chown', ['-R', `${SOGO_USER}:${SOGO_USER}`, SOGO_DUMP_DIR]);
     await dropDovecotIndexes(ctx.paths.vmail);
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -9,6 +9,7 @@ export { backupComponentFor } from './component.js';
 export * from './paths.js';
 export { PGBACKREST_ARCHIVE_COMMAND, PGBACKREST_CIPHER_SECRET } from './pgbackrest-conf.js';
 export { backupTimers, REDIS_DUMP, resticPaths } from './units.js';
+export { SOGO_DUMP_DIR, SOGO_TOOL, SOGO_USER } from './sogo-dump.js';
 
 /** pgBackRest's configuration (native mode) and the backup units with their timers. */
 export function renderBackup(ctx: MailHostContext): RenderedFile[] {

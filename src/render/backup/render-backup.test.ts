@@ -54,26 +54,28 @@ describe('renderBackup', () => {
     for (const f of renderBackup(native).slice(1)) expect(secretRefsIn(f.content)).toEqual([]);
   });
 
-  it('backs up the Maildirs, configuration, secrets, history, DKIM keys and Redis (Bayes), and the ACME account with ACME', () => {
+  it("backs up the Maildirs, configuration, secrets, history, DKIM keys, Redis (Bayes) and SOGo's per-user dumps, and the ACME account with ACME", () => {
     const line =
       file(native, 'mailctl-backup-files.service')
         .split('\n')
         .find((l) => l.startsWith('ExecStart=/usr/bin/restic backup')) ?? '';
     // /etc/letsencrypt with ACME only: restic fails on a path that is not there.
     expect(line).toMatch(
-      / \/var\/mail\/vmail \/etc\/mailctl \/var\/lib\/mailctl\/history \/var\/lib\/rspamd\/dkim \/var\/lib\/redis\/dump\.rdb$/,
+      / \/var\/mail\/vmail \/etc\/mailctl \/var\/lib\/mailctl\/history \/var\/lib\/rspamd\/dkim \/var\/lib\/redis\/dump\.rdb \/var\/lib\/mailctl\/sogo-backup$/,
     );
     // Redis's snapshot made just before (Rspamd's Bayes), its password never in argv.
-    const save = file(native, 'mailctl-backup-files.service')
+    const [save, sogo] = file(native, 'mailctl-backup-files.service')
       .split('\n')
-      .find((l) => l.startsWith('ExecStartPre='));
+      .filter((l) => l.startsWith('ExecStartPre='));
     expect(save).toBe(
       "ExecStartPre=/bin/sh -c 'REDISCLI_AUTH=$$(cat /etc/mailctl/secrets/redis-password) exec /usr/bin/redis-cli -h 127.0.0.1 -p 6379 --no-auth-warning SAVE'",
     );
+    // SOGo's per-user dumps, by mailctl with the privileges restic goes without (+).
+    expect(sogo).toBe('ExecStartPre=+/usr/local/bin/mailctl backup sogo-dump');
     expect(line).toContain(' --exclude=/var/mail/vmail/**/tmp ');
     expect(line).toContain(' --host mail.example.com ');
     expect(file(acme, 'mailctl-backup-files.service')).toMatch(
-      / \/var\/lib\/rspamd\/dkim \/etc\/letsencrypt \/var\/lib\/redis\/dump\.rdb\n/,
+      / \/var\/lib\/rspamd\/dkim \/etc\/letsencrypt \/var\/lib\/redis\/dump\.rdb \/var\/lib\/mailctl\/sogo-backup\n/,
     );
   });
 

@@ -1,6 +1,7 @@
 import type { MailHostContext } from '../host-context.js';
 import { generatedHeader, rootFile, type RenderedFile } from '../types.js';
 import { REDIS_PASSWORD_SECRET } from '../redis/redis-conf.js';
+import { SOGO_DUMP_DIR, sogoDumpCommand } from './sogo-dump.js';
 
 /** The host's secrets directory (apply/secrets.ts's SECRETS_DIR; render imports no I/O module). */
 const SECRETS_DIR_PATH = '/etc/mailctl/secrets';
@@ -24,7 +25,8 @@ const UNIT_DIR = '/etc/systemd/system';
 /**
  * What restic backs up: the Maildirs (with dovecot-uidlist and dovecot-uidvalidity, so
  * that clients keep their UIDs after a restore), mailctl's configuration and secrets, the
- * history of applies, the DKIM keys, and with ACME the account and certificates.
+ * history of applies, the DKIM keys, with ACME the account and certificates, Redis's dump
+ * and SOGo's per-user dumps.
  */
 export function resticPaths(ctx: MailHostContext): string[] {
   return [
@@ -35,6 +37,8 @@ export function resticPaths(ctx: MailHostContext): string[] {
     ...(ctx.tls.acme ? ['/etc/letsencrypt'] : []),
     // Rspamd's Bayes (and greylisting, rate limits) in Redis, as the SAVE before it wrote it.
     REDIS_DUMP,
+    // SOGo's per-user dumps, as the sogo-tool backup before it wrote them.
+    SOGO_DUMP_DIR,
   ];
 }
 
@@ -198,6 +202,7 @@ function resticService(ctx: MailHostContext, target?: ResticTarget): string {
     'Nice=10',
     'IOSchedulingClass=idle',
     redisSave(),
+    sogoDumpCommand(),
     [
       `ExecStart=${restic} backup --quiet`,
       `--tag ${RESTIC_TAG}`,
