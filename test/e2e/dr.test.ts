@@ -19,9 +19,11 @@ import { labRun, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
 import { dialogFrom, smtpSend, testMessage } from './support/mail.js';
 import { imapInbox, imapSession, waitForInbox, type Inbox } from './support/imap-inbox.js';
 import { PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
+import { getEvent, putEvent } from './support/caldav-event.js';
 
 // Issue 11, the disaster-recovery drill, on two labs of its own: lab A (the quick start)
-// gets mail, an account whose password was changed and a DKIM key, and backs up to the lab
+// gets mail, an account whose password was changed and a DKIM key, a second domain with a
+// mailbox and a message, a CalDAV event and a VPN device added with the CLI, and backs up to the lab
 // world's backup.example.org; A goes down; a fresh lab B, given A's cluster file and A's
 // recovery kit, restores host from the off-site repositories alone. MAILCTL_E2E_LAB=<name>
 // uses that lab as A (left up) and <name>b as B (taken down at the end, as in CI).
@@ -37,6 +39,10 @@ const USER = {
   pass: 'changed password 11 dr',
 };
 const HOME = '/var/mail/vmail/example.com/dr-user';
+/** A domain and mailbox added at run time (the database's, not the cluster file's). */
+const DOMAIN2 = 'dr-two.example';
+const USER2 = { user: `dr-second@${DOMAIN2}`, pass: 'second password 11 dr' };
+const PEER = 'dr-laptop';
 
 const host = (lab: string, cmd: string[], input?: string) =>
   labRun(lab, 'host', cmd, input === undefined ? {} : { input, timeoutMs: 900_000 });
@@ -57,24 +63,19 @@ const boot = (lab: string) =>
     });
   });
 
-const deliver = (lab: string, tag: string) =>
+const deliver = (lab: string, tag: string, to = USER.user) =>
   smtpSend(lab, 'internet', {
     host: PUBLIC,
     port: 25,
     tls: 'starttls',
     from: 'someone@example.org',
-    to: [USER.user],
-    data: testMessage(
-      'someone@example.org',
-      USER.user,
-      tag,
-      `Survives the loss of its host: ${tag}.`,
-    ),
+    to: [to],
+    data: testMessage('someone@example.org', to, tag, `Survives the loss of its host: ${tag}.`),
   });
 
-/** The DKIM record of example.com, as `mailctl dns` prints it. */
-const dkimRecord = (lab: string) =>
-  host(lab, ['mailctl', 'dns', '--domain', 'example.com'])
+/** A domain's DKIM record, as `mailctl dns` prints it. */
+const dkimRecord = (lab: string, domain = 'example.com') =>
+  host(lab, ['mailctl', 'dns', '--domain', domain])
     .stdout.split('\n')
     .filter((l) => /_domainkey/.test(l))
     .join('\n');
@@ -91,7 +92,15 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
   const lb = labLayout(B);
   const saved = mkdtempSync(join(tmpdir(), 'mailctl-dr-'));
   let bootB: Promise<{ code: number; out: string }>;
-  const before: { inbox?: Inbox; dkim?: string; hostPublicKey?: string } = {};
+  const before: {
+    inbox?: Inbox;
+    inbox2?: Inbox;
+    dkim?: string;
+    dkim2?: string;
+    hostPublicKey?: string;
+    event?: string;
+    peer?: { address: string; privateKey: string };
+  } = {};
 
   beforeAll(async () => {
     // B boots while A is brought up and used: two fresh hosts, as after the loss.
@@ -108,7 +117,7 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     rmSync(saved, { recursive: true, force: true });
   });
 
-  it('lab A: mail with flags, a changed password and a DKIM key, backed up off-site', async () => {
+  it('lab A: mail with flags in two domains, a changed password, DKIM keys, a CalDAV event and a VPN peer, backed up off-site', async () => {
     const rootfs = (await readLabState(A))?.rootfsDir ?? '';
     await resetLabOffsite(la);
     await startLabSftp(la, rootfs);
@@ -146,6 +155,34 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     before.inbox = imapInbox(A, USER);
     before.dkim = dkimRecord(A);
     expect(before.dkim).toMatch(/v=DKIM1/);
+
+    // A second domain with a mailbox and a message, all made at run time.
+    host(A, ['mailctl', 'domain', 'remove', DOMAIN2, '--force']);
+    labSh(A, 'host', `rm -rf /var/mail/vmail/${DOMAIN2}`);
+    expect(host(A, ['mailctl', 'domain', 'add', DOMAIN2]).code).toBe(0);
+    const add2 = host(
+      A,
+      ['mailctl', 'mailbox', 'add', USER2.user, '--password-stdin'],
+      `${USER2.pass}\n`,
+    );
+    expect(add2.code, add2.stderr).toBe(0);
+    expect(deliver(A, uniqueTag('dr2'), USER2.user).codes.end).toBe(250);
+    before.inbox2 = waitForInbox(A, USER2, 1);
+    before.dkim2 = dkimRecord(A, DOMAIN2);
+    expect(before.dkim2).toMatch(/v=DKIM1/);
+    // A calendar event, as a calendar app writes it (CalDAV through nginx).
+    before.event = uniqueTag('dr-ev');
+    expect(putEvent(A, USER, before.event, `Drill ${before.event}`).status).toBe('201');
+    // A device added with the CLI: its configuration, with its private key, is printed once.
+    host(A, ['mailctl', 'vpn', 'peer', 'remove', PEER]);
+    const peer = host(A, ['mailctl', 'vpn', 'peer', 'add', PEER, '--json']);
+    expect(peer.code, peer.stderr).toBe(0);
+    const added = JSON.parse(peer.stdout) as { address: string; config: string };
+    before.peer = {
+      address: added.address,
+      privateKey: /^PrivateKey = (\S+)$/m.exec(added.config)?.[1] ?? '',
+    };
+    expect(before.peer.privateKey).not.toBe('');
 
     const run = host(A, ['mailctl', 'backup', 'run']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -203,7 +240,7 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     console.log(`restore host took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }, 1_800_000);
 
-  it("lab B: the same messages, UIDs, UIDVALIDITY and flags; the changed password; the DKIM key; A's VPN device; new mail flows", async () => {
+  it("lab B: the same messages, UIDs, UIDVALIDITY and flags in both domains; the changed password; the DKIM keys; the CalDAV event; A's VPN devices; new mail flows", async () => {
     // The restored host holds A's WireGuard key and peers: A's VPN device connects to it.
     const ifname = lb.vpnClientInterface;
     const vpn = (cmd: string) => sh(`ip netns exec ${lb.netns.vpn} ${cmd}`);
@@ -237,9 +274,34 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     expect(deliver(B, uniqueTag('after')).codes.end).toBe(250);
     expect(waitForInbox(B, USER, 4).messages.size).toBe(4);
 
+    // The second domain: its mail and its DKIM key.
+    const after2 = imapInbox(B, USER2);
+    expect(after2.uidValidity).toBe(before.inbox2?.uidValidity);
+    expect([...after2.messages.entries()]).toEqual([...(before.inbox2?.messages.entries() ?? [])]);
+    expect(dkimRecord(B, DOMAIN2)).toBe(before.dkim2);
+    // The calendar event, read over CalDAV.
+    const event = getEvent(B, USER, before.event ?? '-');
+    expect(event.status, event.body).toBe('200');
+    expect(event.body).toContain(`SUMMARY:Drill ${before.event}`);
+
     const status = host(B, ['mailctl', 'backup', 'status']);
     expect(status.code, status.stdout).toBe(0);
     expect(archiveFailures(B)).toBe('0');
     expect(host(B, ['mailctl', 'plan']).stdout).toContain('No changes');
+
+    // Last (the VPN client becomes that device): the peer added with the CLI on A connects.
+    const peer = before.peer ?? { address: '-', privateKey: '-' };
+    writeFileSync(join(saved, 'peer.key'), `${peer.privateKey}\n`, { mode: 0o600 });
+    expect(vpn(`wg set ${ifname} private-key ${join(saved, 'peer.key')}`).code).toBe(0);
+    expect(vpn(`ip addr add ${peer.address}/32 dev ${ifname}`).code).toBe(0);
+    let peerPing = vpn(`ping -c1 -W2 -I ${peer.address} ${VPN}`);
+    for (let i = 0; i < 10 && peerPing.code !== 0; i++)
+      peerPing = vpn(`ping -c1 -W2 -I ${peer.address} ${VPN}`);
+    expect(peerPing.code, `${PEER} (${peer.address}) cannot reach ${VPN}`).toBe(0);
+    const listed = JSON.parse(host(B, ['mailctl', 'vpn', 'peer', 'list', '--json']).stdout) as {
+      name: string;
+      latestHandshake: string | null;
+    }[];
+    expect(listed.find((p) => p.name === PEER)?.latestHandshake).toBeTruthy();
   }, 600_000);
 });
