@@ -354,7 +354,7 @@ async function activate(plan: Plan, progress: Progress): Promise<void> {
 }
 
 /** True once host:port accepts a TCP connection, false after timeoutMs. */
-async function waitForPort(endpoint: string, timeoutMs: number): Promise<boolean> {
+export async function waitForPort(endpoint: string, timeoutMs: number): Promise<boolean> {
   const at = endpoint.lastIndexOf(':');
   const host = endpoint.slice(0, at);
   const port = Number(endpoint.slice(at + 1));

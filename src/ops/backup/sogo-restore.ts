@@ -3,7 +3,10 @@ import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { SOGO_DUMP_DIR, SOGO_USER } from '../../render/backup/index.js';
-import { MEMCACHED_LISTEN } from '../../render/sogo/sogo-conf.js';
+import { waitForPort } from '../../apply/apply.js';
+import { sogoComponent } from '../../render/sogo/component.js';
+import { MEMCACHED_LISTEN, SOGO_LISTEN } from '../../render/sogo/sogo-conf.js';
+import { UserError } from '../../util/errors.js';
 import { mustRun } from '../../util/exec.js';
 import type { MailAddress } from '../accounts/address.js';
 import { sogoDir, sogoTool } from './sogo-dump.js';
@@ -50,9 +53,17 @@ export async function restoreSogoUser(
     const listed = await sogoTool(['restore', '-l', work, who.address]);
     await sogoTool(['restore', '-F', 'ALL', work, who.address]);
     await sogoTool(['restore', '-p', work, who.address]);
-    // sogod caches folder ids in memcached, and -F made the folders anew: until the cache
-    // goes, it answers 404 for what is back in the database. The cache is rebuilt from it.
+    // sogod caches folder ids, in memcached and in each worker, and -F made the folders
+    // anew: until both caches go, it answers 404 for what is back in the database. Both
+    // are rebuilt from it; SOGo is away for the seconds of its restart.
     await flushMemcached();
+    await mustRun('systemctl', ['restart', sogoComponent.units[0] ?? 'sogo.service']);
+    if (!(await waitForPort(`${SOGO_LISTEN.host}:${SOGO_LISTEN.port}`, 120_000)))
+      throw new UserError(
+        'E_RESTORE_FAILED',
+        `the SOGo data of ${who.address} is back, but sogod does not answer on ${SOGO_LISTEN.host}:${SOGO_LISTEN.port} after its restart (journalctl -u sogo)`,
+        { exitCode: 1 },
+      );
     return {
       folders: restorableFolders(listed.stdout + listed.stderr),
       movedAside: existsSync(join(aside, who.address)) ? join(aside, who.address) : aside,
