@@ -33,9 +33,12 @@ const PITR = 'bk-pitr@example.com';
 const LATER = 'bk-later@example.com';
 const ORIG = { user: 'bk-orig@example.com', pass: 'correct horse battery staple 11' };
 const COPY = { user: 'bk-copy@example.com', pass: 'correct horse battery staple 12' };
-const CAL = { user: 'bk-cal@example.com', pass: 'correct horse battery staple 15' };
-const CAL_COPY = { user: 'bk-cal-copy@example.com', pass: 'correct horse battery staple 16' };
-const HOMES = ['bk-orig', 'bk-copy', 'bk-cal', 'bk-cal-copy'].map(
+// Fresh SOGo users each run: sogod may still cache the folders of a same-named user that
+// an earlier run removed (mailbox remove deletes them under it), and would write there.
+const RUN = Date.now().toString(36);
+const CAL = { user: `bk-cal${RUN}@example.com`, pass: 'correct horse battery staple 15' };
+const CAL_COPY = { user: `bk-calc${RUN}@example.com`, pass: 'correct horse battery staple 16' };
+const HOMES = ['bk-orig', 'bk-copy', `bk-cal${RUN}`, `bk-calc${RUN}`].map(
   (m) => `/var/mail/vmail/example.com/${m}`,
 );
 const RESTIC_REPO = '/var/mail/backups/restic';
@@ -237,7 +240,7 @@ describe('backups and restores', () => {
       `restored the SOGo data of ${CAL.user}: Calendar/personal (Personal Calendar), and its preferences`,
     );
     const aside = /held before is in (\S+)/.exec(r.stdout)?.[1] ?? '';
-    expect(aside).toMatch(/\/bk-cal\.before-restore-/);
+    expect(aside).toContain(`/bk-cal${RUN}.before-restore-`);
     expect(r.stdout).toMatch(/its SOGo data before \(sogo-tool backup\) is in \S+/);
 
     const back = getEvent(LAB, CAL, event);
