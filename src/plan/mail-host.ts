@@ -17,6 +17,7 @@ import {
 import {
   backupComponentFor,
   pgbackrestRepo,
+  POSTGRES_DUMP_DIR,
   renderBackup,
   resticRepo,
 } from '../render/backup/index.js';
@@ -257,6 +258,10 @@ export function mailHostDesiredState(
       // mailctl's state: traversable, for nginx to reach the webroot below; what in it is
       // private (the config history) has its own 0700.
       { path: '/var/lib/mailctl', owner: 'root', group: 'root', mode: 0o755 },
+      // The database's logical dump (container mode), with every role's verifier: root's.
+      ...(ctx.postgres.mode === 'container'
+        ? [{ path: POSTGRES_DUMP_DIR, owner: 'root', group: 'root', mode: 0o700 }]
+        : []),
       { path: ACME_WEBROOT, owner: 'root', group: 'root', mode: 0o755 },
       // In container mode the image's postgres user (not the host's) owns data and archive.
       { path: ctx.postgres.walArchiveDir, owner: pgOwner, group: pgOwner, mode: 0o700 },

@@ -234,4 +234,43 @@ describe('PostgreSQL in a container (postgres.mode: container) on a lab host', (
     // The host's own cluster file still converges to nothing to do.
     expect(onHost(['mailctl', 'plan']).stdout).toMatch(/No changes/);
   });
+  it('backs the mail database up with pg_dump in the restic snapshot, and the runbook restores it', () => {
+    const backup = onHost(['mailctl', 'backup', 'run', '--json'], undefined);
+    expect(backup.code, backup.stderr).toBe(0);
+    const { runs } = JSON.parse(backup.stdout) as { runs: { repository: string; ok: boolean }[] };
+    // No pgBackRest in container mode: restic's run, which takes the dump first.
+    expect(runs.map((r) => [r.repository, r.ok])).toEqual([['files', true]]);
+    const listed = onHost([
+      'env',
+      'RESTIC_REPOSITORY=/var/mail/backups/restic',
+      'RESTIC_PASSWORD_FILE=/etc/mailctl/secrets/restic-password',
+      'restic',
+      'ls',
+      'latest',
+      '/var/lib/mailctl/postgres-dump',
+    ]);
+    expect(listed.stdout).toContain('/var/lib/mailctl/postgres-dump/mailctl.dump');
+    // A change after the backup: the restored database must undo it.
+    const passwd = onHost(
+      ['mailctl', 'mailbox', 'passwd', USER.user, '--password-stdin'],
+      'a password the backup never saw 13\n',
+    );
+    expect(passwd.code, passwd.stderr).toBe(0);
+    expect(imapFetchAll(LAB, 'vpn', VPN, USER.user, USER.pass).loginOk).toBe(false);
+    // docs/backup-and-restore.md, "Container mode: the database from the dump", as written.
+    const doc = readFileSync(
+      resolve(import.meta.dirname, '../../docs/backup-and-restore.md'),
+      'utf8',
+    );
+    const runbook =
+      /### Container mode: the database from the dump[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(runbook).toBeDefined();
+    const r = hostSh(`set -e\n${runbook ?? 'false'}`, 300_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(imapLogin()).toBe(true);
+    expect(
+      imapFetchAll(LAB, 'vpn', VPN, USER.user, 'a password the backup never saw 13').loginOk,
+    ).toBe(false);
+    expect(deliverAndRead(uniqueTag('pgct'))).toBeDefined();
+  });
 });

@@ -31,7 +31,7 @@ export async function planDbRestore(ctx: MailHostContext, to: string) {
   if (ctx.postgres.mode !== 'native')
     throw new UserError(
       'E_NOT_SUPPORTED',
-      'point-in-time recovery needs pgBackRest, which runs in native mode only so far',
+      'point-in-time recovery needs pgBackRest, which runs in native mode only so far; in container mode the database is a dump in the restic snapshots: docs/backup-and-restore.md, "Container mode: the database from the dump"',
       { exitCode: 1 },
     );
   const t = recoveryTarget(to, Date.now());

@@ -52,7 +52,7 @@ export async function planHostRestore(
   if (ctx.postgres.mode !== 'native')
     throw new UserError(
       'E_NOT_SUPPORTED',
-      'restore host needs pgBackRest, which runs in native mode only so far',
+      'restore host needs pgBackRest, which runs in native mode only so far; in container mode the database is a dump in the restic snapshots: docs/backup-and-restore.md, "Container mode: the database from the dump"',
       { exitCode: 1 },
     );
   // The first apply installs the daemons and tools the data comes back into.

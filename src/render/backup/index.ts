@@ -8,7 +8,13 @@ import { generatedHeader, rootFile } from '../types.js';
 export { backupComponentFor } from './component.js';
 export * from './paths.js';
 export { PGBACKREST_ARCHIVE_COMMAND, PGBACKREST_CIPHER_SECRET } from './pgbackrest-conf.js';
-export { backupTimers, REDIS_DUMP, resticPaths } from './units.js';
+export {
+  backupTimers,
+  POSTGRES_DUMP_DIR,
+  postgresDumpFile,
+  REDIS_DUMP,
+  resticPaths,
+} from './units.js';
 export { SOGO_DUMP_DIR, SOGO_TOOL, SOGO_USER } from './sogo-dump.js';
 
 /** pgBackRest's configuration (native mode) and the backup units with their timers. */

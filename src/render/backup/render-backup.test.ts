@@ -174,6 +174,27 @@ describe('renderBackup', () => {
     expect(backupComponentFor('container').packages).toEqual(['restic']);
   });
 
+  it('container mode: each restic run first dumps the mail database, and the snapshot has the dump', () => {
+    const unit = file(container, 'mailctl-backup-files.service');
+    const dump = unit.split('\n').find((l) => l.includes('pg_dump')) ?? '';
+    expect(dump).toMatch(
+      /^ExecStartPre=\/bin\/sh -c 'umask 077 && PGSERVICEFILE=\/etc\/mailctl\/pg_service.conf /,
+    );
+    expect(dump).toContain('/usr/bin/pg_dump --dbname=service=mailctl --format=custom');
+    // Renamed into place only when whole: a failed dump fails the run, the last good stays.
+    expect(dump).toMatch(/--file=(\S+)\.tmp && mv \1\.tmp \1'$/);
+    expect(dump).not.toMatch(/password=/i);
+    // Dumped before restic reads, and what it reads includes the dump's directory.
+    expect(unit.indexOf('pg_dump')).toBeLessThan(unit.indexOf('restic backup'));
+    expect(unit).toMatch(/restic backup .* \/var\/lib\/mailctl\/postgres-dump( |$)/m);
+    expect(file(native, 'mailctl-backup-files.service')).not.toContain('pg_dump');
+    const dirs = mailHostDesiredState(container, []).directories;
+    expect(dirs.find((d) => d.path === '/var/lib/mailctl/postgres-dump')).toMatchObject({
+      owner: 'root',
+      mode: 0o700,
+    });
+  });
+
   it('lets pgBackRest, as postgres, reach its repository and no one else read restic’s', () => {
     const dirs = mailHostDesiredState(native, []).directories;
     const find = (p: string) => dirs.find((d) => d.path === p);

@@ -2,6 +2,7 @@ import type { MailHostContext } from '../host-context.js';
 import { generatedHeader, rootFile, type RenderedFile } from '../types.js';
 import { REDIS_PASSWORD_SECRET } from '../redis/redis-conf.js';
 import { SOGO_DUMP_DIR, sogoDumpCommand } from './sogo-dump.js';
+import { PG_SERVICE_FILE, PG_SERVICE_NAME } from '../postgres/index.js';
 
 /** The host's secrets directory (apply/secrets.ts's SECRETS_DIR; render imports no I/O module). */
 const SECRETS_DIR_PATH = '/etc/mailctl/secrets';
@@ -35,12 +36,35 @@ export function resticPaths(ctx: MailHostContext): string[] {
     '/var/lib/mailctl/history',
     '/var/lib/rspamd/dkim',
     ...(ctx.tls.acme ? ['/etc/letsencrypt'] : []),
+    ...(ctx.postgres.mode === 'container' ? [POSTGRES_DUMP_DIR] : []),
     // Rspamd's Bayes (and greylisting, rate limits) in Redis, as the SAVE before it wrote it.
     REDIS_DUMP,
     // SOGo's per-user dumps, as the sogo-tool backup before it wrote them.
     SOGO_DUMP_DIR,
   ];
 }
+
+/**
+ * Container mode: the image has no pgBackRest, so each restic run first takes a logical
+ * dump of the mail database (pg_dump's custom format: every table, SOGo's too, restorable
+ * with pg_restore --clean over a live one) into this directory, and the snapshot carries
+ * it. The roles are mailctl's own: apply makes them, with their passwords from the
+ * restored secrets. No point-in-time recovery: the data-loss window is the time since the
+ * last backup run.
+ */
+export const POSTGRES_DUMP_DIR = '/var/lib/mailctl/postgres-dump';
+export const postgresDumpFile = (database: string) => `${POSTGRES_DUMP_DIR}/${database}.dump`;
+
+/**
+ * Debian's pg_dump (17, as the server) over the VPN address as the superuser, with
+ * mailctl's service file and passfile: no password in argv or the environment. Written to
+ * a temporary file and renamed, so a failed dump fails the run and never replaces the last
+ * good one.
+ */
+const postgresDump = (database: string) =>
+  `ExecStartPre=/bin/sh -c 'umask 077 && PGSERVICEFILE=${PG_SERVICE_FILE} /usr/bin/pg_dump ` +
+  `--dbname=service=${PG_SERVICE_NAME} --format=custom --file=${postgresDumpFile(database)}.tmp && ` +
+  `mv ${postgresDumpFile(database)}.tmp ${postgresDumpFile(database)}'`;
 
 /** Redis's snapshot (its redis.conf: dir /var/lib/redis, dbfilename dump.rdb). */
 export const REDIS_DUMP = '/var/lib/redis/dump.rdb';
@@ -203,6 +227,7 @@ function resticService(ctx: MailHostContext, target?: ResticTarget): string {
     'IOSchedulingClass=idle',
     redisSave(),
     sogoDumpCommand(),
+    ...(ctx.postgres.mode === 'container' ? [postgresDump(ctx.postgres.database)] : []),
     [
       `ExecStart=${restic} backup --quiet`,
       `--tag ${RESTIC_TAG}`,
