@@ -21,6 +21,8 @@ const TEST_HOST_PACKAGES = [
 
 /** The end-to-end tests drive the bundled CLI, exactly what an administrator copies to a host. */
 export async function setup(): Promise<void> {
+  // The workers inherit it: the shared lab's boot is marked as this run's (shared-lab.ts).
+  process.env.MAILCTL_E2E_RUN = String(process.pid);
   await ensureHostPackages(TEST_HOST_PACKAGES, silentProgress);
   // scripts/test-all builds once for its two parallel runs (neither may rewrite the bundle
   // while the other's lab copies it).
