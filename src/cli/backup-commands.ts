@@ -11,7 +11,13 @@ import {
   restoreMailbox,
   restoreSummary,
 } from '../ops/backup/restore-mailbox.js';
-import { planDbRestore, recoveryTarget, restoreDatabase } from '../ops/backup/restore-db.js';
+import {
+  accountChangesSince,
+  planDbRestore,
+  recoveryTarget,
+  restoreDatabase,
+  undoneChangesLines,
+} from '../ops/backup/restore-db.js';
 import {
   hostRestoreSummary,
   planHostRestore,
@@ -223,6 +229,9 @@ export function registerBackupCommands(program: Command): void {
       .option('--yes', 'do not ask for confirmation'),
   ).action(async (o: Common & { to: string; yes?: boolean }) => {
     const target = await planDbRestore(await hostContext(o), o.to);
+    // Before the question: what the administrator is about to lose, change by change.
+    const undone = await accountChangesSince(target.iso);
+    process.stderr.write(`${undoneChangesLines(target.iso, undone).join('\n')}\n`);
     await confirm(
       `replace the mail database with its state at ${target.iso}: every change made to it ` +
         'since (accounts, passwords, aliases, spam settings) is undone; Postfix, Dovecot and ' +

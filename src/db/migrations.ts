@@ -180,6 +180,70 @@ CREATE OR REPLACE VIEW postfix_sender_logins AS
 GRANT SELECT, INSERT, UPDATE, DELETE ON send_as TO mailctl_admin;
 `,
   },
+  {
+    // Every change to the accounts, whoever made it (mailctl's commands, apply, an
+    // administrator's own psql), recorded by triggers in the same transaction: `restore db
+    // --to T` lists what it will undo before it asks, and a rolled-back change leaves no
+    // line. What changed, never a value: a password change says "password", not the hash.
+    // The function runs as its owner (SECURITY DEFINER), so mailctl_admin writes accounts
+    // without being able to write or rewrite the log itself.
+    id: '0007-account-changes',
+    sql: `
+CREATE TABLE account_changes (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  kind text NOT NULL,
+  change text NOT NULL,
+  subject text NOT NULL,
+  detail text NOT NULL DEFAULT ''
+);
+CREATE INDEX account_changes_at ON account_changes (at);
+CREATE FUNCTION log_account_change() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+DECLARE
+  kind text := CASE TG_TABLE_NAME WHEN 'domains' THEN 'domain' WHEN 'mailboxes' THEN 'mailbox'
+    WHEN 'aliases' THEN 'alias' WHEN 'send_as' THEN 'send-as' ELSE 'spam settings' END;
+  row_new jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+  row_old jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+  r jsonb := coalesce(row_new, row_old);
+  subject text := CASE TG_TABLE_NAME WHEN 'domains' THEN r->>'name' WHEN 'aliases' THEN r->>'source'
+    WHEN 'send_as' THEN r->>'login' ELSE r->>'address' END;
+  detail text := CASE TG_TABLE_NAME WHEN 'aliases' THEN 'to ' || (r->>'destination')
+    WHEN 'send_as' THEN 'as ' || (r->>'address') ELSE '' END;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF TG_TABLE_NAME = 'mailboxes' THEN
+      detail := concat_ws(', ',
+        CASE WHEN row_new->>'password' IS DISTINCT FROM row_old->>'password' THEN 'password' END,
+        CASE WHEN row_new->>'quota_bytes' IS DISTINCT FROM row_old->>'quota_bytes'
+          THEN 'quota ' || (row_old->>'quota_bytes') || ' -> ' || (row_new->>'quota_bytes') END,
+        CASE WHEN row_new->>'active' IS DISTINCT FROM row_old->>'active'
+          THEN CASE WHEN (row_new->>'active')::boolean THEN 'enabled' ELSE 'disabled' END END);
+    ELSIF row_new IS DISTINCT FROM row_old THEN
+      detail := concat_ws(', ', nullif(detail, ''), 'settings');
+    END IF;
+    IF detail = '' OR row_new = row_old THEN RETURN NULL; END IF;
+  END IF;
+  INSERT INTO account_changes (kind, change, subject, detail) VALUES (kind,
+    CASE TG_OP WHEN 'INSERT' THEN 'added' WHEN 'DELETE' THEN 'removed' ELSE 'changed' END,
+    subject, detail);
+  RETURN NULL;
+END
+$fn$;
+REVOKE ALL ON FUNCTION log_account_change() FROM PUBLIC;
+CREATE TRIGGER domains_changes AFTER INSERT OR UPDATE OR DELETE ON domains
+  FOR EACH ROW EXECUTE FUNCTION log_account_change();
+CREATE TRIGGER mailboxes_changes AFTER INSERT OR UPDATE OR DELETE ON mailboxes
+  FOR EACH ROW EXECUTE FUNCTION log_account_change();
+CREATE TRIGGER aliases_changes AFTER INSERT OR UPDATE OR DELETE ON aliases
+  FOR EACH ROW EXECUTE FUNCTION log_account_change();
+CREATE TRIGGER send_as_changes AFTER INSERT OR UPDATE OR DELETE ON send_as
+  FOR EACH ROW EXECUTE FUNCTION log_account_change();
+CREATE TRIGGER spam_settings_changes AFTER INSERT OR UPDATE OR DELETE ON spam_settings
+  FOR EACH ROW EXECUTE FUNCTION log_account_change();
+GRANT SELECT ON account_changes TO mailctl_admin;
+`,
+  },
 ];
 
 /** Migrations not yet applied, in order (pure). */

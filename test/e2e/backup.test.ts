@@ -481,6 +481,10 @@ describe('backups and restores', () => {
     const unasked = onHost(['mailctl', 'restore', 'db', '--to', t]);
     expect(unasked.code).toBe(2);
     expect(unasked.stderr).toContain('E_CONFIRMATION_REQUIRED');
+    // Before it asks: each account change after T, which it undoes, and none from before.
+    expect(unasked.stderr).toMatch(new RegExp(`Z mailbox removed ${PITR}\\n`));
+    expect(unasked.stderr).toMatch(new RegExp(`Z mailbox added ${LATER}\\n`));
+    expect(unasked.stderr).not.toContain(`mailbox added ${PITR}`);
 
     const r = labSh(LAB, 'host', `mailctl restore db --to ${t} --yes`, 600_000);
     expect(r.code, r.stderr).toBe(0);

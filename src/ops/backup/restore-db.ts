@@ -5,7 +5,7 @@ import { sogoComponent } from '../../render/sogo/component.js';
 import type { MailHostContext } from '../../render/host-context.js';
 import { UserError } from '../../util/errors.js';
 import { mustRun, run, sleep } from '../../util/exec.js';
-import { hostConnection } from '../../db/index.js';
+import { hostConnection, hostTransaction } from '../../db/index.js';
 import { pgbackrest, pgbackrestInfo } from './tools.js';
 
 /** The daemons that read the mail database, stopped while it is replaced. */
@@ -24,6 +24,45 @@ export function recoveryTarget(input: string, now: number): { iso: string; targe
     throw new UserError('E_BAD_TIME', `${new Date(ms).toISOString()} is not in the past`);
   const iso = new Date(ms).toISOString();
   return { iso, target: `${iso.replace('T', ' ').replace('Z', '')}+00` };
+}
+
+/** One line of the account change log (migration 0007). */
+export interface AccountChange {
+  at: string;
+  kind: string;
+  change: string;
+  subject: string;
+  detail: string;
+}
+
+/**
+ * The changes to the accounts recorded after the target: what the restore undoes. Empty
+ * when there is no log yet (a database from before migration 0007).
+ */
+export async function accountChangesSince(iso: string): Promise<AccountChange[]> {
+  return hostTransaction(async (db) => {
+    const [log] = await db.rows<{ t: string | null }>(
+      "SELECT to_regclass('account_changes')::text AS t",
+    );
+    if (!log?.t) return [];
+    return db.rows<AccountChange>(
+      `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, kind, change,
+              subject, detail
+         FROM account_changes WHERE at > $1 ORDER BY id`,
+      [iso],
+    );
+  });
+}
+
+/** What `restore db` says it will undo, before it asks (pure). */
+export function undoneChangesLines(iso: string, changes: readonly AccountChange[]): string[] {
+  if (!changes.length) return [`no change to the accounts is recorded after ${iso}`];
+  return [
+    `${changes.length} change(s) to the accounts after ${iso}, which this undoes:`,
+    ...changes.map((c) =>
+      [' ', c.at, c.kind, c.change, c.subject, c.detail].filter(Boolean).join(' '),
+    ),
+  ];
 }
 
 /** Checks that a backup old enough exists; returns the time of the oldest one. */
