@@ -19,14 +19,15 @@ import { labRun, labSh, mailctl, sh, uniqueTag } from './support/cli.js';
 import { dialogFrom, smtpSend, testMessage } from './support/mail.js';
 import { imapInbox, imapSession, waitForInbox, type Inbox } from './support/imap-inbox.js';
 import { PUBLIC, VPN, VPN_CLIENT } from './support/lab-world.js';
-import { getEvent, putEvent } from './support/caldav-event.js';
+import { getContact, getEvent, putContact, putEvent } from './support/caldav-event.js';
 
 // Issue 11, the disaster-recovery drill, on two labs of its own: lab A (the quick start)
 // gets mail, an account whose password was changed and a DKIM key, a second domain with a
-// mailbox and a message, a CalDAV event and a VPN device added with the CLI, and backs up to the lab
-// world's backup.example.org; A goes down; a fresh lab B, given A's cluster file and A's
-// recovery kit, restores host from the off-site repositories alone. MAILCTL_E2E_LAB=<name>
-// uses that lab as A (left up) and <name>b as B (taken down at the end, as in CI).
+// mailbox and a message, a CalDAV event, a CardDAV contact and a VPN device added with the
+// CLI, and backs up to the lab world's backup.example.org; A goes down; a fresh lab B,
+// given A's cluster file and A's recovery kit, restores host from the off-site repositories
+// alone. MAILCTL_E2E_LAB=<name> uses that lab as A (left up) and <name>b as B (taken down
+// at the end, as in CI).
 const REUSE = process.env.MAILCTL_E2E_LAB;
 const A = REUSE ?? 'e2edra';
 const B = REUSE ? `${REUSE}b`.slice(0, 8) : 'e2edrb';
@@ -99,6 +100,7 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     dkim2?: string;
     hostPublicKey?: string;
     event?: string;
+    contact?: string;
     peer?: { address: string; privateKey: string };
   } = {};
 
@@ -117,7 +119,7 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     rmSync(saved, { recursive: true, force: true });
   });
 
-  it('lab A: mail with flags in two domains, a changed password, DKIM keys, a CalDAV event and a VPN peer, backed up off-site', async () => {
+  it('lab A: mail with flags in two domains, a changed password, DKIM keys, a CalDAV event, a CardDAV contact and a VPN peer, backed up off-site', async () => {
     const rootfs = (await readLabState(A))?.rootfsDir ?? '';
     await resetLabOffsite(la);
     await startLabSftp(la, rootfs);
@@ -173,6 +175,9 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     // A calendar event, as a calendar app writes it (CalDAV through nginx).
     before.event = uniqueTag('dr-ev');
     expect(putEvent(A, USER, before.event, `Drill ${before.event}`).status).toBe('201');
+    // And a contact, as an address book app writes it (CardDAV).
+    before.contact = uniqueTag('dr-card');
+    expect(putContact(A, USER, before.contact, `Drill ${before.contact}`).status).toBe('201');
     // A device added with the CLI: its configuration, with its private key, is printed once.
     host(A, ['mailctl', 'vpn', 'peer', 'remove', PEER]);
     const peer = host(A, ['mailctl', 'vpn', 'peer', 'add', PEER, '--json']);
@@ -240,7 +245,7 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     console.log(`restore host took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }, 1_800_000);
 
-  it("lab B: the same messages, UIDs, UIDVALIDITY and flags in both domains; the changed password; the DKIM keys; the CalDAV event; A's VPN devices; new mail flows", async () => {
+  it("lab B: the same messages, UIDs, UIDVALIDITY and flags in both domains; the changed password; the DKIM keys; the CalDAV event and the CardDAV contact; A's VPN devices; new mail flows", async () => {
     // The restored host holds A's WireGuard key and peers: A's VPN device connects to it.
     const ifname = lb.vpnClientInterface;
     const vpn = (cmd: string) => sh(`ip netns exec ${lb.netns.vpn} ${cmd}`);
@@ -283,6 +288,10 @@ describe('disaster recovery: a lost host restored onto a fresh one from the off-
     const event = getEvent(B, USER, before.event ?? '-');
     expect(event.status, event.body).toBe('200');
     expect(event.body).toContain(`SUMMARY:Drill ${before.event}`);
+    // The contact, read over CardDAV.
+    const card = getContact(B, USER, before.contact ?? '-');
+    expect(card.status, card.body).toBe('200');
+    expect(card.body).toContain(`FN:Drill ${before.contact}`);
 
     const status = host(B, ['mailctl', 'backup', 'status']);
     expect(status.code, status.stdout).toBe(0);

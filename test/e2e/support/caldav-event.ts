@@ -1,7 +1,8 @@
 /**
- * One CalDAV event as a calendar app writes and reads it: curl from the lab's VPN client
- * through nginx to SOGo, in the user's personal calendar. The login goes in curl's config
- * on standard input (`--config -`), never in argv.
+ * One CalDAV event or CardDAV contact as a calendar or address book app writes and reads
+ * it: curl from the lab's VPN client through nginx to SOGo, in the user's personal
+ * calendar or address book. The login goes in curl's config on standard input
+ * (`--config -`), never in argv.
  */
 import { labRun } from './cli.js';
 import { sogoCurlArgs } from './sogo-http.js';
@@ -16,8 +17,20 @@ export interface CalendarUser {
 const quoted = (s: string) =>
   `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\r', '\\r').replaceAll('\n', '\\n')}"`;
 
-const eventUrl = (who: CalendarUser, uid: string) =>
-  `https://mail.example.com/SOGo/dav/${encodeURIComponent(who.user)}/Calendar/personal/${uid}.ics`;
+/** Where SOGo keeps each kind of object, and its media type. */
+const COLLECTIONS = {
+  event: { path: 'Calendar/personal', suffix: 'ics', type: 'text/calendar' },
+  contact: { path: 'Contacts/personal', suffix: 'vcf', type: 'text/vcard' },
+} as const;
+type Kind = keyof typeof COLLECTIONS;
+
+const objectUrl = (who: CalendarUser, kind: Kind, uid: string) =>
+  `https://mail.example.com/SOGo/dav/${encodeURIComponent(who.user)}/${COLLECTIONS[kind].path}/${uid}.${COLLECTIONS[kind].suffix}`;
+
+const vcard = (uid: string, name: string) =>
+  ['BEGIN:VCARD', 'VERSION:3.0', `UID:${uid}`, `FN:${name}`, `N:${name};;;;`, 'END:VCARD', ''].join(
+    '\r\n',
+  );
 
 const ical = (uid: string, summary: string) =>
   [
@@ -46,14 +59,18 @@ function dav(
   method: 'PUT' | 'GET' | 'DELETE',
   uid: string,
   body?: string,
+  kind: Kind = 'event',
 ): DavAnswer {
   const config = [
     `user = ${quoted(`${who.user}:${who.pass}`)}`,
     `request = ${method}`,
-    `url = ${quoted(eventUrl(who, uid))}`,
+    `url = ${quoted(objectUrl(who, kind, uid))}`,
     ...(body === undefined
       ? []
-      : ['header = "Content-Type: text/calendar; charset=utf-8"', `data-binary = ${quoted(body)}`]),
+      : [
+          `header = "Content-Type: ${COLLECTIONS[kind].type}; charset=utf-8"`,
+          `data-binary = ${quoted(body)}`,
+        ]),
     '',
   ].join('\n');
   const r = labRun(lab, 'vpn', [...sogoCurlArgs(VPN), '--config', '-'], { input: config });
@@ -69,3 +86,9 @@ export const getEvent = (lab: string, who: CalendarUser, uid: string) => dav(lab
 /** DELETE it (204). */
 export const deleteEvent = (lab: string, who: CalendarUser, uid: string) =>
   dav(lab, who, 'DELETE', uid);
+/** PUT a new contact into the personal address book (SOGo answers 201). */
+export const putContact = (lab: string, who: CalendarUser, uid: string, name: string) =>
+  dav(lab, who, 'PUT', uid, vcard(uid, name), 'contact');
+/** GET it back: 200 with the vCard, or 404. */
+export const getContact = (lab: string, who: CalendarUser, uid: string) =>
+  dav(lab, who, 'GET', uid, undefined, 'contact');
