@@ -36,4 +36,12 @@ describe('lab seed files', () => {
     expect(s).toContain('pivot_root . run/mailctl-oldroot');
     expect(s).toMatch(/exec .* \/lib\/systemd\/systemd --system/);
   });
+
+  it('gives the lab a /dev/shm of its own, over the machine devices it shares', () => {
+    const s = bootScript(l, '/cache/rootfs-x');
+    const shm =
+      'mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/lib/mailctl/lab/lab/root/dev/shm';
+    expect(s).toContain(shm);
+    expect(s.indexOf('mount --rbind /dev ')).toBeLessThan(s.indexOf(shm));
+  });
 });

@@ -127,6 +127,10 @@ export function bootScript(l: LabLayout, rootfsDir: string): string {
     // systemd 257 needs the unified cgroup hierarchy even where the machine runs cgroup v1.
     `mount -t cgroup2 cgroup2 ${r}/sys/fs/cgroup`,
     `mount --rbind /dev ${r}/dev`,
+    // A /dev/shm of its own: the machine's is shared by every lab, and PostgreSQL's dynamic
+    // shared memory segments (/dev/shm/PostgreSQL.*) of all labs vanished at once when
+    // something cleaned it ("could not open shared memory segment" on every new backend).
+    `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${r}/dev/shm`,
     `mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs ${r}/run`,
     `mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs ${r}/tmp`,
     `hostname ${l.fqdn}`,
