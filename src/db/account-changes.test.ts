@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  postgresRoot,
-  startMailPostgres,
-  type TestPostgres,
-} from '../../test/support/postgres17.js';
+import { describe, expect, it } from 'vitest';
+import { postgresRoot, useMigratedMailPostgres } from '../../test/support/postgres17.js';
 import { hostTransaction } from './host.js';
 import { accountChangesSince, undoneChangesLines } from '../ops/backup/restore-db.js';
-import { createDatabase, migrate } from './migrate.js';
 
 const root = postgresRoot();
 
@@ -25,14 +20,7 @@ const changes = async () =>
 
 // Migration 0007 on a real server: the triggers that feed `restore db`'s list of what it undoes.
 describe.skipIf(!root)('the account change log', { timeout: 120_000 }, () => {
-  let server: TestPostgres | undefined;
-
-  beforeAll(async () => {
-    ({ server } = await startMailPostgres(root ?? ''));
-    await createDatabase();
-    await migrate();
-  }, 300_000);
-  afterAll(() => server?.stop(), 60_000);
+  useMigratedMailPostgres(root ?? '');
 
   it('records each change mailctl_admin makes, what changed and never a value', async () => {
     await sql("INSERT INTO domains (name) VALUES ('example.com')");

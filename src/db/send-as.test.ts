@@ -1,11 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  postgresRoot,
-  startMailPostgres,
-  type TestPostgres,
-} from '../../test/support/postgres17.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { postgresRoot, useMigratedMailPostgres } from '../../test/support/postgres17.js';
 import { hostTransaction } from './host.js';
-import { createDatabase, migrate } from './migrate.js';
 
 const root = postgresRoot();
 
@@ -27,12 +22,9 @@ const sql = (text: string, params: unknown[] = []) =>
 
 // Migration 0006 on a real server: the view smtpd_sender_login_maps reads, with grants.
 describe.skipIf(!root)('send-as grants in postfix_sender_logins', { timeout: 120_000 }, () => {
-  let server: TestPostgres | undefined;
+  useMigratedMailPostgres(root ?? '');
 
   beforeAll(async () => {
-    ({ server } = await startMailPostgres(root ?? ''));
-    await createDatabase();
-    await migrate();
     await sql("INSERT INTO domains (name) VALUES ('example.com'), ('example.net')");
     for (const a of ['demo@example.com', 'rita@example.net', 'sue@example.net'])
       await sql(
@@ -44,7 +36,6 @@ describe.skipIf(!root)('send-as grants in postfix_sender_logins', { timeout: 120
       "INSERT INTO aliases VALUES ('info@example.com', 'demo@example.com'), ('team@example.com', 'demo@example.com'), ('team@example.com', 'sue@example.net')",
     );
   }, 300_000);
-  afterAll(() => server?.stop(), 60_000);
 
   it('gives a granted address to its grantee, and nothing to anyone else', async () => {
     expect(await logins('billing@example.com')).toEqual([]);

@@ -17,7 +17,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { beforeAll, afterAll } from 'vitest';
 import { useDatabase } from '../../src/db/host.js';
+import { createDatabase, migrate } from '../../src/db/migrate.js';
 import type { DbSettings } from '../../src/db/settings.js';
 import { renderPostgres } from '../../src/render/postgres/index.js';
 import { testHostContext } from '../../src/render/test-host-context.js';
@@ -182,4 +184,18 @@ export async function outcome(p: Promise<unknown>): Promise<unknown> {
     const u = e as { name?: string; code?: unknown; exitCode?: unknown };
     return u.name === 'UserError' ? [u.code, u.exitCode] : e;
   }
+}
+
+/**
+ * For a describe block: a mail PostgreSQL 17 from `root`, with mailctl's database made and
+ * migrated before its tests, and stopped after them.
+ */
+export function useMigratedMailPostgres(root: string): void {
+  let server: TestPostgres | undefined;
+  beforeAll(async () => {
+    ({ server } = await startMailPostgres(root));
+    await createDatabase();
+    await migrate();
+  }, 300_000);
+  afterAll(() => server?.stop(), 60_000);
 }

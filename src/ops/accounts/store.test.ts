@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   outcome,
   postgresRoot,
-  startMailPostgres,
-  type TestPostgres,
+  useMigratedMailPostgres,
 } from '../../../test/support/postgres17.js';
-import { createDatabase, hostTransaction, migrate } from '../../db/index.js';
+import { hostTransaction } from '../../db/index.js';
 import * as store from './store.js';
 
 const root = postgresRoot();
@@ -31,14 +30,7 @@ const storedHash = async (address: string) =>
   )[0]?.password ?? '';
 
 describe.skipIf(!root)('the account store on a real PostgreSQL 17', { timeout: 120_000 }, () => {
-  let server: TestPostgres | undefined;
-
-  beforeAll(async () => {
-    ({ server } = await startMailPostgres(root ?? ''));
-    await createDatabase();
-    await migrate();
-  }, 300_000);
-  afterAll(() => server?.stop(), 60_000);
+  useMigratedMailPostgres(root ?? '');
 
   it('adds, lists and refuses to add a domain twice', async () => {
     await store.addDomain('Store.Test');
