@@ -23,6 +23,7 @@ import { readSecret } from '../secrets.js';
 import { readDatabase } from './database-state.js';
 
 const SOGO_UNIT = sogoComponent.units[0] ?? 'sogo.service';
+const DOVECOT_UNIT = dovecotComponent.units[0] ?? 'dovecot.service';
 
 /** In native mode the mail database is made as the postgres superuser (peer map root -> postgres). */
 export const databaseStep: HostStep = {
@@ -55,14 +56,21 @@ export const migrationsStep: HostStep = {
       target: id,
     }));
     // SOGo looks for its tables and creates them when it starts, which on a first apply is
-    // before its schema exists: it starts again on the migrated database.
+    // before its schema exists: it starts again on the migrated database. Dovecot's auth
+    // process tried to connect before the migrations made its role (native mode: peer
+    // authentication as `dovecot`); Debian 13's Dovecot (2.4.1, since +deb13u7) then fails
+    // every lookup at once with "Not connected to database" and waits 1, 5, 25, 125, 625 s
+    // between reconnects, so logins and Postfix's quota-status checks would fail for
+    // minutes: it starts again too.
     if (pending.length)
-      changes.push({
-        kind: 'unit',
-        action: 'restart',
-        target: SOGO_UNIT,
-        detail: 'if running, on the migrated database',
-      });
+      changes.push(
+        ...[SOGO_UNIT, DOVECOT_UNIT].map((unit) => ({
+          kind: 'unit' as const,
+          action: 'restart' as const,
+          target: unit,
+          detail: 'if running, on the migrated database',
+        })),
+      );
     return changes;
   },
   async apply() {
@@ -70,10 +78,11 @@ export const migrationsStep: HostStep = {
     const applied = await migrate();
     if (applied.length === 0) return notes;
     notes.push(`applied ${applied.length} database migration(s): ${applied.join(', ')}`);
-    if ((await run('systemctl', ['is-active', '--quiet', SOGO_UNIT])).code === 0) {
-      // A sogod that cannot start on the migrated database fails the apply here.
-      await mustRun('systemctl', ['restart', SOGO_UNIT]);
-      notes.push(`restarted ${SOGO_UNIT} on the migrated database`);
+    for (const unit of [SOGO_UNIT, DOVECOT_UNIT]) {
+      if ((await run('systemctl', ['is-active', '--quiet', unit])).code !== 0) continue;
+      // A daemon that cannot start on the migrated database fails the apply here.
+      await mustRun('systemctl', ['restart', unit]);
+      notes.push(`restarted ${unit} on the migrated database`);
     }
     return notes;
   },

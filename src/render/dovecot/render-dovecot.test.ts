@@ -53,6 +53,13 @@ describe('renderDovecot', () => {
     expect(container.filter((f) => secretRefsIn(f.content).length > 0)).toHaveLength(1);
   });
 
+  it('starts after the PostgreSQL it looks users up in, at boot', () => {
+    const after = (files: typeof native) =>
+      /^After=(.*)$/m.exec(content(files, 'dovecot.service.d/mailctl.conf'))?.[1]?.split(' ');
+    expect(after(native)).toContain('postgresql@17-main.service');
+    expect(after(container)).toContain('mailctl-postgres.service');
+  });
+
   it('keeps the public socket activation of Debian from ever starting', () => {
     expect(content(native, 'dovecot.socket.d/mailctl.conf')).toMatch(/^ListenStream=$/m);
   });

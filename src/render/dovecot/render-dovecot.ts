@@ -11,6 +11,6 @@ export function renderDovecot(ctx: MailHostContext): RenderedFile[] {
     renderDovecotConf(ctx),
     renderDovecotSqlConf(ctx),
     ...renderJunkSieve(),
-    ...renderDovecotDropins(),
+    ...renderDovecotDropins(ctx),
   ];
 }

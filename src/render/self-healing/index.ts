@@ -1,4 +1,5 @@
 export {
+  RELOAD_DOVECOT_AFTER_POSTGRES,
   renderRestartDropin,
   renderSelfHealing,
   RESTART_DELAY_SECONDS,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mailHostDesiredState } from '../../plan/mail-host.js';
 import { testHostContext } from '../test-host-context.js';
-import { renderSelfHealing, supervisedUnits } from './index.js';
+import { RELOAD_DOVECOT_AFTER_POSTGRES, renderSelfHealing, supervisedUnits } from './index.js';
 
 describe('renderSelfHealing', () => {
   const ctx = testHostContext();
@@ -30,6 +30,15 @@ describe('renderSelfHealing', () => {
   it('in container mode supervises the container unit instead', () => {
     const container = testHostContext({ postgres: { ...ctx.postgres, mode: 'container' } });
     expect(supervisedUnits(container)[0]).toBe('mailctl-postgres.service');
+    const pg = renderSelfHealing(container).find((f) => f.path.includes('mailctl-postgres'));
+    expect(pg?.content).toContain(`${RELOAD_DOVECOT_AFTER_POSTGRES}\n`);
+  });
+
+  it('reloads Dovecot whenever PostgreSQL has started again, without waiting on it', () => {
+    expect(at('postgresql@17-main.service')?.content).toContain(
+      '\nExecStartPost=-/usr/bin/systemctl --no-block try-reload-or-restart dovecot.service\n',
+    );
+    expect(files.filter((f) => f.content.includes('ExecStartPost'))).toHaveLength(1);
   });
 
   it('restarts on failure only, after a pause, and gives up on a crash loop', () => {

@@ -68,15 +68,29 @@ export function renderRestartDropin(unit: string, service: readonly string[] = [
   return rootFile('self-healing', restartDropinPath(unit), `${generatedHeader()}${body}`);
 }
 
+/**
+ * Run when PostgreSQL has started again (a crash, apply's restart, a restore): Dovecot's
+ * auth process lost its connection, and Debian 13's Dovecot (2.4.1+deb13u7) waits 1, 5,
+ * 25, 125 s... between reconnects while failing every lookup at once. A reload gives it a
+ * new auth process that connects on its first lookup; open IMAP sessions carry on. try-:
+ * nothing if Dovecot is not running; --no-block: Dovecot is ordered After= PostgreSQL, and
+ * waiting here for its job would wait on this start.
+ */
+export const RELOAD_DOVECOT_AFTER_POSTGRES =
+  'ExecStartPost=-/usr/bin/systemctl --no-block try-reload-or-restart dovecot.service';
+
 export function renderSelfHealing(
   ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress' | 'paths'>,
 ): RenderedFile[] {
+  const [postgres] = supervisedUnits(ctx);
   return supervisedUnits(ctx).map((unit) =>
     unit === 'postfix.service'
       ? // Debian's unit has no PIDFile= and systemd cannot guess the master's PID (MainPID=0),
         // so it would never see the master die. master(8) writes it under queue_directory.
         renderRestartDropin(unit, [`PIDFile=${ctx.paths.queue}/pid/master.pid`])
-      : renderRestartDropin(unit),
+      : unit === postgres
+        ? renderRestartDropin(unit, [RELOAD_DOVECOT_AFTER_POSTGRES])
+        : renderRestartDropin(unit),
   );
 }
 
