@@ -169,6 +169,11 @@ export function registerBenchCommands(program: Command): void {
       '10',
     )
     .option('--seconds <n>', 'length of each phase (at most 300)', '20')
+    .option(
+      '--round-interval <ms>',
+      'steady state: each client starts a round every MS milliseconds (0: back to back)',
+      '0',
+    )
     .option('--json', 'machine-readable output')
     .action(
       async (o: {
@@ -178,6 +183,7 @@ export function registerBenchCommands(program: Command): void {
         clients: string;
         stormWorkers: string;
         seconds: string;
+        roundInterval: string;
         json?: boolean;
       }) => {
         const report = await runImapBench(targetOf(o), {
@@ -185,6 +191,7 @@ export function registerBenchCommands(program: Command): void {
           clients: parseCount('--clients', o.clients, 1, 500),
           stormWorkers: parseCount('--storm-workers', o.stormWorkers, 1, 100),
           seconds: parseCount('--seconds', o.seconds, 1, 300),
+          roundIntervalMs: parseCount('--round-interval', o.roundInterval, 0, 60_000),
         });
         process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatImap(report));
         if (report.steady.errors || report.storm.errors) process.exitCode = 1;
@@ -199,6 +206,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--clients <n>', 'steady-state clients', '100')
     .option('--storm-workers <n>', 'login storm workers', '10')
     .option('--seconds <n>', 'length of each phase', '20')
+    .option('--round-interval <ms>', 'steady state: a round every MS ms per client', '0')
     .option('--insecure', 'accept a certificate no CA vouches for')
     .option('--json', 'machine-readable output')
     .action(
@@ -209,6 +217,7 @@ export function registerBenchCommands(program: Command): void {
         clients: string;
         stormWorkers: string;
         seconds: string;
+        roundInterval: string;
         insecure?: boolean;
         json?: boolean;
       }) => {
@@ -220,6 +229,7 @@ export function registerBenchCommands(program: Command): void {
           clients: parseCount('--clients', o.clients, 1, 500),
           stormWorkers: parseCount('--storm-workers', o.stormWorkers, 1, 100),
           seconds: parseCount('--seconds', o.seconds, 1, 300),
+          roundIntervalMs: parseCount('--round-interval', o.roundInterval, 0, 60_000),
           insecure: Boolean(o.insecure),
         });
         process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

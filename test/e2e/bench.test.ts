@@ -81,14 +81,24 @@ describe('mailctl bench', () => {
         '2',
         '--seconds',
         '3',
+        '--round-interval',
+        '500',
         '--json',
       ],
       { timeoutMs: 300_000 },
     );
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as ImapReport;
-    expect(report.steady).toMatchObject({ clients: 5, connected: 5, errors: 0 });
+    expect(report.steady).toMatchObject({
+      clients: 5,
+      connected: 5,
+      roundIntervalMs: 500,
+      errors: 0,
+    });
+    // Paced: a round every 500 ms per client in 3 s is at most 6 each (back to back, one
+    // round takes some milliseconds).
     expect(report.steady.rounds).toBeGreaterThan(0);
+    expect(report.steady.rounds).toBeLessThanOrEqual(5 * 6);
     expect(report.storm).toMatchObject({ workers: 2, errors: 0 });
     expect(report.storm.sessions).toBeGreaterThan(0);
     expect(benchMailboxes()).toEqual([]);
@@ -98,6 +108,9 @@ describe('mailctl bench', () => {
     const r = mailctl(['bench', 'imap', '--lab', LAB, '--clients', '5000']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--clients: '5000' is not a whole number from 1 to 500/);
+    const slow = mailctl(['bench', 'imap', '--lab', LAB, '--round-interval', '1m']);
+    expect(slow.code).toBe(2);
+    expect(slow.stderr).toMatch(/--round-interval: '1m' is not a whole number from 0 to 60000/);
     expect(benchMailboxes()).toEqual([]);
   });
 

@@ -19,7 +19,9 @@ describe('bench imap figures', () => {
       steady: {
         clients: 5,
         connected: 5,
+        roundIntervalMs: 1000,
         rounds: 120,
+        perSecond: 4,
         errors: 0,
         roundMs: { p50: 10, p95: 20, p99: 30, max: 31 },
         clientCpuPercent: 12.5,
@@ -36,7 +38,7 @@ describe('bench imap figures', () => {
     };
     expect(formatImap(r)).toMatchInlineSnapshot(`
       "2026-12-07 13:30 UTC, load average 2.5 before, 3 after; 3 s per phase, IMAPS from the VPN client, 1 mailboxes of 10 messages
-      steady state   5 of 5 clients connected, 120 SELECT+FETCH rounds, 0 errors
+      steady state   5 of 5 clients connected, a round every 1000 ms each: 120 SELECT+FETCH rounds, 4/s, 0 errors
         round        p50 10 ms, p95 20 ms, p99 30 ms, max 31 ms
         client CPU   12.5% of one core
       login storm    5 workers: 40 sessions (TLS, LOGIN, SELECT, LOGOUT), 13.3/s, 1 errors
@@ -45,5 +47,7 @@ describe('bench imap figures', () => {
       first error    Command failed
       "
     `);
+    const backToBack = formatImap({ ...r, steady: { ...r.steady, roundIntervalMs: 0 } });
+    expect(backToBack).toContain('clients connected, rounds back to back: 120 SELECT+FETCH');
   });
 });

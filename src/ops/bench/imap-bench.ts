@@ -12,6 +12,7 @@ export interface ImapBenchOptions {
   clients: number;
   stormWorkers: number;
   seconds: number;
+  roundIntervalMs: number;
 }
 
 export interface ImapReport extends ImapFigures {
@@ -40,7 +41,8 @@ export async function runImapBench(t: BenchTarget, o: ImapBenchOptions): Promise
         'imap-load',
         ...['--server', o.server, '--users', users.join(',')],
         ...['--clients', String(o.clients), '--storm-workers', String(o.stormWorkers)],
-        ...['--seconds', String(o.seconds), '--insecure', '--json'],
+        ...['--seconds', String(o.seconds), '--round-interval', String(o.roundIntervalMs)],
+        ...['--insecure', '--json'],
       ],
       { timeoutMs: (o.seconds * 2 + 300) * 1000, input: `${pass}\n` },
     );
@@ -65,7 +67,7 @@ export function formatImap(r: ImapReport): string {
     `p50 ${x.p50} ms, p95 ${x.p95} ms, p99 ${x.p99} ms, max ${x.max} ms`;
   return [
     `${r.date}, load average ${r.loadBefore} before, ${r.loadAfter} after; ${r.seconds} s per phase, IMAPS from the VPN client, ${r.mailboxes} mailboxes of ${SEEDED_MESSAGES} messages`,
-    `steady state   ${s.connected} of ${s.clients} clients connected, ${s.rounds} SELECT+FETCH rounds, ${s.errors} errors`,
+    `steady state   ${s.connected} of ${s.clients} clients connected, ${s.roundIntervalMs ? `a round every ${s.roundIntervalMs} ms each` : 'rounds back to back'}: ${s.rounds} SELECT+FETCH rounds, ${s.perSecond}/s, ${s.errors} errors`,
     `  round        ${p(s.roundMs)}`,
     `  client CPU   ${s.clientCpuPercent}% of one core`,
     `login storm    ${st.workers} workers: ${st.sessions} sessions (TLS, LOGIN, SELECT, LOGOUT), ${st.perSecond}/s, ${st.errors} errors`,

@@ -10,6 +10,12 @@ export interface ImapLoad {
   clients: number;
   stormWorkers: number;
   seconds: number;
+  /**
+   * Steady state: each client starts a round every this many ms (0: back to back). Back to
+   * back, 100 clients measure the host's round throughput and the queue in front of it; a
+   * real client reads now and then, so a paced run measures the latency at an offered load.
+   */
+  roundIntervalMs: number;
   /** Accept the host's certificate without a CA (a lab's or a fresh host's). */
   insecure: boolean;
 }
@@ -25,7 +31,10 @@ export interface ImapFigures {
   steady: {
     clients: number;
     connected: number;
+    roundIntervalMs: number;
     rounds: number;
+    /** Rounds completed per second over the phase. */
+    perSecond: number;
     errors: number;
     roundMs: Percentiles;
     /** The load generator's CPU over the phase, in % of one core. */
@@ -105,10 +114,21 @@ export async function runImapLoad(l: ImapLoad): Promise<ImapFigures> {
       );
     }
     const rounds: number[] = [];
-    const deadline = performance.now() + l.seconds * 1000;
+    const start = performance.now();
+    const deadline = start + l.seconds * 1000;
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     await Promise.all(
-      sessions.map(async (c) => {
-        for (let n = 0; performance.now() < deadline; n++) {
+      sessions.map(async (c, i) => {
+        // Paced clients start spread over one interval, not all at once.
+        let due = start + (l.roundIntervalMs * i) / sessions.length;
+        for (let n = 0; ; n++) {
+          if (l.roundIntervalMs > 0) {
+            await pause(Math.max(0, due - performance.now()));
+            // A round that overran its interval is not made up for: the next one is due
+            // one interval after it ended, as a client reading now and then behaves.
+            due = Math.max(due + l.roundIntervalMs, performance.now());
+          }
+          if (performance.now() >= deadline) break;
           const t0 = performance.now();
           try {
             // Alternating EXAMINE and SELECT: imapflow skips a SELECT of the open mailbox.
@@ -124,8 +144,9 @@ export async function runImapLoad(l: ImapLoad): Promise<ImapFigures> {
         }
       }),
     );
+    const wallS = (performance.now() - start) / 1000;
     await Promise.all(sessions.map((c) => c.logout().catch(() => undefined)));
-    return { connected: sessions.length, rounds, errors };
+    return { connected: sessions.length, rounds, errors, wallS };
   });
 
   // Login storm: each session a TLS connect, LOGIN, SELECT and LOGOUT, back to back.
@@ -159,7 +180,9 @@ export async function runImapLoad(l: ImapLoad): Promise<ImapFigures> {
     steady: {
       clients: l.clients,
       connected: steady.connected,
+      roundIntervalMs: l.roundIntervalMs,
       rounds: steady.rounds.length,
+      perSecond: Math.round((steady.rounds.length / steady.wallS) * 10) / 10,
       errors: steady.errors,
       roundMs: percentiles(steady.rounds),
       clientCpuPercent: steadyCpu,
