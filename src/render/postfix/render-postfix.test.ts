@@ -54,6 +54,12 @@ describe('renderPostfix', () => {
     expect(container.filter((f) => secretRefsIn(f.content).length > 0)).toHaveLength(5);
   });
 
+  it('tries the database again seconds after a failed lookup, not the default minute', () => {
+    const maps = [...native, ...container].filter((f) => f.path.includes('/pgsql/'));
+    expect(maps).toHaveLength(10);
+    for (const f of maps) expect(f.content).toMatch(/^retry_interval = 2$/m);
+  });
+
   it('refuses a value that would inject configuration', () => {
     expect(() =>
       renderPostfix(testHostContext({ fqdn: 'mail.example.com\nrelayhost = x' })),
