@@ -12,7 +12,11 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
-  sourcemap: 'inline',
+  // Linked, not inline: an inline map made the bundle 15 MB instead of 4.4, and node reads
+  // and scans all of it at every start (a no-op apply 1.7-1.9 s against 1.0-1.6 s on a lab)
+  // although it uses the map only under --enable-source-maps. The host gets the .mjs alone;
+  // here `node --enable-source-maps dist/mailctl.mjs` finds dist/mailctl.mjs.map.
+  sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
 });
