@@ -77,7 +77,12 @@ function deliveredSubjects(): Map<string, number> {
 /** A real IMAP login as the demo mailbox (Dovecot's passdb in PostgreSQL). */
 const loginWorks = () => /^a1 OK/m.test(imap([]).replies[0] ?? '');
 
-/** Postfix takes a recipient of ours (its pgsql maps, through proxymap) from the VPN side. */
+/**
+ * Postfix takes a recipient of ours (its pgsql maps, through proxymap) from the VPN side.
+ * Each try with a sender of its own: an smtpd process keeps a failed address resolution in
+ * its resolve cache (keyed by sender and address) for as long as it lives (max_use).
+ */
+let attempt = 0;
 const recipientAccepted = () =>
   /^250 /m.test(
     dialogFrom(LAB, 'vpn', {
@@ -85,7 +90,7 @@ const recipientAccepted = () =>
       port: 25,
       steps: [
         { send: 'EHLO selfheal.example.org', until: '^250 ' },
-        { send: 'MAIL FROM:<selfheal@example.org>', until: '^\\d{3} ' },
+        { send: `MAIL FROM:<selfheal-${++attempt}@example.org>`, until: '^\\d{3} ' },
         { send: `RCPT TO:<${DEMO}>`, until: '^\\d{3} ' },
         { send: 'QUIT', until: '^221 ' },
       ],

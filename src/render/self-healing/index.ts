@@ -1,5 +1,5 @@
 export {
-  RELOAD_DOVECOT_AFTER_POSTGRES,
+  RESTART_DOVECOT_AUTH_AFTER_POSTGRES,
   renderRestartDropin,
   renderSelfHealing,
   RESTART_DELAY_SECONDS,

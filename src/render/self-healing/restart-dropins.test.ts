@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { mailHostDesiredState } from '../../plan/mail-host.js';
 import { testHostContext } from '../test-host-context.js';
-import { RELOAD_DOVECOT_AFTER_POSTGRES, renderSelfHealing, supervisedUnits } from './index.js';
+import {
+  RESTART_DOVECOT_AUTH_AFTER_POSTGRES,
+  renderSelfHealing,
+  supervisedUnits,
+} from './index.js';
 
 describe('renderSelfHealing', () => {
   const ctx = testHostContext();
@@ -31,12 +35,12 @@ describe('renderSelfHealing', () => {
     const container = testHostContext({ postgres: { ...ctx.postgres, mode: 'container' } });
     expect(supervisedUnits(container)[0]).toBe('mailctl-postgres.service');
     const pg = renderSelfHealing(container).find((f) => f.path.includes('mailctl-postgres'));
-    expect(pg?.content).toContain(`${RELOAD_DOVECOT_AFTER_POSTGRES}\n`);
+    expect(pg?.content).toContain(`${RESTART_DOVECOT_AUTH_AFTER_POSTGRES}\n`);
   });
 
-  it('reloads Dovecot whenever PostgreSQL has started again, without waiting on it', () => {
+  it("ends Dovecot's auth processes, not its sessions, whenever PostgreSQL has started again", () => {
     expect(at('postgresql@17-main.service')?.content).toContain(
-      '\nExecStartPost=-/usr/bin/systemctl --no-block try-reload-or-restart dovecot.service\n',
+      '\nExecStartPost=-+/usr/bin/pkill --signal TERM --full ^dovecot/auth\n',
     );
     expect(files.filter((f) => f.content.includes('ExecStartPost'))).toHaveLength(1);
   });

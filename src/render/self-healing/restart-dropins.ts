@@ -70,14 +70,14 @@ export function renderRestartDropin(unit: string, service: readonly string[] = [
 
 /**
  * Run when PostgreSQL has started again (a crash, apply's restart, a restore): Dovecot's
- * auth process lost its connection, and Debian 13's Dovecot (2.4.1+deb13u7) waits 1, 5,
- * 25, 125 s... between reconnects while failing every lookup at once. A reload gives it a
- * new auth process that connects on its first lookup; open IMAP sessions carry on. try-:
- * nothing if Dovecot is not running; --no-block: Dovecot is ordered After= PostgreSQL, and
- * waiting here for its job would wait on this start.
+ * auth processes lost their connections, and Debian 13's Dovecot (2.4.1+deb13u7) waits 1,
+ * 5, 25, 125 s... between reconnects while failing every lookup at once. Ended with TERM,
+ * auth and auth-worker are started again by Dovecot's master on the next login and connect
+ * at once; open IMAP and POP3 sessions carry on (a reload would end them all:
+ * shutdown_clients). `+`: as root whatever the unit's User=; `-`: nothing to end is fine.
  */
-export const RELOAD_DOVECOT_AFTER_POSTGRES =
-  'ExecStartPost=-/usr/bin/systemctl --no-block try-reload-or-restart dovecot.service';
+export const RESTART_DOVECOT_AUTH_AFTER_POSTGRES =
+  'ExecStartPost=-+/usr/bin/pkill --signal TERM --full ^dovecot/auth';
 
 export function renderSelfHealing(
   ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress' | 'paths'>,
@@ -89,7 +89,7 @@ export function renderSelfHealing(
         // so it would never see the master die. master(8) writes it under queue_directory.
         renderRestartDropin(unit, [`PIDFile=${ctx.paths.queue}/pid/master.pid`])
       : unit === postgres
-        ? renderRestartDropin(unit, [RELOAD_DOVECOT_AFTER_POSTGRES])
+        ? renderRestartDropin(unit, [RESTART_DOVECOT_AUTH_AFTER_POSTGRES])
         : renderRestartDropin(unit),
   );
 }
