@@ -5,7 +5,7 @@ import {
   removeBenchMailboxes,
 } from './bench-mailbox.js';
 import { AUTH_CLIENT_SOCKET, type AuthFigures } from './auth-load.js';
-import type { BenchTarget } from './lab-target.js';
+import { planIsClean, type BenchTarget } from './lab-target.js';
 
 export interface AuthBenchOptions {
   seconds: number;
@@ -65,9 +65,7 @@ export async function runAuthBench(t: BenchTarget, o: AuthBenchOptions): Promise
     await t.host(restore);
     await removeBenchMailboxes(t, users);
   }
-  const plan = JSON.parse(await t.host('mailctl plan --json', { timeoutMs: 300_000 })) as {
-    empty: boolean;
-  };
+  const planClean = await planIsClean(t);
   return {
     date: benchDate(),
     loadBefore,
@@ -76,7 +74,7 @@ export async function runAuthBench(t: BenchTarget, o: AuthBenchOptions): Promise
     users: users.length,
     cached,
     uncached,
-    planClean: plan.empty,
+    planClean,
   };
 }
 

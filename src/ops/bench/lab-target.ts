@@ -69,3 +69,11 @@ export function labTarget(name: string): BenchTarget {
     ...loadGenerator((argv) => labExecArgv(name, 'vpn', argv)),
   };
 }
+
+/** Whether `mailctl plan` on the host finds nothing to do: a bench leaves apply's work as it was. */
+export async function planIsClean(t: BenchTarget): Promise<boolean> {
+  const plan = JSON.parse(await t.host('mailctl plan --json', { timeoutMs: 300_000 })) as {
+    empty: boolean;
+  };
+  return plan.empty;
+}

@@ -7,7 +7,7 @@ import {
   removeBenchMailboxes,
   shellQuote as q,
 } from './bench-mailbox.js';
-import type { BenchTarget } from './lab-target.js';
+import { planIsClean, type BenchTarget } from './lab-target.js';
 import {
   latencyFigures,
   PIPELINE_STAGES,
@@ -170,9 +170,7 @@ export async function runPipeline(
     await tearDown(t);
     await removeBenchMailboxes(t, users);
   }
-  const plan = JSON.parse(await t.host('mailctl plan --json', { timeoutMs: 300_000 })) as {
-    empty: boolean;
-  };
+  const planClean = await planIsClean(t);
   return {
     date: benchDate(),
     loadBefore,
@@ -181,6 +179,6 @@ export async function runPipeline(
     sizeBytes: o.sizeBytes,
     runs,
     ...(latency ? { latency } : {}),
-    planClean: plan.empty,
+    planClean,
   };
 }
