@@ -43,6 +43,14 @@ describe('dovecot.conf', () => {
     expect(big).toMatch(/^ {2}process_min_avail = 8$/m);
   });
 
+  it('reuses an imap process for 100 sessions, one started per CPU, and gives auth a connection for each', () => {
+    expect(block('service imap')).toMatch(
+      /restart_request_count = 100\n {2}process_min_avail = 2\n {2}process_limit = 1024$/,
+    );
+    // doveconf's count: imap's process_limit and four login services' 100 each.
+    expect(block('service auth')).toMatch(/^ {2}client_limit = 1424$/m);
+  });
+
   it('uses the 2.4 configuration syntax', () => {
     expect(top('dovecot_config_version')).toBe('2.4.1');
     expect(top('dovecot_storage_version')).toBe('2.4.0');
