@@ -123,12 +123,14 @@ export async function runImapLoad(l: ImapLoad): Promise<ImapFigures> {
         let due = start + (l.roundIntervalMs * i) / sessions.length;
         for (let n = 0; ; n++) {
           if (l.roundIntervalMs > 0) {
+            // Decided on the due time, not the clock after the pause: a timer may fire a
+            // fraction of a millisecond early, and a round due at the deadline is not one.
+            if (due >= deadline) break;
             await pause(Math.max(0, due - performance.now()));
             // A round that overran its interval is not made up for: the next one is due
             // one interval after it ended, as a client reading now and then behaves.
             due = Math.max(due + l.roundIntervalMs, performance.now());
-          }
-          if (performance.now() >= deadline) break;
+          } else if (performance.now() >= deadline) break;
           const t0 = performance.now();
           try {
             // Alternating EXAMINE and SELECT: imapflow skips a SELECT of the open mailbox.
