@@ -82,16 +82,14 @@ export const RESTART_DOVECOT_AUTH_AFTER_POSTGRES =
 export function renderSelfHealing(
   ctx: Pick<MailHostContext, 'postgres' | 'vpnAddress' | 'paths'>,
 ): RenderedFile[] {
-  const [postgres] = supervisedUnits(ctx);
-  return supervisedUnits(ctx).map((unit) =>
-    unit === 'postfix.service'
-      ? // Debian's unit has no PIDFile= and systemd cannot guess the master's PID (MainPID=0),
-        // so it would never see the master die. master(8) writes it under queue_directory.
-        renderRestartDropin(unit, [`PIDFile=${ctx.paths.queue}/pid/master.pid`])
-      : unit === postgres
-        ? renderRestartDropin(unit, [RESTART_DOVECOT_AUTH_AFTER_POSTGRES])
-        : renderRestartDropin(unit),
-  );
+  const [postgres = ''] = postgresComponentFor(ctx).units;
+  const service: Readonly<Record<string, readonly string[]>> = {
+    // Debian's unit has no PIDFile= and systemd cannot guess the master's PID (MainPID=0),
+    // so it would never see the master die. master(8) writes it under queue_directory.
+    'postfix.service': [`PIDFile=${ctx.paths.queue}/pid/master.pid`],
+    [postgres]: [RESTART_DOVECOT_AUTH_AFTER_POSTGRES],
+  };
+  return supervisedUnits(ctx).map((unit) => renderRestartDropin(unit, service[unit]));
 }
 
 /**
