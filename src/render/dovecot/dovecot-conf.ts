@@ -72,8 +72,8 @@ const AUTH_CLIENT_LIMIT = IMAP_PROCESS_LIMIT + 4 * 100;
  * imap processes serve up to 100 sessions each, one at a time, rather than one each
  * (restart_request_count = 1, Dovecot's default): starting an imap process (exec, reading
  * its settings, opening the mail store) was most of a login's cost, about 19 of 30 ms of
- * Dovecot's CPU per session. Measured with bench imap's login storm on a lab at load 2-4:
- * 68 sessions/s, p99 240 ms, against 28-35/s, p99 about 600 ms (bench/RESULTS.md). Every
+ * Dovecot's CPU per session. Measured with bench imap's login storm on a lab at load 1-5:
+ * 86-89 sessions/s, p99 206-368 ms, against 28-35/s, p99 495-1093 ms (bench/RESULTS.md). Every
  * mailbox belongs to the one vmail user, so a reused process changes no privileges; the
  * cost is that a session runs in a process an earlier session of another user ran in,
  * which Dovecot's documentation calls less isolated, and 100 rather than unlimited bounds
