@@ -60,6 +60,10 @@ const demo = () => ({
   pass: onHost(['cat', '/etc/mailctl/secrets/mailbox-demo@example.com']).stdout.trim(),
 });
 
+/** Alertmanager's mail for a firing ServiceDown of Dovecot (its subject lists the labels). */
+const isServiceDownMail = (m: string): boolean =>
+  /^Subject: \[FIRING:\d+\] ServiceDown/m.test(m) && m.includes('dovecot.service');
+
 /** The subject tag of the message this file delivers to count Postfix's deliveries. */
 const TAG = uniqueTag('monitoring');
 
@@ -249,11 +253,19 @@ describe('metrics and alerts', () => {
     );
     expect(firing?.labels.severity).toBe('critical');
     // Alertmanager hands the mail to Postfix within group_wait (30 s); LMTP defers it until
-    // Dovecot is back.
+    // Dovecot is back. Wait for this alert's mail, not any of Alertmanager's: an alert that
+    // an earlier file left firing (WalArchiveFailing after the backup drills) is mailed anew
+    // once beforeAll made Alertmanager forget, and if Dovecot came back before this one was
+    // mailed, it would resolve unmailed (Alertmanager sends no RESOLVED for what it never sent).
     const queued = poll(() => {
-      const q = onHost(['postqueue', '-j']).stdout;
-      return q.includes('alertmanager@') ? q : undefined;
-    }, 60);
+      const ids = onHost(['postqueue', '-j'])
+        .stdout.split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { queue_id: string; sender: string })
+        .filter((q) => q.sender.startsWith('alertmanager@'))
+        .map((q) => q.queue_id);
+      return ids.find((id) => isServiceDownMail(onHost(['postcat', '-q', id]).stdout));
+    }, 90);
     expect(queued).toBeDefined();
     expect(onHost(['systemctl', 'start', 'dovecot.service']).code).toBe(0);
     const who = demo();
@@ -264,11 +276,10 @@ describe('metrics and alerts', () => {
       onHost(['postqueue', '-f']);
       const r = imapFetchAll(LAB, 'vpn', VPN, who.user, who.pass);
       last = `IMAP login ${r.loginOk ? 'ok' : 'refused'}, ${r.messages.length} messages; queue: ${onHost(['postqueue', '-j']).stdout.slice(0, 600)}`;
-      return r.messages.find(
-        (m) => /^Subject: \[FIRING:\d+\] ServiceDown/m.test(m) && m.includes('dovecot.service'),
-      );
+      return r.messages.find(isServiceDownMail);
     }, 120);
-    expect(mail, last).toMatch(/^From: Alertmanager <alertmanager@mail\.example\.com>/m);
+    expect(mail, last).toBeDefined();
+    expect(mail).toMatch(/^From: Alertmanager <alertmanager@mail\.example\.com>/m);
     // The summary annotation, in the quoted-printable body (soft line breaks undone).
     expect(mail?.replace(/=\r\n/g, '').replace(/=3D/g, '=')).toContain(
       'dovecot.service is not running',
