@@ -66,12 +66,20 @@ async function sendOnce(
     });
   try {
     sock = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: req.host, port: req.port }, () => resolve(s));
-      s.once('error', reject);
-      setTimeout(() => {
+      // A bound on the connect alone: left running, it cut every session at 5 s, before
+      // postscreen's greeting (postscreen_greet_wait) to a client it has not seen yet.
+      const timer = setTimeout(() => {
         s.destroy();
         reject(new Error('connect timeout'));
       }, 5_000);
+      const s = connect({ host: req.host, port: req.port }, () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
     sock.on('data', (d: Buffer) => {
       buffer += d.toString('latin1');
