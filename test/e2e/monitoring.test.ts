@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { METRICS_ENDPOINTS, NGINX_STATUS_ENDPOINT } from '../../src/render/monitoring/endpoints.js';
 import { labHost, labSh, sh, uniqueTag } from './support/cli.js';
-import { dialogFrom, imapFetchAll, smtpFromInternet, testMessage } from './support/mail.js';
+import {
+  dialogFrom,
+  imapFetchAll,
+  mailQueue,
+  smtpFromInternet,
+  testMessage,
+} from './support/mail.js';
 import { PUBLIC, VPN } from './support/lab-world.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
 
@@ -257,15 +263,15 @@ describe('metrics and alerts', () => {
     // an earlier file left firing (WalArchiveFailing after the backup drills) is mailed anew
     // once beforeAll made Alertmanager forget, and if Dovecot came back before this one was
     // mailed, it would resolve unmailed (Alertmanager sends no RESOLVED for what it never sent).
-    const queued = poll(() => {
-      const ids = onHost(['postqueue', '-j'])
-        .stdout.split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as { queue_id: string; sender: string })
-        .filter((q) => q.sender.startsWith('alertmanager@'))
-        .map((q) => q.queue_id);
-      return ids.find((id) => isServiceDownMail(onHost(['postcat', '-q', id]).stdout));
-    }, 90);
+    const queued = poll(
+      () =>
+        mailQueue(LAB).find(
+          (q) =>
+            q.sender.startsWith('alertmanager@') &&
+            isServiceDownMail(onHost(['postcat', '-q', q.queue_id]).stdout),
+        ),
+      90,
+    );
     expect(queued).toBeDefined();
     expect(onHost(['systemctl', 'start', 'dovecot.service']).code).toBe(0);
     const who = demo();

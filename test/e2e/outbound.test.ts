@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_RECEIVERS, type LabReceiverName } from '../../src/lab/outbound-world.js';
 import { labHost, sh, uniqueTag } from './support/cli.js';
-import { smtpSend, testMessage } from './support/mail.js';
+import { mailQueue, smtpSend, testMessage } from './support/mail.js';
 import { VPN } from './support/lab-world.js';
 import { startInInternet, startOutsideMx } from './support/outside-mx.js';
 import { SHARED_LAB, useSharedLab } from './support/shared-lab.js';
@@ -82,18 +82,7 @@ const receivedBy = (r: LabReceiverName, marker: string) =>
 
 /** The queue's entry for `to`, from `postqueue -j`. */
 function queued(to: string): { queue_name: string; delay_reason?: string } | undefined {
-  const entries = onHost(['postqueue', '-j'])
-    .stdout.split('\n')
-    .filter(Boolean)
-    .map(
-      (l) =>
-        JSON.parse(l) as {
-          queue_name: string;
-          queue_id: string;
-          recipients: { address: string; delay_reason?: string }[];
-        },
-    );
-  for (const e of entries) {
+  for (const e of mailQueue(LAB)) {
     const r = e.recipients.find((x) => x.address === to);
     if (r) return { queue_name: e.queue_name, delay_reason: r.delay_reason };
   }
@@ -102,11 +91,8 @@ function queued(to: string): { queue_name: string; delay_reason?: string } | und
 
 /** Removes this file's messages from the queue: the shared lab is left as it was found. */
 function dropFromQueue(to: string): void {
-  const ids = onHost(['postqueue', '-j'])
-    .stdout.split('\n')
-    .filter((l) => l.includes(`"${to}"`))
-    .map((l) => (JSON.parse(l) as { queue_id: string }).queue_id);
-  for (const id of ids) onHost(['postsuper', '-d', id]);
+  for (const e of mailQueue(LAB))
+    if (e.recipients.some((r) => r.address === to)) onHost(['postsuper', '-d', e.queue_id]);
 }
 
 describe('outbound mail is authenticated by DANE and MTA-STS', () => {

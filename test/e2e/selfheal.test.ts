@@ -75,36 +75,35 @@ function deliveredSubjects(): Map<string, number> {
 }
 
 /**
- * What Postfix logged of this run's messages since `sinceEpoch`: the subjects whose delivery
- * to Dovecot lost the LMTP reply after the whole message was sent (Postfix logs "sending end
- * of data -- message may be sent more than once" and delivers again later), and each
- * subject's log lines, to say what happened to a message delivered twice. The lost reply is
- * LMTP's own double, as SMTP's: a Dovecot killed between saving a message and answering 250
- * leaves a copy Postfix cannot know of.
+ * What Postfix logged of each of this run's messages since `sinceEpoch` (cleanup, qmgr and
+ * lmtp lines, by subject), to say what happened to a message delivered twice.
  */
-function postfixTrail(sinceEpoch: string): {
-  lmtpReplyLost: Set<string>;
-  linesOf: (subject: string) => string;
-} {
+function postfixTrail(sinceEpoch: string): Map<string, string> {
   const log = labSh(
     LAB,
     'host',
     `journalctl --no-pager -o short-precise -t postfix/cleanup -t postfix/lmtp -t postfix/qmgr --since @${sinceEpoch}`,
   ).stdout.split('\n');
-  const idsOf = new Map<string, string[]>();
+  const queued = new RegExp(`: (\\w+): message-id=<${TAG}\\.(\\d+)@`);
+  const subjectOf = new Map<string, string>();
   for (const l of log) {
-    const m = new RegExp(`: (\\w+): message-id=<${TAG}\\.(\\d+)@`).exec(l);
-    if (m) idsOf.set(`${TAG} ${m[2]}`, [...(idsOf.get(`${TAG} ${m[2]}`) ?? []), m[1] ?? '']);
+    const m = queued.exec(l);
+    if (m) subjectOf.set(m[1] ?? '', `${TAG} ${m[2]}`);
   }
-  const linesOf = (subject: string) =>
-    log.filter((l) => (idsOf.get(subject) ?? []).some((id) => l.includes(` ${id}: `))).join('\n');
-  const lmtpReplyLost = new Set(
-    [...idsOf.keys()].filter((subject) =>
-      linesOf(subject).includes('message may be sent more than once'),
-    ),
-  );
-  return { lmtpReplyLost, linesOf };
+  const trail = new Map<string, string>();
+  for (const l of log) {
+    const subject = subjectOf.get(/\]: (\w+): /.exec(l)?.[1] ?? '');
+    if (subject) trail.set(subject, `${trail.get(subject) ?? ''}${l}\n`);
+  }
+  return trail;
 }
+
+/**
+ * Postfix lost the LMTP reply after the whole message was sent, and delivers again later.
+ * LMTP's own double, as SMTP's: a Dovecot killed between saving a message and answering 250
+ * leaves a copy Postfix cannot know of.
+ */
+const LMTP_REPLY_LOST = 'sending end of data -- message may be sent more than once';
 
 /** A real IMAP login as the demo mailbox (Dovecot's passdb in PostgreSQL). */
 const loginWorks = () => /^a1 OK/m.test(imap([]).replies[0] ?? '');
@@ -285,11 +284,12 @@ describe('self-healing daemons', () => {
     const trail = postfixTrail(since);
     for (const m of sent) {
       const n = delivered.get(m.subject) ?? 0;
-      const lost = trail.lmtpReplyLost.has(m.subject);
+      const lines = trail.get(m.subject) ?? '';
+      const lost = lines.includes(LMTP_REPLY_LOST);
       const allowed = (m.ambiguous ? m.attempts.length : 1) + (lost ? 1 : 0);
-      const what = `${m.subject} (attempts ${m.attempts.join(',')}${lost ? ', LMTP reply lost' : ''}):\n${trail.linesOf(m.subject)}`;
       // Postfix's log has every accepted message (the trail above reads it right).
-      expect(trail.linesOf(m.subject), m.subject).toContain('message-id=<');
+      expect(lines, m.subject).toContain('message-id=<');
+      const what = `${m.subject} (attempts ${m.attempts.join(',')}${lost ? ', LMTP reply lost' : ''}):\n${lines}`;
       expect(n, what).toBeGreaterThanOrEqual(1);
       expect(n, what).toBeLessThanOrEqual(allowed);
     }

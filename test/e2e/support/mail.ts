@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { labRun } from './cli.js';
 import { PUBLIC } from './lab-world.js';
 import type { DialogRequest, DialogResult, Step } from './net-client.js';
 
@@ -205,4 +206,20 @@ export function pop3FetchAll(
     loginOk: (result.replies[1] ?? '').startsWith('+OK'),
     first: result.replies[2] ?? '',
   };
+}
+
+/** One message in Postfix's queue, as `postqueue -j` prints it. */
+export interface QueuedMessage {
+  queue_name: string;
+  queue_id: string;
+  sender: string;
+  recipients: { address: string; delay_reason?: string }[];
+}
+
+/** The lab host's mail queue: `postqueue -j`, one JSON object a line. */
+export function mailQueue(lab: string): QueuedMessage[] {
+  return labRun(lab, 'host', ['postqueue', '-j'])
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as QueuedMessage);
 }
